@@ -1,0 +1,117 @@
+using System.Reflection;
+using Celeriac.Brokers;
+using Celeriac.Observability;
+using Celeriac.Pipeline;
+using Celeriac.Tasks;
+using Celeriac.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Celeriac.Hosting;
+
+/// <summary>What <c>services.AddCeleriac(...)</c> hands to its configure callback.</summary>
+public sealed class CeleriacBuilder
+{
+    internal CeleriacBuilder(IServiceCollection services, IConfiguration? configuration)
+    {
+        Services = services;
+        Configuration = configuration;
+    }
+
+    public IServiceCollection Services { get; }
+
+    /// <summary>The <c>Celeriac</c> configuration section, when configuration was given.</summary>
+    public IConfiguration? Configuration { get; }
+
+    /// <summary>Registers a task. Options: attribute, then <paramref name="configure"/>, then <c>Celeriac:Tasks:&lt;name&gt;</c>.</summary>
+    public CeleriacBuilder AddTask<TTask>(Action<TaskOptions>? configure = null, string? name = null) where TTask : class =>
+        AddTask(typeof(TTask), configure, name);
+
+    public CeleriacBuilder AddTask(Type taskType, Action<TaskOptions>? configure = null, string? name = null)
+    {
+        Services.TryAddTransient(taskType);
+        var configuration = Configuration;
+        Services.AddSingleton(_ =>
+        {
+            var options = new TaskOptions();
+            var descriptor = TaskDescriptor.Create(taskType, options, name);
+            configure?.Invoke(options);
+            configuration?.GetSection("Tasks").GetSection(descriptor.Name).Bind(options);
+            return descriptor;
+        });
+        return this;
+    }
+
+    /// <summary>Registers every concrete type of the assembly that carries <see cref="CeleriacTaskAttribute"/>.</summary>
+    public CeleriacBuilder AddTasksFromAssembly(Assembly assembly)
+    {
+        foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && t.IsDefined(typeof(CeleriacTaskAttribute), false)))
+            AddTask(type);
+        return this;
+    }
+
+    public CeleriacBuilder UseBroker(Func<IServiceProvider, IBroker> factory)
+    {
+        Services.RemoveAll<IBroker>();
+        Services.AddSingleton(factory);
+        return this;
+    }
+
+    public CeleriacBuilder UseInMemoryBroker(InMemoryBroker? broker = null)
+    {
+        var instance = broker;
+        return UseBroker(sp => instance ?? new InMemoryBroker(sp.GetService<TimeProvider>()));
+    }
+
+    /// <summary>Adds a middleware that runs inside Celeriac's own, next to the task.</summary>
+    public CeleriacBuilder UseMiddleware<TMiddleware>() where TMiddleware : class, ITaskMiddleware
+    {
+        Services.TryAddSingleton<TMiddleware>();
+        Services.AddSingleton(new MiddlewareRegistration(typeof(TMiddleware)));
+        return this;
+    }
+
+    public CeleriacBuilder AddObserver<TObserver>() where TObserver : class, ITaskObserver
+    {
+        Services.AddSingleton<ITaskObserver, TObserver>();
+        return this;
+    }
+
+    /// <summary>Runs a worker in this host (an IHostedService) with options from <c>Celeriac:Worker</c>.</summary>
+    public CeleriacBuilder AddWorker(Action<WorkerOptions>? configure = null)
+    {
+        var options = Services.AddOptions<WorkerOptions>();
+        if (Configuration is not null) options.Bind(Configuration.GetSection("Worker"));
+        if (configure is not null) options.Configure(configure);
+        options.Validate(o => o.Concurrency > 0, "Celeriac:Worker:Concurrency must be positive.")
+            .Validate(o => o.LeaseDuration >= TimeSpan.FromSeconds(1), "Celeriac:Worker:LeaseDuration must be at least 1s.")
+            .ValidateOnStart();
+
+        Services.TryAddSingleton<AckBatcher>();
+        Services.TryAddSingleton<TaskPipeline>();
+        Services.TryAddSingleton<MessageDispatcher>();
+        Services.TryAddSingleton<WorkerHealth>();
+        Services.TryAddSingleton<WorkerLifetime>();
+        Services.TryAddSingleton<IWorkerLifetime>(sp => sp.GetRequiredService<WorkerLifetime>());
+        Services.TryAddSingleton(sp =>
+        {
+            var worker = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value;
+            var celeriac = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CeleriacOptions>>().Value;
+            var names = worker.Queues.Count > 0 ? worker.Queues
+                : celeriac.Queues.Count > 0 ? celeriac.Queues.Select(q => q.Name).ToList()
+                : ["default"];
+            return new QueueOrder(names.Select(n => (n, celeriac.PriorityOf(n))), worker.StarvationGuardEvery);
+        });
+        Services.TryAddSingleton<WorkerService>();
+        Services.AddHostedService(sp => sp.GetRequiredService<WorkerService>());
+        Services.AddHostedService<MemoryWatchdog>();
+        Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host =>
+        {
+            // The host must wait for the worker's own drain (grace + release) before it gives up.
+            var grace = Configuration?.GetSection("Worker").GetValue<TimeSpan?>("ShutdownGrace") ?? new WorkerOptions().ShutdownGrace;
+            host.ShutdownTimeout = grace + TimeSpan.FromSeconds(10);
+        });
+        return this;
+    }
+}

@@ -1,0 +1,27 @@
+namespace Celeriac.Hosting;
+
+/// <summary>Options bound from configuration section <c>Celeriac</c>.</summary>
+public sealed class CeleriacOptions
+{
+    /// <summary>Declared queues and their priorities (higher runs first). Workers serve them highest first.</summary>
+    public List<QueueDefinition> Queues { get; set; } = [];
+
+    /// <summary>Messages per broker call in EnqueueManyAsync (also bounds its memory).</summary>
+    public int EnqueueBatchSize { get; set; } = 100;
+
+    public int PriorityOf(string queue) => Queues.FirstOrDefault(q => q.Name == queue)?.Priority ?? 0;
+
+    /// <summary>The declared queue with the highest priority not above <paramref name="priority"/>; else the lowest one.</summary>
+    public string? QueueForPriority(int priority)
+    {
+        if (Queues.Count == 0) return null;
+        return Queues.Where(q => q.Priority <= priority).OrderByDescending(q => q.Priority).FirstOrDefault()?.Name
+            ?? Queues.OrderBy(q => q.Priority).First().Name;
+    }
+}
+
+public sealed class QueueDefinition
+{
+    public string Name { get; set; } = "default";
+    public int Priority { get; set; }
+}

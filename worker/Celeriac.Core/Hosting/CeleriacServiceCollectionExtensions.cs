@@ -1,0 +1,37 @@
+using Celeriac.Client;
+using Celeriac.Observability;
+using Celeriac.Tasks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Celeriac.Hosting;
+
+public static class CeleriacServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Celeriac: the task registry, the client (<see cref="ITaskClient"/>) and metrics. Options are
+    /// bound from the <c>Celeriac</c> section of <paramref name="configuration"/>. Choose a broker and add a
+    /// worker in <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddCeleriac(this IServiceCollection services, IConfiguration? configuration, Action<CeleriacBuilder>? configure = null)
+    {
+        var section = configuration?.GetSection("Celeriac");
+        var builder = new CeleriacBuilder(services, section);
+        var options = services.AddOptions<CeleriacOptions>();
+        if (section is not null) options.Bind(section);
+        options.Validate(o => o.Queues.Select(q => q.Name).Distinct().Count() == o.Queues.Count, "Celeriac:Queues has duplicate names.");
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new TaskRegistry(sp.GetServices<TaskDescriptor>()));
+        services.TryAddSingleton<TaskPublisher>();
+        services.TryAddSingleton<ITaskClient, TaskClient>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, TaskMetrics>());
+        configure?.Invoke(builder);
+        return services;
+    }
+
+    public static IServiceCollection AddCeleriac(this IServiceCollection services, Action<CeleriacBuilder>? configure = null) =>
+        services.AddCeleriac(null, configure);
+}

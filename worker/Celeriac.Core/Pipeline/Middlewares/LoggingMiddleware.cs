@@ -1,0 +1,66 @@
+using System.Collections;
+using System.Diagnostics;
+using Celeriac.Envelope;
+using Microsoft.Extensions.Logging;
+
+namespace Celeriac.Pipeline.Middlewares;
+
+/// <summary>Puts the task id, name and trace id in the log scope, and logs how each execution ended.</summary>
+public sealed partial class LoggingMiddleware(ILogger<LoggingMiddleware> logger) : ITaskMiddleware
+{
+    public async Task InvokeAsync(TaskContext context, TaskDelegate next)
+    {
+        using var scope = logger.BeginScope(new TaskScope(context));
+        await next(context).ConfigureAwait(false);
+        switch (context.Outcome)
+        {
+            case TaskOutcome.Succeeded: LogSucceeded(context.TaskName, context.TaskId, context.Attempt); break;
+            case TaskOutcome.Retried: LogRetried(context.Exception, context.TaskName, context.TaskId, context.Attempt); break;
+            case TaskOutcome.Expired: LogExpired(context.TaskName, context.TaskId, context.Envelope.Expires); break;
+            case TaskOutcome.DeadLettered: LogDeadLettered(context.Exception, context.TaskName, context.TaskId, context.DeadLetterReason); break;
+            case TaskOutcome.Released: LogReleased(context.TaskName, context.TaskId); break;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Debug, "Task {Task} {TaskId} succeeded (attempt {Attempt})")]
+    private partial void LogSucceeded(string task, string taskId, int attempt);
+
+    [LoggerMessage(LogLevel.Information, "Task {Task} {TaskId} failed on attempt {Attempt} and will be retried")]
+    private partial void LogRetried(Exception? exception, string task, string taskId, int attempt);
+
+    [LoggerMessage(LogLevel.Information, "Task {Task} {TaskId} expired at {Expires} and was discarded")]
+    private partial void LogExpired(string task, string taskId, DateTimeOffset? expires);
+
+    [LoggerMessage(LogLevel.Warning, "Task {Task} {TaskId} was dead-lettered: {Reason}")]
+    private partial void LogDeadLettered(Exception? exception, string task, string taskId, string? reason);
+
+    [LoggerMessage(LogLevel.Information, "Task {Task} {TaskId} was returned to its queue")]
+    private partial void LogReleased(string task, string taskId);
+
+    private sealed class TaskScope(TaskContext context) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        private readonly string? _traceId = Activity.Current?.TraceId.ToHexString() ?? TraceIdFromHeader(context.Envelope.GetHeader(TaskHeaders.TraceParent));
+
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new("TaskId", context.TaskId),
+            1 => new("Task", context.TaskName),
+            2 => new("TraceId", _traceId),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public int Count => 3;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++) yield return this[i];
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"TaskId:{context.TaskId} Task:{context.TaskName} TraceId:{_traceId}";
+
+        private static string? TraceIdFromHeader(string? traceParent) =>
+            traceParent is { Length: >= 35 } ? traceParent.Substring(3, 32) : null;
+    }
+}

@@ -1,0 +1,54 @@
+using Celeriac.Tasks;
+using Celeriac.Worker;
+
+namespace Celeriac.Pipeline.Middlewares;
+
+/// <summary>
+/// Soft limit: cancels the task's token. Hard limit: a task still running is abandoned (its message is
+/// settled as failed, so it is never run twice) and the worker is recycled, since the runaway task
+/// keeps a thread and cannot be stopped from outside.
+/// </summary>
+public sealed class TimeLimitMiddleware(IWorkerLifetime lifetime) : ITaskMiddleware
+{
+    public async Task InvokeAsync(TaskContext context, TaskDelegate next)
+    {
+        var soft = context.Options.SoftTimeLimit;
+        var hard = context.Options.HardTimeLimit;
+        if (soft is null && hard is null)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var outer = context.CancellationToken;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(outer);
+        if (soft is { } s) limit.CancelAfter(s);
+        context.CancellationToken = limit.Token;
+        try
+        {
+            var run = next(context);
+            if (hard is { } h && !run.IsCompleted)
+            {
+                using var timer = new CancellationTokenSource();
+                var finished = await Task.WhenAny(run, Task.Delay(h, timer.Token)).ConfigureAwait(false);
+                timer.Cancel();
+                if (finished != run)
+                {
+                    await limit.CancelAsync().ConfigureAwait(false);
+                    _ = run.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+                    lifetime.RequestRecycle(WorkerExitCodes.HardTimeLimit, $"task {context.TaskName} {context.TaskId} exceeded its hard time limit of {h.TotalSeconds:0.###}s");
+                    throw new HardTimeLimitExceededException(h);
+                }
+            }
+            await run.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (soft is not null && limit.IsCancellationRequested && !outer.IsCancellationRequested)
+        {
+            throw new SoftTimeLimitExceededException(soft.Value, ex);
+        }
+        finally
+        {
+            context.CancellationToken = outer;
+        }
+    }
+}

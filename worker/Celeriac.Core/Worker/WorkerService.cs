@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using Celeriac.Brokers;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Celeriac.Worker;
+
+/// <summary>
+/// The fetch loop: takes only as many messages as there are free slots (no hoarding), in queue
+/// priority order, runs each on the thread pool, keeps their leases alive while they run, and
+/// drains on stop (SIGTERM or recycle) within the shutdown grace.
+/// </summary>
+public sealed partial class WorkerService(
+    IBroker broker,
+    MessageDispatcher dispatcher,
+    AckBatcher acks,
+    QueueOrder queueOrder,
+    WorkerHealth health,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<WorkerService> logger) : IHostedService, IDisposable
+{
+    private readonly WorkerOptions _options = options.Value;
+    private readonly SemaphoreSlim _slots = new(options.Value.Concurrency, options.Value.Concurrency);
+    private readonly ConcurrentDictionary<BrokerMessage, byte> _inFlight = new(ReferenceEqualityComparer.Instance);
+    private readonly CancellationTokenSource _stopFetching = new();
+    private readonly CancellationTokenSource _abort = new();
+    private TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _loop = Task.CompletedTask;
+    private Task _heartbeat = Task.CompletedTask;
+
+    public int InFlightCount => _inFlight.Count;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        LogStarting(string.Join(", ", queueOrder.Queues), _options.Concurrency);
+        health.Started();
+        _loop = Task.Run(FetchLoopAsync, CancellationToken.None);
+        _heartbeat = Task.Run(HeartbeatLoopAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task FetchLoopAsync()
+    {
+        var stop = _stopFetching.Token;
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            health.LoopTurned();
+            try
+            {
+                await _slots.WaitAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            var free = 1;
+            while (free < _options.MaxFetchBatch && _slots.Wait(0)) free++;
+
+            IReadOnlyList<BrokerMessage> messages;
+            try
+            {
+                messages = await broker.ReceiveAsync(queueOrder.Next(), free, _options.LeaseDuration, _options.ReceiveWait, stop).ConfigureAwait(false);
+                health.BrokerOk();
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                _slots.Release(free);
+                break;
+            }
+            catch (Exception ex)
+            {
+                _slots.Release(free);
+                health.BrokerFailed(ex.Message);
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(failures++, 10))));
+                LogReceiveFailed(ex, backoff.TotalSeconds);
+                try { await Task.Delay(backoff, time, stop).ConfigureAwait(false); }
+                catch (OperationCanceledException) { break; }
+                continue;
+            }
+
+            if (messages.Count < free) _slots.Release(free - messages.Count);
+            foreach (var message in messages)
+            {
+                _inFlight[message] = 0;
+                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Worker.RunOneAsync(state.Message), (Worker: this, Message: message), preferLocal: false);
+            }
+        }
+    }
+
+    private async Task RunOneAsync(BrokerMessage message)
+    {
+        try
+        {
+            await dispatcher.DispatchAsync(message, _abort.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogDispatchError(ex);
+        }
+        finally
+        {
+            _inFlight.TryRemove(message, out _);
+            _slots.Release();
+            if (_stopFetching.IsCancellationRequested && _inFlight.IsEmpty) _drained.TrySetResult();
+        }
+    }
+
+    private async Task HeartbeatLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_options.EffectiveHeartbeat, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_abort.Token).ConfigureAwait(false))
+            {
+                var leased = _inFlight.Keys.ToList();
+                if (leased.Count == 0) continue;
+                try
+                {
+                    await broker.ExtendLeaseAsync(leased, _options.LeaseDuration, _abort.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogHeartbeatFailed(ex, leased.Count);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        health.Draining();
+        await _stopFetching.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        if (_inFlight.IsEmpty) _drained.TrySetResult();
+        LogDraining(_inFlight.Count, _options.ShutdownGrace.TotalSeconds);
+
+        var drained = _drained.Task;
+        if (await Task.WhenAny(drained, Task.Delay(_options.ShutdownGrace, time, cancellationToken)).ConfigureAwait(false) != drained)
+        {
+            // Grace is over: cancel what still runs; tasks that honour it release their message themselves.
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(2), time, CancellationToken.None)).ConfigureAwait(false);
+            var stuck = _inFlight.Keys.ToList();
+            foreach (var message in stuck)
+            {
+                try { await broker.ReleaseAsync(message, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false); }
+                catch (Exception ex) { LogReleaseFailed(ex, message.Queue); }
+            }
+            if (stuck.Count > 0) LogReleasedStuck(stuck.Count);
+        }
+        await _abort.CancelAsync().ConfigureAwait(false);
+        await _heartbeat.ConfigureAwait(false);
+        await acks.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        LogStopped();
+    }
+
+    public void Dispose()
+    {
+        _slots.Dispose();
+        _stopFetching.Dispose();
+        _abort.Dispose();
+    }
+
+    [LoggerMessage(LogLevel.Information, "Worker serving queues [{Queues}] with concurrency {Concurrency}")]
+    private partial void LogStarting(string queues, int concurrency);
+
+    [LoggerMessage(LogLevel.Warning, "Receiving from the broker failed; retrying in {Seconds}s")]
+    private partial void LogReceiveFailed(Exception exception, double seconds);
+
+    [LoggerMessage(LogLevel.Error, "Dispatching a message failed")]
+    private partial void LogDispatchError(Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Extending the leases of {Count} running tasks failed")]
+    private partial void LogHeartbeatFailed(Exception exception, int count);
+
+    [LoggerMessage(LogLevel.Information, "Stopped fetching; waiting up to {Grace}s for {Count} running tasks")]
+    private partial void LogDraining(int count, double grace);
+
+    [LoggerMessage(LogLevel.Warning, "Releasing a message of queue {Queue} failed; it returns when its lease expires")]
+    private partial void LogReleaseFailed(Exception exception, string queue);
+
+    [LoggerMessage(LogLevel.Warning, "Returned {Count} messages of tasks that did not finish within the shutdown grace")]
+    private partial void LogReleasedStuck(int count);
+
+    [LoggerMessage(LogLevel.Information, "Worker stopped")]
+    private partial void LogStopped();
+}
