@@ -26,7 +26,9 @@ public sealed class TimeLimitMiddleware(IWorkerLifetime lifetime) : ITaskMiddlew
         context.CancellationToken = limit.Token;
         try
         {
-            var run = next(context);
+            // With a hard limit the task runs on the thread pool, so that a task blocking its caller's thread
+            // (which ignores cancellation by definition) cannot keep the limit from being enforced.
+            var run = hard is null ? next(context) : Task.Run(() => next(context));
             if (hard is { } h && !run.IsCompleted)
             {
                 using var timer = new CancellationTokenSource();

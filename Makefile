@@ -1,0 +1,39 @@
+# Celeriac. The first two targets are the README's two commands.
+DOTNET ?= dotnet
+CONFIG ?= Release
+RESULTS ?= TestResults
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: run test bench build restore cli clean image help
+
+run: ## Run the main job: worker processes and a producer on the embedded SQLite broker
+	$(DOTNET) run --project worker/Celeriac.Demo -c $(CONFIG) -- $(ARGS)
+
+test: ## Restore, build and run every test (results as TRX files in $(RESULTS)/)
+	rm -rf $(RESULTS)
+	$(DOTNET) build Celeriac.sln -c $(CONFIG)
+	$(DOTNET) test Celeriac.sln -c $(CONFIG) --no-build --logger "trx" --logger "console;verbosity=normal" --results-directory $(RESULTS) $(TEST_ARGS)
+
+bench: ## Throughput and enqueue-to-start latency on the in-memory and SQLite brokers
+	$(DOTNET) run --project bench/Celeriac.Bench -c Release -- $(ARGS)
+
+build: ## Build everything
+	$(DOTNET) build Celeriac.sln -c $(CONFIG)
+
+restore:
+	$(DOTNET) restore Celeriac.sln
+
+cli: ## Run the celeriac CLI: make cli ARGS="queues --db .celeriac-demo/celeriac.db"
+	$(DOTNET) run --project worker/Celeriac.Cli -c $(CONFIG) -- $(ARGS)
+
+image: ## Build the worker host image with docker or podman, whichever exists
+	@engine=$$(command -v docker || command -v podman) || { echo "neither docker nor podman is installed"; exit 1; }; \
+	$$engine build --target worker -t celeriac-worker:dev .
+
+clean:
+	$(DOTNET) clean Celeriac.sln
+	rm -rf $(RESULTS) .celeriac-demo
+
+help:
+	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-8s %s\n", $$1, $$2}'

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using Celeriac.Bench;
+using Celeriac.Brokers;
+using Celeriac.Client;
+using Celeriac.Examples;
+using Celeriac.Examples.Tasks;
+using Celeriac.Hosting;
+using Celeriac.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+// Throughput of no-op tasks and enqueue-to-start latency, in-memory and SQLite, 1 and 2 workers.
+// Options: --quick (smaller runs).
+var quick = args.Contains("--quick");
+var results = new List<BenchResult>();
+var inMemoryTasks = quick ? 100_000 : 400_000;
+var sqliteTasks = quick ? 20_000 : 100_000;
+var latencySamples = quick ? 200 : 1000;
+
+Console.WriteLine($"Celeriac bench on {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+
+foreach (var instances in new[] { 1, 2 })
+    results.Add(await InMemoryThroughputAsync(inMemoryTasks, instances));
+results.AddRange(await InMemoryLatencyAsync(latencySamples));
+foreach (var processes in new[] { 1, 2 })
+    results.Add(await SqliteThroughputAsync(sqliteTasks, processes));
+results.AddRange(await SqliteLatencyAsync(latencySamples));
+
+Console.WriteLine();
+Console.WriteLine($"{"scenario",-34} {"metric",-22} {"measured",12} {"target",12} {"ratio",8}");
+foreach (var result in results) Console.WriteLine(result);
+return 0;
+
+static async Task<BenchResult> InMemoryThroughputAsync(int tasks, int instances)
+{
+    var broker = new InMemoryBroker();
+    await using var workers = new InProcessWorkers(broker, instances, concurrency: 256);
+    var client = workers.Services.GetRequiredService<ITaskClient>();
+    await client.EnqueueManyAsync(Enumerable.Range(0, tasks).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
+    var stopwatch = Stopwatch.StartNew();
+    await workers.StartAsync();
+    while (workers.Counter.Finished < tasks) await Task.Delay(1);
+    var rate = tasks / stopwatch.Elapsed.TotalSeconds;
+    Console.WriteLine($"in-memory, {instances} worker(s): {tasks} no-op tasks in {stopwatch.Elapsed.TotalSeconds:0.00}s");
+    return new BenchResult($"in-memory, {instances} worker(s) in-process", "no-op tasks/s", rate, 200_000, HigherIsBetter: true);
+}
+
+static async Task<BenchResult[]> InMemoryLatencyAsync(int samples)
+{
+    var broker = new InMemoryBroker();
+    await using var workers = new InProcessWorkers(broker, 1, concurrency: 16);
+    workers.Counter.RecordWaits = true;
+    await workers.StartAsync();
+    var client = workers.Services.GetRequiredService<ITaskClient>();
+    for (var i = 0; i < samples; i++)
+    {
+        await client.EnqueueAsync(new NoopArgs(i));
+        while (workers.Counter.Finished <= i) await Task.Delay(TimeSpan.FromTicks(1000));
+        await Task.Delay(2);
+    }
+    var waits = workers.Counter.Waits().Order().ToArray();
+    Console.WriteLine($"in-memory latency: {samples} samples on an idle worker");
+    return
+    [
+        new BenchResult("in-memory, idle worker", "enqueue→start p50 ms", Percentile(waits, 0.50), 5, HigherIsBetter: false),
+        new BenchResult("in-memory, idle worker", "enqueue→start p99 ms", Percentile(waits, 0.99), 5, HigherIsBetter: false),
+    ];
+}
+
+static async Task<BenchResult> SqliteThroughputAsync(int tasks, int processes)
+{
+    using var directory = new TempDirectory();
+    var db = Path.Combine(directory.Path, "bench.db");
+    await using var services = Producer(db);
+    var client = services.GetRequiredService<ITaskClient>();
+    var broker = services.GetRequiredService<IBroker>();
+    var enqueue = Stopwatch.StartNew();
+    await client.EnqueueManyAsync(Enumerable.Range(0, tasks).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
+    Console.WriteLine($"sqlite: enqueued {tasks} in {enqueue.Elapsed.TotalSeconds:0.00}s ({tasks / enqueue.Elapsed.TotalSeconds:N0}/s)");
+
+    var workers = Enumerable.Range(0, processes).Select(_ => StartWorker(db, null)).ToList();
+    try
+    {
+        // Start the clock when the first task is taken, so that process start-up is not counted.
+        while ((await broker.GetDepthAsync("default", CancellationToken.None)).Ready == tasks) await Task.Delay(1);
+        var stopwatch = Stopwatch.StartNew();
+        while ((await broker.GetDepthAsync("default", CancellationToken.None)).Total > 0)
+        {
+            if (workers.Any(w => w.HasExited)) throw new InvalidOperationException("a worker died:\n" + workers.First(w => w.HasExited).Output);
+            await Task.Delay(5);
+        }
+        var rate = tasks / stopwatch.Elapsed.TotalSeconds;
+        Console.WriteLine($"sqlite, {processes} process(es): {tasks} no-op tasks in {stopwatch.Elapsed.TotalSeconds:0.00}s");
+        return new BenchResult($"sqlite, {processes} worker process(es)", "no-op tasks/s", rate, 20_000, HigherIsBetter: true);
+    }
+    finally
+    {
+        foreach (var worker in workers) await worker.DisposeAsync();
+    }
+}
+
+static async Task<BenchResult[]> SqliteLatencyAsync(int samples)
+{
+    using var directory = new TempDirectory();
+    var db = Path.Combine(directory.Path, "bench.db");
+    var log = Path.Combine(directory.Path, "executions.db");
+    await using var services = Producer(db);
+    var client = services.GetRequiredService<ITaskClient>();
+    await using var worker = StartWorker(db, log);
+    var sent = new Dictionary<string, DateTimeOffset>();
+    // Warm up: the first tasks pay for JIT and connection set-up.
+    for (var i = 0; i < 20; i++) await client.EnqueueAsync(new RecordArgs(0));
+    await WaitForLogAsync(log, 20);
+    for (var i = 0; i < samples; i++)
+    {
+        var now = DateTimeOffset.UtcNow;
+        sent[await client.EnqueueAsync(new RecordArgs(0))] = now;
+        await WaitForLogAsync(log, 20 + i + 1);
+        await Task.Delay(3);
+    }
+    var waits = ReadStarts(log).Where(s => sent.ContainsKey(s.Id)).Select(s => (s.At - sent[s.Id]).TotalMilliseconds).Order().ToArray();
+    Console.WriteLine($"sqlite latency: {waits.Length} samples, worker in another process");
+    return
+    [
+        new BenchResult("sqlite, idle worker process", "enqueue→start p50 ms", Percentile(waits, 0.50), 5, HigherIsBetter: false),
+        new BenchResult("sqlite, idle worker process", "enqueue→start p99 ms", Percentile(waits, 0.99), 5, HigherIsBetter: false),
+    ];
+}
+
+static ServiceProvider Producer(string db) =>
+    new ServiceCollection()
+        .AddLogging()
+        .AddCeleriac(new ConfigurationBuilder().Build(), c => c.AddTaskAssembly(typeof(ExamplesModule).Assembly).UseSqliteBroker(o => o.Path = db))
+        .BuildServiceProvider();
+
+static LocalWorkerProcess StartWorker(string db, string? executionLog)
+{
+    var environment = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
+    if (executionLog is not null) environment["Examples__ExecutionLog"] = executionLog;
+    return LocalWorkerProcess.Start(
+        ["--tasks", typeof(ExamplesModule).Assembly.Location, "--db", db, "--concurrency", "128", "--urls", "http://127.0.0.1:0"],
+        environment);
+}
+
+static async Task WaitForLogAsync(string log, int startedRows)
+{
+    var deadline = Stopwatch.StartNew();
+    while (CountStarts(log) < startedRows)
+    {
+        if (deadline.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("the worker did not run the latency probe");
+        await Task.Delay(1);
+    }
+}
+
+static long CountStarts(string log)
+{
+    if (!File.Exists(log)) return 0;
+    using var connection = new SqliteConnection($"Data Source={log}");
+    connection.Open();
+    using var command = connection.CreateCommand();
+    command.CommandText = "SELECT COUNT(*) FROM executions WHERE event = 'started'";
+    try { return (long)command.ExecuteScalar()!; }
+    catch (SqliteException) { return 0; }
+}
+
+static List<(string Id, DateTimeOffset At)> ReadStarts(string log)
+{
+    using var connection = new SqliteConnection($"Data Source={log}");
+    connection.Open();
+    using var command = connection.CreateCommand();
+    command.CommandText = "SELECT task_id, at FROM executions WHERE event = 'started'";
+    using var reader = command.ExecuteReader();
+    var rows = new List<(string, DateTimeOffset)>();
+    while (reader.Read()) rows.Add((reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture)));
+    return rows;
+}
+
+static double Percentile(double[] sorted, double q) =>
+    sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];

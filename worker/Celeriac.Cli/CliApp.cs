@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using Celeriac.Brokers;
+using Celeriac.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Celeriac.Cli;
+
+/// <summary>The <c>celeriac</c> commands.</summary>
+public static class CliApp
+{
+    public static RootCommand Create(TextWriter output, TextWriter error)
+    {
+        var broker = new Option<string?>("--broker") { Description = "Broker type (default: Celeriac__Broker__Type, else sqlite)", Recursive = true };
+        var db = new Option<string?>("--db") { Description = "SQLite broker file (default: Celeriac__Broker__Sqlite__Path, else celeriac.db)", Recursive = true };
+        var root = new RootCommand("Celeriac: enqueue tasks, inspect queues, purge, and handle dead letters.");
+        root.Options.Add(broker);
+        root.Options.Add(db);
+
+        ServiceProvider Services(ParseResult r) => CliServices.Build(r.GetValue(broker), r.GetValue(db));
+
+        root.Subcommands.Add(EnqueueCommand(Services, output));
+        root.Subcommands.Add(QueuesCommand(Services, output));
+        root.Subcommands.Add(PurgeCommand(Services, output, error));
+        root.Subcommands.Add(DeadLettersCommand(Services, output, error));
+        return root;
+    }
+
+    private static Command EnqueueCommand(Func<ParseResult, ServiceProvider> services, TextWriter output)
+    {
+        var task = new Argument<string>("task") { Description = "Registered task name, e.g. emails.send" };
+        var args = new Option<string>("--args") { Description = "Arguments as a JSON object", DefaultValueFactory = _ => "{}" };
+        var queue = new Option<string?>("--queue") { Description = "Queue (default: the task's, else 'default')" };
+        var countdown = new Option<double?>("--countdown") { Description = "Seconds to wait before running" };
+        var expiresIn = new Option<double?>("--expires-in") { Description = "Discard if not started within these seconds" };
+        var priority = new Option<int?>("--priority") { Description = "Send to the declared queue for this priority" };
+        var header = new Option<string[]>("--header") { Description = "Header as name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("enqueue", "Enqueue one task; prints its id.") { task, args, queue, countdown, expiresIn, priority, header };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            JsonElement json;
+            try
+            {
+                json = JsonDocument.Parse(result.GetValue(args)!).RootElement.Clone();
+            }
+            catch (JsonException ex)
+            {
+                throw new ArgumentException($"--args is not valid JSON: {ex.Message}", ex);
+            }
+            var headers = (result.GetValue(header) ?? []).Select(h => h.Split('=', 2)).ToDictionary(
+                p => p[0], p => p.Length == 2 ? p[1] : throw new ArgumentException($"--header '{p[0]}' must be name=value"));
+            await using var provider = services(result);
+            var id = await provider.GetRequiredService<ITaskClient>().EnqueueAsync(result.GetValue(task)!, json, new EnqueueOptions
+            {
+                Queue = result.GetValue(queue),
+                Countdown = result.GetValue(countdown) is { } c ? TimeSpan.FromSeconds(c) : null,
+                ExpiresIn = result.GetValue(expiresIn) is { } e ? TimeSpan.FromSeconds(e) : null,
+                Priority = result.GetValue(priority),
+                Headers = headers.Count > 0 ? headers : null,
+            }, cancellationToken);
+            output.WriteLine(id);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command QueuesCommand(Func<ParseResult, ServiceProvider> services, TextWriter output)
+    {
+        var command = new Command("queues", "Show the depth of every queue: ready, running (leased) and delayed messages.");
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await using var provider = services(result);
+            var admin = provider.GetRequiredService<IBrokerAdmin>();
+            var broker = provider.GetRequiredService<IBroker>();
+            output.WriteLine($"{"queue",-24} {"ready",10} {"running",10} {"delayed",10}");
+            foreach (var queue in await admin.ListQueuesAsync(cancellationToken))
+            {
+                var depth = await broker.GetDepthAsync(queue, cancellationToken);
+                output.WriteLine($"{queue,-24} {depth.Ready,10} {depth.InFlight,10} {depth.Delayed,10}");
+            }
+            var dead = await admin.ListDeadLettersAsync(null, int.MaxValue, cancellationToken);
+            output.WriteLine($"{"(dead letters)",-24} {dead.Count,10}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command PurgeCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    {
+        var queue = new Argument<string>("queue") { Description = "Queue to empty" };
+        var yes = new Option<bool>("--yes") { Description = "Confirm: delete every message of the queue" };
+        var command = new Command("purge", "Delete every message of a queue (ready, delayed and running).") { queue, yes };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var name = result.GetValue(queue)!;
+            await using var provider = services(result);
+            if (!result.GetValue(yes))
+            {
+                var depth = await provider.GetRequiredService<IBroker>().GetDepthAsync(name, cancellationToken);
+                error.WriteLine($"Queue '{name}' holds {depth.Total} messages. Add --yes to delete them.");
+                return 1;
+            }
+            var purged = await provider.GetRequiredService<IBrokerAdmin>().PurgeAsync(name, cancellationToken);
+            output.WriteLine($"Purged {purged} messages from '{name}'.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command DeadLettersCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    {
+        var queue = new Option<string?>("--queue") { Description = "Only dead letters from this queue" };
+        var limit = new Option<int>("--limit") { Description = "At most this many", DefaultValueFactory = _ => 100 };
+        var list = new Command("list", "List dead letters with their reasons.") { queue, limit };
+        list.SetAction(async (result, cancellationToken) =>
+        {
+            await using var provider = services(result);
+            var letters = await provider.GetRequiredService<IBrokerAdmin>().ListDeadLettersAsync(result.GetValue(queue), result.GetValue(limit), cancellationToken);
+            foreach (var letter in letters)
+                output.WriteLine($"{letter.Id}\t{letter.Queue}\t{letter.DeadLetteredAt:O}\t{Describe(letter.Body)}\t{letter.Reason}");
+            output.WriteLine($"{letters.Count} dead letters");
+            return 0;
+        });
+
+        var ids = new Option<string[]>("--id") { Description = "Replay only these dead-letter ids (repeatable)" };
+        var replayQueue = new Option<string?>("--queue") { Description = "Only dead letters from this queue" };
+        var replayLimit = new Option<int>("--limit") { Description = "At most this many", DefaultValueFactory = _ => 1000 };
+        var replay = new Command("replay", "Send dead letters back to their queues with a fresh retry budget.") { ids, replayQueue, replayLimit };
+        replay.SetAction(async (result, cancellationToken) =>
+        {
+            await using var provider = services(result);
+            var replayer = new DeadLetterReplayer(provider.GetRequiredService<IBroker>(), provider.GetRequiredService<IBrokerAdmin>());
+            var chosen = result.GetValue(ids) is { Length: > 0 } given ? given : null;
+            var count = await replayer.ReplayAsync(result.GetValue(replayQueue), chosen, result.GetValue(replayLimit), cancellationToken);
+            output.WriteLine($"Replayed {count} dead letters.");
+            return 0;
+        });
+
+        return new Command("dead-letters", "Inspect and replay dead letters.") { list, replay };
+    }
+
+    /// <summary>Task name and id when the body is an envelope, else the first bytes.</summary>
+    private static string Describe(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            var envelope = Envelope.EnvelopeSerializer.Deserialize(body.Span);
+            return $"{envelope.Task} {envelope.Id} attempt {envelope.Attempt}";
+        }
+        catch (Envelope.InvalidEnvelopeException)
+        {
+            var text = Encoding.UTF8.GetString(body.Span[..Math.Min(body.Length, 60)]);
+            return "raw: " + text.ReplaceLineEndings(" ");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using Celeriac.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Celeriac.Cli;
+
+/// <summary>Builds the client-side services from environment (<c>Celeriac__...</c>) and the global options.</summary>
+public static class CliServices
+{
+    public static ServiceProvider Build(string? broker, string? db)
+    {
+        var overrides = new Dictionary<string, string?>();
+        if (broker is not null) overrides["Celeriac:Broker:Type"] = broker;
+        if (db is not null) overrides["Celeriac:Broker:Sqlite:Path"] = db;
+        var configuration = new ConfigurationBuilder()
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides)
+            .Build();
+        return new ServiceCollection()
+            .AddLogging()
+            .AddCeleriac(configuration, c => c.UseBrokerFromConfiguration())
+            .BuildServiceProvider();
+    }
+}

@@ -1,0 +1,61 @@
+using Celeriac.Examples;
+using Microsoft.Data.Sqlite;
+
+namespace Celeriac.Demo;
+
+/// <summary>Reads the outcome log the workers write.</summary>
+public sealed class OutcomeReader(string path)
+{
+    public sealed record TaskSummary(string Task, long Succeeded, long Failed, long Retried, long DeadLettered, long Expired, double P50, double P95);
+
+    private SqliteConnection? Open()
+    {
+        if (!File.Exists(path)) return null;
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, DefaultTimeout = 30 }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    public Dictionary<string, long> CountByOutcome()
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var connection = Open();
+        if (connection is null) return counts;
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT outcome, COUNT(*) FROM outcomes GROUP BY outcome";
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
+    public long Terminal() => CountByOutcome().Where(kv => OutcomeLog.TerminalOutcomes.Contains(kv.Key)).Sum(kv => kv.Value);
+
+    public List<TaskSummary> Summaries()
+    {
+        var rows = new List<(string Task, string Outcome, double Ms, string? Exception)>();
+        using (var connection = Open())
+        {
+            if (connection is null) return [];
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT task, outcome, ms, exception FROM outcomes";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+        }
+        return [.. rows.GroupBy(r => r.Task).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var durations = g.Where(r => r.Outcome is "Succeeded").Select(r => r.Ms).Order().ToArray();
+            return new TaskSummary(
+                g.Key,
+                Succeeded: g.Count(r => r.Outcome == "Succeeded"),
+                Failed: g.Count(r => r.Exception is not null),
+                Retried: g.Count(r => r.Outcome == "Retried"),
+                DeadLettered: g.Count(r => r.Outcome is "DeadLettered" or "Rejected"),
+                Expired: g.Count(r => r.Outcome == "Expired"),
+                P50: Percentile(durations, 0.50),
+                P95: Percentile(durations, 0.95));
+        })];
+    }
+
+    public static double Percentile(double[] sorted, double q) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+}

@@ -1,0 +1,55 @@
+using Celeriac.Pipeline;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+
+namespace Celeriac.Examples;
+
+/// <summary>
+/// Appends task executions (task id, event, process id) to a SQLite file named by <c>Examples:ExecutionLog</c>,
+/// shared by all worker processes, so that tests can prove none was lost and none ran twice.
+/// Does nothing when no file is configured.
+/// </summary>
+public sealed class ExecutionLog
+{
+    private readonly string? _connectionString;
+
+    public ExecutionLog(IConfiguration configuration)
+    {
+        var path = configuration["Examples:ExecutionLog"];
+        if (string.IsNullOrEmpty(path)) return;
+        SQLitePCL.Batteries_V2.Init();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ToString();
+        using var connection = Open();
+        Execute(connection, "CREATE TABLE IF NOT EXISTS executions (task_id TEXT NOT NULL, task TEXT NOT NULL, event TEXT NOT NULL, attempt INTEGER NOT NULL, pid INTEGER NOT NULL, at TEXT NOT NULL)");
+    }
+
+    public async Task RecordAsync(TaskContext context, string @event)
+    {
+        if (_connectionString is null) return;
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO executions (task_id, task, event, attempt, pid, at) VALUES ($id, $task, $event, $attempt, $pid, $at)";
+        command.Parameters.AddWithValue("$id", context.TaskId);
+        command.Parameters.AddWithValue("$task", context.TaskName);
+        command.Parameters.AddWithValue("$event", @event);
+        command.Parameters.AddWithValue("$attempt", context.Attempt);
+        command.Parameters.AddWithValue("$pid", Environment.ProcessId);
+        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
+        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

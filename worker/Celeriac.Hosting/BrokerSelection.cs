@@ -1,0 +1,25 @@
+using Celeriac.Sqlite;
+using Microsoft.Extensions.Configuration;
+
+namespace Celeriac.Hosting;
+
+/// <summary>Picks the broker named by <c>Celeriac:Broker:Type</c>; the embedded SQLite broker when none is named.</summary>
+public static class BrokerSelection
+{
+    public const string Sqlite = "sqlite";
+    public const string Memory = "memory";
+
+    public static CeleriacBuilder UseBrokerFromConfiguration(this CeleriacBuilder builder)
+    {
+        var type = builder.Configuration?["Broker:Type"];
+        switch (string.IsNullOrWhiteSpace(type) ? Sqlite : type.Trim().ToLowerInvariant())
+        {
+            case Sqlite:
+                return builder.UseSqliteBroker();
+            case Memory:
+                return builder.UseInMemoryBroker();
+            default:
+                throw new InvalidOperationException($"Celeriac:Broker:Type '{type}' is not known; use one of: {Sqlite}, {Memory}.");
+        }
+    }
+}

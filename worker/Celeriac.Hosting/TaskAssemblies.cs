@@ -1,0 +1,44 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.Extensions.Configuration;
+
+namespace Celeriac.Hosting;
+
+/// <summary>Loads the task assemblies listed in <c>Celeriac:Worker:TaskAssemblies</c> (as <c>celery -A</c> does for modules).</summary>
+public static class TaskAssemblies
+{
+    public static CeleriacBuilder AddTaskAssembliesFromConfiguration(this CeleriacBuilder builder)
+    {
+        var paths = builder.Configuration?.GetSection("Worker:TaskAssemblies").Get<string[]>() ?? [];
+        foreach (var path in paths.Where(p => !string.IsNullOrWhiteSpace(p)))
+            builder.AddTaskAssembly(Load(path));
+        return builder;
+    }
+
+    /// <summary>Runs the assembly's <see cref="ICeleriacModule"/>s, or registers its attributed tasks when it has none.</summary>
+    public static CeleriacBuilder AddTaskAssembly(this CeleriacBuilder builder, Assembly assembly)
+    {
+        var modules = assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICeleriacModule).IsAssignableFrom(t))
+            .ToList();
+        if (modules.Count == 0) return builder.AddTasksFromAssembly(assembly);
+        foreach (var type in modules) ((ICeleriacModule)Activator.CreateInstance(type)!).Configure(builder);
+        return builder;
+    }
+
+    private static Assembly Load(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new FileNotFoundException($"Task assembly '{path}' was not found.", full);
+        var name = AssemblyName.GetAssemblyName(full);
+        var loaded = AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => AssemblyName.ReferenceMatchesDefinition(a.GetName(), name));
+        if (loaded is not null) return loaded;
+        var directory = Path.GetDirectoryName(full)!;
+        AssemblyLoadContext.Default.Resolving += (context, dependency) =>
+        {
+            var candidate = Path.Combine(directory, dependency.Name + ".dll");
+            return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+        };
+        return AssemblyLoadContext.Default.LoadFromAssemblyPath(full);
+    }
+}
