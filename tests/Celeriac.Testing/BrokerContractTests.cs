@@ -299,6 +299,21 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReceiveSkipsDelayedAndLeasedMessages()
+    {
+        var broker = NewBroker();
+        var queue = await NewQueueAsync();
+        await broker.SendAsync([Message(queue, "leased"), Message(queue, "delayed", DateTimeOffset.UtcNow.AddHours(1))], None);
+        Assert.Equal("leased", Text(await ReceiveOneAsync(broker, queue, LongLease)));
+        await broker.SendAsync([Message(queue, "ready")], None);
+
+        var received = await broker.ReceiveAsync([queue], 10, LongLease, Patience, None);
+        Assert.Equal("ready", Text(Assert.Single(received)));
+        await AssertNothingArrivesAsync(broker, queue, ShortLease);
+        Assert.Equal(new QueueDepth(0, 2, 1), await broker.GetDepthAsync(queue, None));
+    }
+
+    [Fact]
     public async Task WaitingReceiveSleepsUntilADelayedMessageIsDue()
     {
         var broker = NewBroker();
@@ -511,8 +526,10 @@ public abstract class BrokerContractTests : IAsyncLifetime
         await broker.SendAsync([.. Enumerable.Range(0, count).Select(i => Message(queue, $"m{i}"))], None);
 
         var taken = 0;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var receivers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
+            await gate.Task;
             var mine = new List<BrokerMessage>();
             var clock = Stopwatch.StartNew();
             while (Volatile.Read(ref taken) < count && clock.Elapsed < Patience)
@@ -520,12 +537,17 @@ public abstract class BrokerContractTests : IAsyncLifetime
                 var batch = await broker.ReceiveAsync([queue], 7, LongLease, TimeSpan.FromMilliseconds(50), None);
                 Interlocked.Add(ref taken, batch.Count);
                 mine.AddRange(batch);
+                // A receive that finds messages may complete synchronously; yield so the receivers interleave.
+                await Task.Yield();
             }
             return mine;
         })).ToList();
-        var all = (await Task.WhenAll(receivers)).SelectMany(m => m).ToList();
+        gate.SetResult();
+        var perReceiver = await Task.WhenAll(receivers);
+        var all = perReceiver.SelectMany(m => m).ToList();
 
         Assert.Equal(count, all.Count);
+        Assert.True(perReceiver.Count(m => m.Count > 0) > 1, "Only one receiver took messages: the test did not make them compete.");
         Assert.Equal(count, all.Select(Text).Distinct(StringComparer.Ordinal).Count());
         await broker.AckAsync(all, None);
         Assert.Equal(0, (await broker.GetDepthAsync(queue, None)).Total);
