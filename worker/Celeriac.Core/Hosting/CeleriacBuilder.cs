@@ -58,10 +58,16 @@ public sealed class CeleriacBuilder
         return this;
     }
 
+    /// <summary>Uses an in-process broker, registered once as <see cref="IBroker"/> and <see cref="IBrokerAdmin"/>.</summary>
     public CeleriacBuilder UseInMemoryBroker(InMemoryBroker? broker = null)
     {
         var instance = broker;
-        return UseBroker(sp => instance ?? new InMemoryBroker(sp.GetService<TimeProvider>()));
+        Services.RemoveAll<InMemoryBroker>();
+        Services.AddSingleton(sp => instance ?? new InMemoryBroker(sp.GetService<TimeProvider>()));
+        UseBroker(sp => sp.GetRequiredService<InMemoryBroker>());
+        Services.RemoveAll<IBrokerAdmin>();
+        Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<InMemoryBroker>());
+        return this;
     }
 
     /// <summary>Adds a middleware that runs inside Celeriac's own, next to the task.</summary>

@@ -1,0 +1,469 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Celeriac.Brokers;
+using Microsoft.Data.Sqlite;
+
+namespace Celeriac.Sqlite;
+
+/// <summary>
+/// The embedded broker: one SQLite file in WAL mode that several worker processes can share. A
+/// receive leases rows with a fresh token in one atomic <c>UPDATE ... RETURNING</c>; ack, extend,
+/// release and dead-letter only touch a row that still carries that token, so a stale receipt is
+/// ignored. A waiting receive wakes at once on a send from this process and polls the file for
+/// sends from others.
+/// </summary>
+public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
+{
+    private const string InsertQueueSql = "INSERT OR IGNORE INTO queues (name) VALUES ($queue)";
+    private const string InsertSql = "INSERT INTO messages (queue, body, visible_at) VALUES ($queue, $body, $visible_at)";
+    private const string FirstVisibleSql = "SELECT visible_at FROM messages WHERE queue = $queue ORDER BY visible_at LIMIT 1";
+    private const string LeaseSql = """
+        UPDATE messages SET visible_at = $until, lease_token = $token, deliveries = deliveries + 1
+        WHERE id IN (SELECT id FROM messages WHERE queue = $queue AND visible_at <= $now ORDER BY visible_at, id LIMIT $max)
+        RETURNING id, body, deliveries
+        """;
+    private const string AckSql = "DELETE FROM messages WHERE id = $id AND lease_token = $token";
+    private const string ExtendSql = "UPDATE messages SET visible_at = $until WHERE id = $id AND lease_token = $token";
+    private const string ReleaseSql = "UPDATE messages SET visible_at = $visible_at, lease_token = NULL WHERE id = $id AND lease_token = $token";
+    private const string DeadLetterCopySql = """
+        INSERT INTO dead_letters (queue, body, reason, dead_lettered_at, deliveries)
+        SELECT queue, body, $reason, $now, deliveries FROM messages WHERE id = $id AND lease_token = $token
+        """;
+    private const string DepthSql = """
+        SELECT coalesce(sum(visible_at <= $now), 0),
+               coalesce(sum(visible_at > $now AND lease_token IS NOT NULL), 0),
+               coalesce(sum(visible_at > $now AND lease_token IS NULL), 0)
+        FROM messages WHERE queue = $queue
+        """;
+    private const string ListQueuesSql = "SELECT name FROM queues ORDER BY name";
+    private const string PurgeMessagesSql = "DELETE FROM messages WHERE queue = $queue";
+    private const string PurgeQueueSql = "DELETE FROM queues WHERE name = $queue";
+    private const string ListDeadLettersSql = "SELECT id, queue, body, reason, dead_lettered_at FROM dead_letters ORDER BY id LIMIT $limit";
+    private const string ListQueueDeadLettersSql = "SELECT id, queue, body, reason, dead_lettered_at FROM dead_letters WHERE queue = $queue ORDER BY id LIMIT $limit";
+    private const string DeleteDeadLetterSql = "DELETE FROM dead_letters WHERE id = $id";
+
+    private static readonly IComparer<BrokerMessage> ById = Comparer<BrokerMessage>.Create(static (x, y) =>
+        ((SqliteReceipt)x.BrokerState!).Id.CompareTo(((SqliteReceipt)y.BrokerState!).Id));
+
+    private readonly string _path;
+    private readonly string _connectionString;
+    private readonly TimeSpan _pollInterval;
+    private readonly TimeSpan _busyTimeout;
+    private readonly TimeProvider _time;
+
+    // One connection for writes and one for reads, each used by one caller at a time. Writers of this
+    // process queue on the lock instead of spinning in SQLite's busy handler; other processes are kept
+    // out by SQLite's file lock. Reads never block writes in WAL mode.
+    private readonly Lock _writeLock = new();
+    private readonly Lock _readLock = new();
+    private SqliteSession? _writer;
+    private SqliteSession? _reader;
+    private bool _disposed;
+    private TaskCompletionSource _sent = NewSignal();
+
+    public SqliteBroker(SqliteBrokerOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Path, "options.Path");
+        if (options.PollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "PollInterval must be positive.");
+        if (options.BusyTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "BusyTimeout must not be negative.");
+
+        SQLitePCL.Batteries_V2.Init();
+        _path = options.Path;
+        _pollInterval = options.PollInterval;
+        _busyTimeout = options.BusyTimeout;
+        _time = timeProvider ?? TimeProvider.System;
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+        }.ToString();
+
+        Write(session =>
+        {
+            SqliteSchema.Ensure(session, _path);
+            return 0;
+        });
+    }
+
+    public SqliteBroker(string path, TimeProvider? timeProvider = null)
+        : this(new SqliteBrokerOptions { Path = path }, timeProvider)
+    {
+    }
+
+    /// <summary>The database file this broker uses.</summary>
+    public string Path => _path;
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (messages.Count == 0) return ValueTask.CompletedTask;
+        foreach (var message in messages) ArgumentException.ThrowIfNullOrEmpty(message.Queue, nameof(messages));
+
+        var now = Now;
+        Write(session => session.InTransaction(s =>
+        {
+            var insertQueue = s.Command(InsertQueueSql, "$queue");
+            var insert = s.Command(InsertSql, "$queue", "$body", "$visible_at");
+            string? lastQueue = null;
+            foreach (var message in messages)
+            {
+                if (!string.Equals(message.Queue, lastQueue, StringComparison.Ordinal))
+                {
+                    insertQueue.Parameters[0].Value = message.Queue;
+                    insertQueue.ExecuteNonQuery();
+                    lastQueue = message.Queue;
+                }
+                insert.Parameters[0].Value = message.Queue;
+                insert.Parameters[1].Value = ToArray(message.Body);
+                insert.Parameters[2].Value = message.NotBefore?.ToUnixTimeMilliseconds() ?? now;
+                insert.ExecuteNonQuery();
+            }
+            return 0;
+        }));
+        Signal();
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "A lease must be positive.");
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            // Taken before looking, so a send that commits after the look still wakes this wait.
+            var sent = Volatile.Read(ref _sent).Task;
+            var received = TryReceive(queues, maxMessages, lease, out var nextVisible);
+            if (received.Count > 0) return received;
+
+            var remaining = wait - _time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero) return [];
+            var sleep = remaining < _pollInterval ? remaining : _pollInterval;
+            if (nextVisible != long.MaxValue)
+            {
+                var untilVisible = TimeSpan.FromMilliseconds(Math.Max(1, nextVisible - Now));
+                if (untilVisible < sleep) sleep = untilVisible;
+            }
+            await Task.WhenAny(sent, Task.Delay(sleep, _time, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Leases what is ready, queue by queue in the order given; otherwise reports when the next row becomes visible.</summary>
+    private List<BrokerMessage> TryReceive(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, out long nextVisible)
+    {
+        var now = Now;
+        var ready = new List<string>(queues.Count);
+        nextVisible = Read(session =>
+        {
+            var next = long.MaxValue;
+            var first = session.Command(FirstVisibleSql, "$queue");
+            foreach (var queue in queues)
+            {
+                first.Parameters[0].Value = queue;
+                if (first.ExecuteScalar() is not long visibleAt) continue;
+                if (visibleAt <= now) ready.Add(queue);
+                else next = Math.Min(next, visibleAt);
+            }
+            return next;
+        });
+        var received = new List<BrokerMessage>();
+        if (ready.Count == 0) return received;
+
+        var until = now + (long)Math.Ceiling(lease.TotalMilliseconds);
+        Write(session =>
+        {
+            var take = session.Command(LeaseSql, "$until", "$token", "$queue", "$now", "$max");
+            foreach (var queue in ready)
+            {
+                var max = maxMessages - received.Count;
+                if (max <= 0) break;
+                var token = Random.Shared.NextInt64(1, long.MaxValue);
+                take.Parameters[0].Value = until;
+                take.Parameters[1].Value = token;
+                take.Parameters[2].Value = queue;
+                take.Parameters[3].Value = now;
+                take.Parameters[4].Value = max;
+                var first = received.Count;
+                using (var reader = take.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        var receipt = new SqliteReceipt(reader.GetInt64(0), token);
+                        received.Add(new BrokerMessage
+                        {
+                            Queue = queue,
+                            Body = ReadBlob(reader, 1),
+                            Receipt = receipt.ToString(),
+                            DeliveryCount = reader.GetInt32(2),
+                            BrokerState = receipt,
+                        });
+                    }
+                }
+                // RETURNING gives no order; hand the rows of one queue over oldest first.
+                received.Sort(first, received.Count - first, ById);
+            }
+            return 0;
+        });
+        return received;
+    }
+
+    public ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0) return ValueTask.CompletedTask;
+        WriteEach(messages, AckSql, static (command, _) => command.ExecuteNonQuery());
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ExtendLeaseAsync(IReadOnlyList<BrokerMessage> messages, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0) return ValueTask.CompletedTask;
+        var until = Now + (long)Math.Ceiling(lease.TotalMilliseconds);
+        WriteEach(messages, ExtendSql, (command, _) =>
+        {
+            command.Parameters[2].Value = until;
+            command.ExecuteNonQuery();
+        }, "$until");
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!SqliteReceipt.TryGet(message, out var receipt)) return ValueTask.CompletedTask;
+        var visibleAt = Now + (delay > TimeSpan.Zero ? (long)Math.Ceiling(delay.TotalMilliseconds) : 0);
+        var released = Write(session =>
+        {
+            var release = session.Command(ReleaseSql, "$visible_at", "$id", "$token");
+            release.Parameters[0].Value = visibleAt;
+            release.Parameters[1].Value = receipt.Id;
+            release.Parameters[2].Value = receipt.Token;
+            return release.ExecuteNonQuery();
+        });
+        if (released > 0) Signal();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DeadLetterAsync(BrokerMessage message, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(reason);
+        if (!SqliteReceipt.TryGet(message, out var receipt)) return ValueTask.CompletedTask;
+        var now = Now;
+        Write(session => session.InTransaction(s =>
+        {
+            var copy = s.Command(DeadLetterCopySql, "$reason", "$now", "$id", "$token");
+            copy.Parameters[0].Value = reason;
+            copy.Parameters[1].Value = now;
+            copy.Parameters[2].Value = receipt.Id;
+            copy.Parameters[3].Value = receipt.Token;
+            if (copy.ExecuteNonQuery() == 0) return 0;
+            var delete = s.Command(AckSql, "$id", "$token");
+            delete.Parameters[0].Value = receipt.Id;
+            delete.Parameters[1].Value = receipt.Token;
+            return delete.ExecuteNonQuery();
+        }));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = Now;
+        return ValueTask.FromResult(Read(session =>
+        {
+            var depth = session.Command(DepthSql, "$now", "$queue");
+            depth.Parameters[0].Value = now;
+            depth.Parameters[1].Value = queue;
+            using var reader = depth.ExecuteReader();
+            reader.Read();
+            return new QueueDepth(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        }));
+    }
+
+    public ValueTask<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<IReadOnlyList<string>>(Read(session =>
+        {
+            var names = new List<string>();
+            using var reader = session.Command(ListQueuesSql).ExecuteReader();
+            while (reader.Read()) names.Add(reader.GetString(0));
+            return names;
+        }));
+    }
+
+    public ValueTask<long> PurgeAsync(string queue, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Write(session => session.InTransaction(s =>
+        {
+            var purge = s.Command(PurgeMessagesSql, "$queue");
+            purge.Parameters[0].Value = queue;
+            long purged = purge.ExecuteNonQuery();
+            var forget = s.Command(PurgeQueueSql, "$queue");
+            forget.Parameters[0].Value = queue;
+            forget.ExecuteNonQuery();
+            return purged;
+        })));
+    }
+
+    public ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string? queue, int limit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (limit <= 0) return ValueTask.FromResult<IReadOnlyList<DeadLetter>>([]);
+        return ValueTask.FromResult<IReadOnlyList<DeadLetter>>(Read(session =>
+        {
+            SqliteCommand list;
+            if (queue is null)
+            {
+                list = session.Command(ListDeadLettersSql, "$limit");
+                list.Parameters[0].Value = limit;
+            }
+            else
+            {
+                list = session.Command(ListQueueDeadLettersSql, "$queue", "$limit");
+                list.Parameters[0].Value = queue;
+                list.Parameters[1].Value = limit;
+            }
+            var letters = new List<DeadLetter>();
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                letters.Add(new DeadLetter(
+                    reader.GetInt64(0).ToString(CultureInfo.InvariantCulture),
+                    reader.GetString(1),
+                    ReadBlob(reader, 2),
+                    reader.GetString(3),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+            }
+            return letters;
+        }));
+    }
+
+    public ValueTask<int> DeleteDeadLettersAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        var rowIds = new List<long>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var rowId)) rowIds.Add(rowId);
+        }
+        if (rowIds.Count == 0) return ValueTask.FromResult(0);
+        return ValueTask.FromResult(Write(session => session.InTransaction(s =>
+        {
+            var delete = s.Command(DeleteDeadLetterSql, "$id");
+            var deleted = 0;
+            foreach (var rowId in rowIds.Distinct())
+            {
+                delete.Parameters[0].Value = rowId;
+                deleted += delete.ExecuteNonQuery();
+            }
+            return deleted;
+        })));
+    }
+
+    /// <summary>Runs one statement per message that this broker can identify, all in one transaction.</summary>
+    private void WriteEach(IReadOnlyList<BrokerMessage> messages, string sql, Action<SqliteCommand, SqliteReceipt> execute, string? extraParameter = null)
+    {
+        Write(session =>
+        {
+            var command = extraParameter is null ? session.Command(sql, "$id", "$token") : session.Command(sql, "$id", "$token", extraParameter);
+            if (messages.Count == 1) return Apply(command, messages, execute);
+            return session.InTransaction(_ => Apply(command, messages, execute));
+        });
+
+        static int Apply(SqliteCommand command, IReadOnlyList<BrokerMessage> messages, Action<SqliteCommand, SqliteReceipt> execute)
+        {
+            foreach (var message in messages)
+            {
+                if (!SqliteReceipt.TryGet(message, out var receipt)) continue;
+                command.Parameters[0].Value = receipt.Id;
+                command.Parameters[1].Value = receipt.Token;
+                execute(command, receipt);
+            }
+            return 0;
+        }
+    }
+
+    private T Write<T>(Func<SqliteSession, T> work)
+    {
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _writer ??= new SqliteSession(_connectionString, _busyTimeout);
+            try
+            {
+                return work(_writer);
+            }
+            catch (SqliteException)
+            {
+                // A connection that failed mid-statement may hold a half-open transaction; start afresh.
+                _writer.Dispose();
+                _writer = null;
+                throw;
+            }
+        }
+    }
+
+    private T Read<T>(Func<SqliteSession, T> work)
+    {
+        lock (_readLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _reader ??= new SqliteSession(_connectionString, _busyTimeout);
+            try
+            {
+                return work(_reader);
+            }
+            catch (SqliteException)
+            {
+                _reader.Dispose();
+                _reader = null;
+                throw;
+            }
+        }
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _sent, NewSignal()).TrySetResult();
+
+    private static byte[] ToArray(ReadOnlyMemory<byte> body) =>
+        MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : body.ToArray();
+
+    private static byte[] ReadBlob(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? [] : reader.GetFieldValue<byte[]>(ordinal);
+
+    public void Dispose()
+    {
+        lock (_writeLock)
+        lock (_readLock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _writer?.Dispose();
+            _reader?.Dispose();
+            _writer = _reader = null;
+        }
+        Signal();
+    }
+}

@@ -1,0 +1,31 @@
+using Celeriac.Brokers;
+using Celeriac.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Celeriac.Hosting;
+
+public static class SqliteCeleriacBuilderExtensions
+{
+    /// <summary>
+    /// Uses the embedded SQLite broker, registered once as <see cref="IBroker"/> and <see cref="IBrokerAdmin"/>.
+    /// Options come from <c>Celeriac:Broker:Sqlite</c>, then from <paramref name="configure"/>.
+    /// </summary>
+    public static CeleriacBuilder UseSqliteBroker(this CeleriacBuilder builder, Action<SqliteBrokerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<SqliteBrokerOptions>();
+        if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Broker:Sqlite"));
+        if (configure is not null) options.Configure(configure);
+
+        builder.Services.TryAddSingleton(sp => new SqliteBroker(
+            sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value,
+            sp.GetService<TimeProvider>()));
+        builder.UseBroker(sp => sp.GetRequiredService<SqliteBroker>());
+        builder.Services.RemoveAll<IBrokerAdmin>();
+        builder.Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<SqliteBroker>());
+        return builder;
+    }
+}
