@@ -12,17 +12,17 @@ run: ## Run the main job: worker processes and a producer on the embedded SQLite
 
 test: ## Restore, build and run every test (results as TRX files in $(RESULTS)/)
 	rm -rf $(RESULTS)
-	$(DOTNET) build Celeriac.sln -c $(CONFIG)
-	$(DOTNET) test Celeriac.sln -c $(CONFIG) --no-build --logger "trx" --logger "console;verbosity=normal" --results-directory $(RESULTS) $(TEST_ARGS)
+	$(DOTNET) build Celeriac.slnx -c $(CONFIG)
+	$(DOTNET) test Celeriac.slnx -c $(CONFIG) --no-build --logger "trx" --logger "console;verbosity=normal" --results-directory $(RESULTS) $(TEST_ARGS)
 
 bench: ## Throughput and enqueue-to-start latency on the in-memory and SQLite brokers
 	$(DOTNET) run --project bench/Celeriac.Bench -c Release -- $(ARGS)
 
 build: ## Build everything
-	$(DOTNET) build Celeriac.sln -c $(CONFIG)
+	$(DOTNET) build Celeriac.slnx -c $(CONFIG)
 
 restore:
-	$(DOTNET) restore Celeriac.sln
+	$(DOTNET) restore Celeriac.slnx
 
 cli: ## Run the celeriac CLI: make cli ARGS="queues --db .celeriac-demo/celeriac.db"
 	$(DOTNET) run --project worker/Celeriac.Cli -c $(CONFIG) -- $(ARGS)
@@ -32,7 +32,7 @@ image: ## Build the worker host image with docker or podman, whichever exists
 	$$engine build --target worker -t celeriac-worker:dev .
 
 clean:
-	$(DOTNET) clean Celeriac.sln
+	$(DOTNET) clean Celeriac.slnx
 	rm -rf $(RESULTS) .celeriac-demo
 
 help:

@@ -11,7 +11,7 @@ namespace Celeriac.Bench;
 /// <summary>Worker hosts inside the benchmark process, on a shared in-memory broker, counting finished tasks.</summary>
 public sealed class InProcessWorkers : IAsyncDisposable
 {
-    public sealed class Counter : ITaskObserver
+    public sealed class TaskCounter : ITaskObserver
     {
         private long _finished;
         private readonly List<double> _waits = [];
@@ -52,7 +52,7 @@ public sealed class InProcessWorkers : IAsyncDisposable
         }
     }
 
-    public Counter Counter { get; } = new();
+    public TaskCounter Counter { get; } = new();
 
     public IServiceProvider Services => _hosts[0].Services;
 

@@ -36,7 +36,8 @@ public sealed class CliTests
         await using var scenario = new Scenario();
         var (code, _, error) = await RunAsync("--db", scenario.BrokerPath, "enqueue", "demo.record", "--args", "{oops");
         Assert.NotEqual(0, code);
-        Assert.Contains("--args is not valid JSON", error + code);
+        Assert.Equal(2, code);
+        Assert.Contains("error: --args is not valid JSON", error);
     }
 
     [Fact]

@@ -20,14 +20,14 @@ public static class CliApp
 
         ServiceProvider Services(ParseResult r) => CliServices.Build(r.GetValue(broker), r.GetValue(db));
 
-        root.Subcommands.Add(EnqueueCommand(Services, output));
-        root.Subcommands.Add(QueuesCommand(Services, output));
+        root.Subcommands.Add(EnqueueCommand(Services, output, error));
+        root.Subcommands.Add(QueuesCommand(Services, output, error));
         root.Subcommands.Add(PurgeCommand(Services, output, error));
         root.Subcommands.Add(DeadLettersCommand(Services, output, error));
         return root;
     }
 
-    private static Command EnqueueCommand(Func<ParseResult, ServiceProvider> services, TextWriter output)
+    private static Command EnqueueCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
     {
         var task = new Argument<string>("task") { Description = "Registered task name, e.g. emails.send" };
         var args = new Option<string>("--args") { Description = "Arguments as a JSON object", DefaultValueFactory = _ => "{}" };
@@ -37,7 +37,7 @@ public static class CliApp
         var priority = new Option<int?>("--priority") { Description = "Send to the declared queue for this priority" };
         var header = new Option<string[]>("--header") { Description = "Header as name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
         var command = new Command("enqueue", "Enqueue one task; prints its id.") { task, args, queue, countdown, expiresIn, priority, header };
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction(Guard(error, async (result, cancellationToken) =>
         {
             JsonElement json;
             try
@@ -61,14 +61,14 @@ public static class CliApp
             }, cancellationToken);
             output.WriteLine(id);
             return 0;
-        });
+        }));
         return command;
     }
 
-    private static Command QueuesCommand(Func<ParseResult, ServiceProvider> services, TextWriter output)
+    private static Command QueuesCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
     {
         var command = new Command("queues", "Show the depth of every queue: ready, running (leased) and delayed messages.");
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction(Guard(error, async (result, cancellationToken) =>
         {
             await using var provider = services(result);
             var admin = provider.GetRequiredService<IBrokerAdmin>();
@@ -82,7 +82,7 @@ public static class CliApp
             var dead = await admin.ListDeadLettersAsync(null, int.MaxValue, cancellationToken);
             output.WriteLine($"{"(dead letters)",-24} {dead.Count,10}");
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -91,7 +91,7 @@ public static class CliApp
         var queue = new Argument<string>("queue") { Description = "Queue to empty" };
         var yes = new Option<bool>("--yes") { Description = "Confirm: delete every message of the queue" };
         var command = new Command("purge", "Delete every message of a queue (ready, delayed and running).") { queue, yes };
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction(Guard(error, async (result, cancellationToken) =>
         {
             var name = result.GetValue(queue)!;
             await using var provider = services(result);
@@ -104,7 +104,7 @@ public static class CliApp
             var purged = await provider.GetRequiredService<IBrokerAdmin>().PurgeAsync(name, cancellationToken);
             output.WriteLine($"Purged {purged} messages from '{name}'.");
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -113,7 +113,7 @@ public static class CliApp
         var queue = new Option<string?>("--queue") { Description = "Only dead letters from this queue" };
         var limit = new Option<int>("--limit") { Description = "At most this many", DefaultValueFactory = _ => 100 };
         var list = new Command("list", "List dead letters with their reasons.") { queue, limit };
-        list.SetAction(async (result, cancellationToken) =>
+        list.SetAction(Guard(error, async (result, cancellationToken) =>
         {
             await using var provider = services(result);
             var letters = await provider.GetRequiredService<IBrokerAdmin>().ListDeadLettersAsync(result.GetValue(queue), result.GetValue(limit), cancellationToken);
@@ -121,13 +121,13 @@ public static class CliApp
                 output.WriteLine($"{letter.Id}\t{letter.Queue}\t{letter.DeadLetteredAt:O}\t{Describe(letter.Body)}\t{letter.Reason}");
             output.WriteLine($"{letters.Count} dead letters");
             return 0;
-        });
+        }));
 
         var ids = new Option<string[]>("--id") { Description = "Replay only these dead-letter ids (repeatable)" };
         var replayQueue = new Option<string?>("--queue") { Description = "Only dead letters from this queue" };
         var replayLimit = new Option<int>("--limit") { Description = "At most this many", DefaultValueFactory = _ => 1000 };
         var replay = new Command("replay", "Send dead letters back to their queues with a fresh retry budget.") { ids, replayQueue, replayLimit };
-        replay.SetAction(async (result, cancellationToken) =>
+        replay.SetAction(Guard(error, async (result, cancellationToken) =>
         {
             await using var provider = services(result);
             var replayer = new DeadLetterReplayer(provider.GetRequiredService<IBroker>(), provider.GetRequiredService<IBrokerAdmin>());
@@ -135,10 +135,25 @@ public static class CliApp
             var count = await replayer.ReplayAsync(result.GetValue(replayQueue), chosen, result.GetValue(replayLimit), cancellationToken);
             output.WriteLine($"Replayed {count} dead letters.");
             return 0;
-        });
+        }));
 
         return new Command("dead-letters", "Inspect and replay dead letters.") { list, replay };
     }
+
+    /// <summary>User errors (bad JSON, unknown broker, unreadable file) print one line and exit 2; the rest is a bug and propagates.</summary>
+    private static Func<ParseResult, CancellationToken, Task<int>> Guard(TextWriter error, Func<ParseResult, CancellationToken, Task<int>> action) =>
+        async (result, cancellationToken) =>
+        {
+            try
+            {
+                return await action(result, cancellationToken);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                error.WriteLine("error: " + ex.Message);
+                return 2;
+            }
+        };
 
     /// <summary>Task name and id when the body is an envelope, else the first bytes.</summary>
     private static string Describe(ReadOnlyMemory<byte> body)
