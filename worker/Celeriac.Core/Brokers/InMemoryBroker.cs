@@ -21,7 +21,8 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
         public readonly Queue<Entry> Ready = new();
         public readonly PriorityQueue<Entry, long> Delayed = new();
         public readonly Dictionary<long, Entry> Leased = [];
-        public readonly PriorityQueue<(long Id, long Token), long> LeaseExpiry = new();
+        /// <summary>Earliest lease expiry among <see cref="Leased"/> (a lower bound: acks do not raise it).</summary>
+        public long NextLeaseExpiry = long.MaxValue;
     }
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
@@ -104,7 +105,7 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
                 entry.LeaseUntil = now + (long)lease.TotalMilliseconds;
                 entry.Deliveries++;
                 state.Leased[entry.Id] = entry;
-                state.LeaseExpiry.Enqueue((entry.Id, entry.LeaseToken), entry.LeaseUntil);
+                state.NextLeaseExpiry = Math.Min(state.NextLeaseExpiry, entry.LeaseUntil);
                 result.Add(new BrokerMessage
                 {
                     Queue = queue,
@@ -115,7 +116,7 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
                 });
             }
             if (state.Delayed.TryPeek(out _, out var due)) nextDue = Math.Min(nextDue, due);
-            if (state.LeaseExpiry.TryPeek(out _, out var expiry)) nextDue = Math.Min(nextDue, expiry);
+            if (state.Leased.Count > 0) nextDue = Math.Min(nextDue, state.NextLeaseExpiry);
             if (result.Count >= maxMessages) break;
         }
         return result;
@@ -129,15 +130,22 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
             state.Delayed.Dequeue();
             state.Ready.Enqueue(entry);
         }
-        while (state.LeaseExpiry.TryPeek(out var lease, out var until) && until <= now)
+        if (state.NextLeaseExpiry > now) return;
+        // Leased messages are at most the receivers' free slots, so a scan is cheap and needs no index to keep up.
+        var next = long.MaxValue;
+        List<Entry>? expired = null;
+        foreach (var entry in state.Leased.Values)
         {
-            state.LeaseExpiry.Dequeue();
-            if (state.Leased.TryGetValue(lease.Id, out var entry) && entry.LeaseToken == lease.Token && entry.LeaseUntil <= now)
-            {
-                state.Leased.Remove(lease.Id);
-                entry.LeaseToken = 0;
-                state.Ready.Enqueue(entry);
-            }
+            if (entry.LeaseUntil <= now) (expired ??= []).Add(entry);
+            else next = Math.Min(next, entry.LeaseUntil);
+        }
+        state.NextLeaseExpiry = next;
+        if (expired is null) return;
+        foreach (var entry in expired)
+        {
+            state.Leased.Remove(entry.Id);
+            entry.LeaseToken = 0;
+            state.Ready.Enqueue(entry);
         }
     }
 
@@ -193,7 +201,6 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
                 var (entry, token) = ((Entry, long))message.BrokerState!;
                 if (entry.LeaseToken != token) continue;
                 entry.LeaseUntil = until;
-                State(entry.Queue).LeaseExpiry.Enqueue((entry.Id, token), until);
             }
         }
         return ValueTask.CompletedTask;

@@ -45,6 +45,8 @@ public sealed partial class WorkerService(
     {
         var stop = _stopFetching.Token;
         var failures = 0;
+        var lastWasFull = false;
+        var lowWater = Math.Max(1, Math.Min(_options.MaxFetchBatch, _options.Concurrency) / 4);
         while (!stop.IsCancellationRequested)
         {
             health.LoopTurned();
@@ -58,6 +60,13 @@ public sealed partial class WorkerService(
             }
             var free = 1;
             while (free < _options.MaxFetchBatch && _slots.Wait(0)) free++;
+            if (lastWasFull && free < lowWater)
+            {
+                // The queues are busy and slots free up one by one: let the other completions in flight land
+                // first, so that one receive fills several slots instead of one receive per finished task.
+                await Task.Yield();
+                while (free < _options.MaxFetchBatch && _slots.Wait(0)) free++;
+            }
 
             IReadOnlyList<BrokerMessage> messages;
             try
@@ -82,6 +91,7 @@ public sealed partial class WorkerService(
                 continue;
             }
 
+            lastWasFull = messages.Count == free;
             if (messages.Count < free) _slots.Release(free - messages.Count);
             foreach (var message in messages)
             {
