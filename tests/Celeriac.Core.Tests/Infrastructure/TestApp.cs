@@ -17,17 +17,25 @@ public sealed class TestApp : IAsyncDisposable
     private bool _started;
     private bool _stopped;
 
-    private TestApp(IHost host, InMemoryBroker broker)
+    private TestApp(IHost host, InMemoryBroker broker, RecordingBroker? recording)
     {
         Host = host;
         Broker = broker;
+        _recording = recording;
     }
+
+    private readonly RecordingBroker? _recording;
+
+    /// <summary>The recording wrapper around <see cref="Broker"/>, when the app was created with <c>record: true</c>.</summary>
+    public RecordingBroker Recording => _recording ?? throw new InvalidOperationException("Create the app with record: true.");
 
     public IHost Host { get; }
     public IServiceProvider Services => Host.Services;
     /// <summary>The in-memory broker (possibly wrapped by a test's own <see cref="IBroker"/>).</summary>
     public InMemoryBroker Broker { get; }
     public Probe Probe => Services.GetRequiredService<Probe>();
+    /// <summary>The observer that <see cref="CreateWorker"/> registers.</summary>
+    public RecordingObserver Observer => RecordingObserver.From(this);
     public ITaskClient Client => Services.GetRequiredService<ITaskClient>();
 
     /// <summary>Worker settings that keep tests quick: short receive wait and grace.</summary>
@@ -43,19 +51,22 @@ public sealed class TestApp : IAsyncDisposable
         Action<CeleriacBuilder> celeriac,
         IDictionary<string, string?>? configuration = null,
         Action<IServiceCollection>? services = null,
-        InMemoryBroker? broker = null)
+        InMemoryBroker? broker = null,
+        bool record = false)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
         builder.Services.AddSingleton(new Probe());
         services?.Invoke(builder.Services);
         broker ??= new InMemoryBroker();
+        var recording = record ? new RecordingBroker(broker) : null;
         builder.Services.AddCeleriac(builder.Configuration, c =>
         {
-            c.UseInMemoryBroker(broker);
+            if (recording is not null) c.UseBroker(_ => recording);
+            else c.UseInMemoryBroker(broker);
             celeriac(c);
         });
-        return new TestApp(builder.Build(), broker);
+        return new TestApp(builder.Build(), broker, recording);
     }
 
     /// <summary>A host with <see cref="ScriptTask"/> and a worker (fast settings, then <paramref name="worker"/>).</summary>
@@ -64,7 +75,8 @@ public sealed class TestApp : IAsyncDisposable
         Action<CeleriacBuilder>? celeriac = null,
         IDictionary<string, string?>? configuration = null,
         Action<IServiceCollection>? services = null,
-        Action<Tasks.TaskOptions>? script = null) =>
+        Action<Tasks.TaskOptions>? script = null,
+        bool record = false) =>
         Create(c =>
         {
             c.AddTask<ScriptTask>(script);
@@ -73,8 +85,8 @@ public sealed class TestApp : IAsyncDisposable
             {
                 FastWorker(o);
                 worker?.Invoke(o);
-            });
-        }, configuration, services);
+            }).AddObserver<RecordingObserver>();
+        }, configuration, services, record: record);
 
     public async Task<TestApp> StartAsync()
     {
