@@ -26,7 +26,9 @@ public sealed class TimeLimitMiddleware(IWorkerLifetime lifetime) : ITaskMiddlew
         context.CancellationToken = limit.Token;
         try
         {
-            var run = next(context);
+            // With a hard limit the task starts on the thread pool, so that one blocking its thread
+            // (sync I/O, a CPU loop) cannot hold this method hostage until it finishes by itself.
+            var run = hard is null ? next(context) : Task.Run(() => next(context));
             if (hard is { } h && !run.IsCompleted)
             {
                 using var timer = new CancellationTokenSource();
