@@ -45,12 +45,15 @@ public sealed partial class WorkerService(
     {
         var stop = _stopFetching.Token;
         var failures = 0;
+        var slotWait = _options.ReceiveWait > TimeSpan.FromMilliseconds(10) ? _options.ReceiveWait : TimeSpan.FromMilliseconds(10);
         while (!stop.IsCancellationRequested)
         {
             health.LoopTurned();
             try
             {
-                await _slots.WaitAsync(stop).ConfigureAwait(false);
+                // All slots busy is not a stall: keep reporting the loop alive while waiting for one.
+                while (!await _slots.WaitAsync(slotWait, stop).ConfigureAwait(false))
+                    health.LoopTurned();
             }
             catch (OperationCanceledException)
             {
