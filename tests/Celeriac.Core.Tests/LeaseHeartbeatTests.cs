@@ -3,6 +3,7 @@ using Celeriac.Tests.Infrastructure;
 
 namespace Celeriac.Tests;
 
+[Collection(TimingCollection.Name)]
 public sealed class LeaseHeartbeatTests
 {
     private static async Task<List<QueueDepth>> RunLongTaskAsync(TestApp app, TimeSpan runFor)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Celeriac.Tests;
 
+[Collection(TimingCollection.Name)]
 public sealed class TimeLimitTests
 {
     [Fact]

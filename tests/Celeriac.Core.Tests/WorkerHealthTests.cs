@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Tests;
 
+[Collection(TimingCollection.Name)]
 public sealed class WorkerHealthTests
 {
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Celeriac.Client;
 using Celeriac.Pipeline;
 using Celeriac.Tasks;
@@ -181,24 +182,25 @@ public sealed class WorkerPipelineTests
     [Fact]
     public async Task Acks_early_acknowledges_before_the_task_runs()
     {
-        await using var app = await TestApp.CreateWorker(script: o => o.AcksLate = false).StartAsync();
-        var seenAcked = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        app.Probe.Handler = async (_, _) =>
-        {
-            // While this task runs, the broker must already have deleted its message.
-            try
-            {
-                await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "the message is acknowledged while the task runs");
-                seenAcked.TrySetResult(true);
-            }
-            catch (Exception ex)
-            {
-                seenAcked.TrySetException(ex);
-            }
-        };
-        await app.EnqueueScriptAsync("early");
+        await using var app = await TestApp.CreateWorker(o => o.Concurrency = 1, script: o => o.AcksLate = false).StartAsync();
+        var depthAtStart = new ConcurrentQueue<Brokers.QueueDepth>();
+        // At-most-once: when the task starts, the broker has already deleted its message.
+        app.Probe.Handler = async (_, _) => depthAtStart.Enqueue(await app.DepthAsync());
+        for (var i = 0; i < 5; i++) await app.EnqueueScriptAsync("early-" + i);
 
-        Assert.True(await seenAcked.Task.WaitAsync(TimeSpan.FromSeconds(15)));
+        await Poll.Until(() => app.Probe.Finished.Count == 5, "all ran");
+        Assert.All(depthAtStart, d => Assert.Equal(0, d.InFlight));
+    }
+
+    [Fact]
+    public async Task Acks_early_task_that_fails_is_still_retried()
+    {
+        await using var app = await TestApp.CreateWorker(script: o => { o.AcksLate = false; o.RetryBackoff = TimeSpan.FromMilliseconds(10); }).StartAsync();
+        app.Probe.Handler = (_, ctx) => ctx.Attempt == 0 ? throw new InvalidOperationException("once") : Task.CompletedTask;
+        await app.EnqueueScriptAsync("early-retry");
+
+        await Poll.Until(() => app.Probe.Finished.Any(r => r.Attempt == 1), "the retry ran");
+        await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "nothing is left");
     }
 
     [Fact]

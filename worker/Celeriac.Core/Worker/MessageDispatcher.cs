@@ -84,7 +84,7 @@ public sealed partial class MessageDispatcher(
             switch (context.Disposition)
             {
                 case Disposition.Ack:
-                    acks.Enqueue(context.Message);
+                    await acks.Enqueue(context.Message).ConfigureAwait(false);
                     break;
                 case Disposition.Release:
                     await broker.ReleaseAsync(context.Message, context.ReleaseDelay, CancellationToken.None).ConfigureAwait(false);
