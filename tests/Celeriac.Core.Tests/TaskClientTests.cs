@@ -27,7 +27,8 @@ public sealed class TaskClientTests : IAsyncLifetime
                   .AddTask<TwinATask>().AddTask<TwinBTask>(),
             Queues,
             services => services.AddSingleton<TimeProvider>(_time),
-            new InMemoryBroker(_time));
+            new InMemoryBroker(_time),
+            record: true);
         return Task.CompletedTask;
     }
 
@@ -89,6 +90,7 @@ public sealed class TaskClientTests : IAsyncLifetime
         var start = _time.GetUtcNow();
         await Client.EnqueueAsync(new EchoArgs("later"), new EnqueueOptions { Countdown = TimeSpan.FromMinutes(10) });
 
+        Assert.Equal(start + TimeSpan.FromMinutes(10), Assert.Single(_app.Recording.SentMessages).Message.NotBefore);
         Assert.Equal(new QueueDepth(0, 0, 1), await _app.DepthAsync());
         _time.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
         Assert.Empty(await ReceiveAsync("default"));
@@ -105,6 +107,7 @@ public sealed class TaskClientTests : IAsyncLifetime
         await Client.EnqueueAsync(new EchoArgs("eta"), new EnqueueOptions { Eta = eta, Countdown = TimeSpan.FromSeconds(1) });
         await Client.EnqueueAsync(new EchoArgs("past"), new EnqueueOptions { Eta = _time.GetUtcNow().AddMinutes(-1) });
 
+        Assert.Equal([eta, null], _app.Recording.SentMessages.Select(m => m.Message.NotBefore));
         var past = await ReceiveOneAsync("default");
         Assert.Equal("past", past.Args.GetProperty("text").GetString());
         Assert.Null(past.Eta);
