@@ -14,7 +14,10 @@ public sealed record TaskEnvelope
     [JsonPropertyName("v")] public int Version { get; init; } = CurrentVersion;
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("task")] public required string Task { get; init; }
-    [JsonPropertyName("args")] public JsonElement Args { get; init; }
+    /// <summary>Absent (Undefined) when a producer sent none; then it is omitted on the wire too, never a write error.</summary>
+    [JsonPropertyName("args")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public JsonElement Args { get; init; }
     [JsonPropertyName("queue")] public required string Queue { get; init; }
     /// <summary>0 on the first delivery of the logical task; a retry is a re-send with attempt + 1.</summary>
     [JsonPropertyName("attempt")] public int Attempt { get; init; }

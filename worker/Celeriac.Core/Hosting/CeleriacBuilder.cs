@@ -7,6 +7,7 @@ using Celeriac.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Celeriac.Hosting;
 
@@ -102,8 +103,8 @@ public sealed class CeleriacBuilder
         Services.TryAddSingleton<IWorkerLifetime>(sp => sp.GetRequiredService<WorkerLifetime>());
         Services.TryAddSingleton(sp =>
         {
-            var worker = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value;
-            var celeriac = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CeleriacOptions>>().Value;
+            var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            var celeriac = sp.GetRequiredService<IOptions<CeleriacOptions>>().Value;
             var names = worker.Queues.Count > 0 ? worker.Queues
                 : celeriac.Queues.Count > 0 ? celeriac.Queues.Select(q => q.Name).ToList()
                 : ["default"];
@@ -112,11 +113,15 @@ public sealed class CeleriacBuilder
         Services.TryAddSingleton<WorkerService>();
         Services.AddHostedService(sp => sp.GetRequiredService<WorkerService>());
         Services.AddHostedService<MemoryWatchdog>();
-        Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host =>
+        Services.AddOptions<Microsoft.Extensions.Hosting.HostOptions>().Configure<IEnumerable<IConfigureOptions<WorkerOptions>>>((host, configures) =>
         {
-            // The host must wait for the worker's own drain (grace + release) before it gives up.
-            var grace = Configuration?.GetSection("Worker").GetValue<TimeSpan?>("ShutdownGrace") ?? new WorkerOptions().ShutdownGrace;
-            host.ShutdownTimeout = grace + TimeSpan.FromSeconds(10);
+            // The host must wait for the worker's own drain (grace + release) before it gives up,
+            // whether the grace came from configuration or from code. The worker options are built here
+            // without validation, so that invalid ones are still reported by ValidateOnStart.
+            var worker = new WorkerOptions();
+            foreach (var configureWorker in configures) configureWorker.Configure(worker);
+            var needed = worker.ShutdownGrace + TimeSpan.FromSeconds(10);
+            if (host.ShutdownTimeout < needed) host.ShutdownTimeout = needed;
         });
         return this;
     }

@@ -7,13 +7,17 @@ namespace Celeriac.Worker;
 /// <summary>
 /// Collects acknowledgements and sends them to the broker in batches: whatever accumulated while the
 /// previous batch was in flight goes in the next one. A lost ack only means a redelivery (at-least-once).
+/// <see cref="Enqueue"/> returns when the batch holding the ack was sent, so that a worker frees a slot
+/// (and fetches again) only once the broker no longer counts the finished message as in flight, and an
+/// acks-early task starts only once its message is gone.
 /// </summary>
 public sealed partial class AckBatcher : IAsyncDisposable
 {
     private const int MaxBatch = 500;
     private readonly IBroker _broker;
     private readonly ILogger<AckBatcher> _logger;
-    private readonly Channel<BrokerMessage> _channel = Channel.CreateUnbounded<BrokerMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(BrokerMessage Message, TaskCompletionSource Sent)> _channel =
+        Channel.CreateUnbounded<(BrokerMessage, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
     private long _pending;
 
@@ -24,14 +28,18 @@ public sealed partial class AckBatcher : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    public void Enqueue(BrokerMessage message)
+    /// <summary>Queues an ack; the task completes once its batch was sent (whether the broker accepted it or not). Never throws.</summary>
+    public Task Enqueue(BrokerMessage message)
     {
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Interlocked.Increment(ref _pending);
-        if (!_channel.Writer.TryWrite(message))
+        if (!_channel.Writer.TryWrite((message, sent)))
         {
             Interlocked.Decrement(ref _pending);
             LogAfterClose(message.Queue);
+            return Task.CompletedTask;
         }
+        return sent.Task;
     }
 
     /// <summary>Waits until every ack enqueued so far has been sent.</summary>
@@ -44,10 +52,15 @@ public sealed partial class AckBatcher : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<BrokerMessage>(MaxBatch);
+        var waiting = new List<TaskCompletionSource>(MaxBatch);
         var reader = _channel.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (batch.Count < MaxBatch && reader.TryRead(out var message)) batch.Add(message);
+            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            {
+                batch.Add(item.Message);
+                waiting.Add(item.Sent);
+            }
             try
             {
                 await _broker.AckAsync(batch, CancellationToken.None).ConfigureAwait(false);
@@ -57,7 +70,9 @@ public sealed partial class AckBatcher : IAsyncDisposable
                 LogAckFailed(ex, batch.Count);
             }
             Interlocked.Add(ref _pending, -batch.Count);
+            foreach (var sent in waiting) sent.TrySetResult();
             batch.Clear();
+            waiting.Clear();
         }
     }
 

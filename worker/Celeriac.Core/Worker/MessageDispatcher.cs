@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Celeriac.Brokers;
 using Celeriac.Envelope;
 using Celeriac.Observability;
@@ -46,9 +45,12 @@ public sealed partial class MessageDispatcher(
         {
             args = descriptor.BindArgs(envelope.Args);
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+        catch (Exception ex)
         {
-            await RejectAsync(message, descriptor.Name, $"args do not bind to {descriptor.ArgsType.Name}: {ex.Message}").ConfigureAwait(false);
+            // Binding is deterministic: whatever fails here (the serializer, or the argument type's own
+            // constructor validating its input) fails on every delivery, so it is poison, never a retry.
+            var cause = ex is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : ex;
+            await RejectAsync(message, descriptor.Name, $"args do not bind to {descriptor.ArgsType.Name}: {cause.Message}").ConfigureAwait(false);
             return;
         }
 
@@ -82,7 +84,7 @@ public sealed partial class MessageDispatcher(
             switch (context.Disposition)
             {
                 case Disposition.Ack:
-                    acks.Enqueue(context.Message);
+                    await acks.Enqueue(context.Message).ConfigureAwait(false);
                     break;
                 case Disposition.Release:
                     await broker.ReleaseAsync(context.Message, context.ReleaseDelay, CancellationToken.None).ConfigureAwait(false);

@@ -47,12 +47,15 @@ public sealed partial class WorkerService(
         var failures = 0;
         var lastWasFull = false;
         var lowWater = Math.Max(1, Math.Min(_options.MaxFetchBatch, _options.Concurrency) / 4);
+        var slotWait = _options.ReceiveWait > TimeSpan.FromMilliseconds(10) ? _options.ReceiveWait : TimeSpan.FromMilliseconds(10);
         while (!stop.IsCancellationRequested)
         {
             health.LoopTurned();
             try
             {
-                await _slots.WaitAsync(stop).ConfigureAwait(false);
+                // All slots busy is not a stall: keep reporting the loop alive while waiting for one.
+                while (!await _slots.WaitAsync(slotWait, stop).ConfigureAwait(false))
+                    health.LoopTurned();
             }
             catch (OperationCanceledException)
             {

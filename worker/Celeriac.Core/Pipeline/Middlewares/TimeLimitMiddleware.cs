@@ -26,8 +26,8 @@ public sealed class TimeLimitMiddleware(IWorkerLifetime lifetime) : ITaskMiddlew
         context.CancellationToken = limit.Token;
         try
         {
-            // With a hard limit the task runs on the thread pool, so that a task blocking its caller's thread
-            // (which ignores cancellation by definition) cannot keep the limit from being enforced.
+            // With a hard limit the task starts on the thread pool, so that one blocking its thread
+            // (sync I/O, a CPU loop) cannot hold this method hostage until it finishes by itself.
             var run = hard is null ? next(context) : Task.Run(() => next(context));
             if (hard is { } h && !run.IsCompleted)
             {

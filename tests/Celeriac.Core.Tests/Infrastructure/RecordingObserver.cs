@@ -1,0 +1,26 @@
+using System.Collections.Concurrent;
+using Celeriac.Brokers;
+using Celeriac.Observability;
+using Celeriac.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Celeriac.Tests.Infrastructure;
+
+/// <summary>An <see cref="ITaskObserver"/> that remembers every call.</summary>
+public sealed class RecordingObserver : ITaskObserver
+{
+    public sealed record Finish(string TaskName, string TaskId, int Attempt, string Queue, TaskOutcome Outcome, Exception? Exception, string? DeadLetterReason);
+
+    public ConcurrentQueue<(string TaskName, string TaskId, int Attempt)> Started { get; } = new();
+    public ConcurrentQueue<Finish> Finished { get; } = new();
+    public ConcurrentQueue<(string Queue, string? TaskName, string Reason)> Rejected { get; } = new();
+
+    public static RecordingObserver From(TestApp app) => app.Services.GetServices<ITaskObserver>().OfType<RecordingObserver>().Single();
+
+    public void OnStarted(TaskContext context, TimeSpan queueWait) => Started.Enqueue((context.TaskName, context.TaskId, context.Attempt));
+
+    public void OnFinished(TaskContext context, TimeSpan duration) =>
+        Finished.Enqueue(new Finish(context.TaskName, context.TaskId, context.Attempt, context.Queue, context.Outcome, context.Exception, context.DeadLetterReason));
+
+    public void OnRejected(BrokerMessage message, string? taskName, string reason) => Rejected.Enqueue((message.Queue, taskName, reason));
+}

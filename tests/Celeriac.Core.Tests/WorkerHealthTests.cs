@@ -1,0 +1,96 @@
+using Celeriac.Tests.Infrastructure;
+using Celeriac.Worker;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Celeriac.Tests;
+
+[Collection(TimingCollection.Name)]
+public sealed class WorkerHealthTests
+{
+    [Fact]
+    public void Readiness_follows_start_broker_state_and_draining()
+    {
+        var health = new WorkerHealth(new ManualTimeProvider());
+        Assert.Equal((false, "starting"), health.Readiness());
+
+        health.Started();
+        Assert.Equal((true, "ok"), health.Readiness());
+
+        health.BrokerFailed("connection refused");
+        Assert.Equal((false, "broker unreachable: connection refused"), health.Readiness());
+
+        health.BrokerOk();
+        Assert.Equal((true, "ok"), health.Readiness());
+
+        health.Draining();
+        Assert.Equal((false, "draining"), health.Readiness());
+    }
+
+    [Fact]
+    public void Liveness_fails_when_the_fetch_loop_stalls_and_recovers_when_it_turns()
+    {
+        var time = new ManualTimeProvider();
+        var health = new WorkerHealth(time) { StallAfter = TimeSpan.FromMinutes(2) };
+
+        time.Advance(TimeSpan.FromMinutes(10));
+        Assert.True(health.Liveness().Ok, "not started yet: alive");
+
+        health.Started();
+        var (ok, detail) = health.Liveness();
+        Assert.False(ok);
+        Assert.Contains("stalled", detail);
+
+        health.LoopTurned();
+        Assert.True(health.Liveness().Ok);
+        time.Advance(TimeSpan.FromMinutes(2) - TimeSpan.FromSeconds(1));
+        Assert.True(health.Liveness().Ok);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(health.Liveness().Ok);
+
+        health.Draining();
+        Assert.True(health.Liveness().Ok, "a draining worker is not restarted for not fetching");
+    }
+
+    [Fact]
+    public async Task A_running_worker_reports_broker_outages_and_draining()
+    {
+        await using var app = TestApp.CreateWorker(record: true);
+        var health = app.Services.GetRequiredService<WorkerHealth>();
+        Assert.False(health.Readiness().Ok);
+        await app.StartAsync();
+        Assert.True(health.Readiness().Ok);
+
+        app.Recording.ReceiveFailure = new IOException("broker down");
+        await Poll.Until(() => health.Readiness().Detail == "broker unreachable: broker down", "the outage is reported");
+        app.Recording.ReceiveFailure = null;
+        await Poll.Until(() => health.Readiness().Ok, "the worker is ready again");
+
+        await app.EnqueueScriptAsync("after-outage");
+        await Poll.Until(() => app.Probe.Finished.Count == 1, "work resumes");
+
+        await app.StopAsync();
+        Assert.Equal((false, "draining"), health.Readiness());
+    }
+
+    [Fact]
+    public async Task A_worker_busy_with_long_tasks_stays_alive()
+    {
+        // Every slot busy for longer than the stall window: the loop waits for a slot, it has not stalled.
+        await using var app = TestApp.CreateWorker(o => { o.Concurrency = 1; o.ReceiveWait = TimeSpan.FromMilliseconds(100); });
+        var health = app.Services.GetRequiredService<WorkerHealth>();
+        health.StallAfter = TimeSpan.FromSeconds(1);
+        app.Probe.Handler = (_, _) => Task.Delay(TimeSpan.FromSeconds(2.5));
+        await app.StartAsync();
+        await app.EnqueueScriptAsync("long");
+        await Poll.Until(() => app.Probe.Running == 1, "the task runs");
+
+        var verdicts = new List<(bool Ok, string Detail)>();
+        await Poll.Until(() =>
+        {
+            verdicts.Add(health.Liveness());
+            return app.Probe.Finished.Count == 1;
+        }, "the task finished");
+
+        Assert.All(verdicts, v => Assert.True(v.Ok, v.Detail));
+    }
+}
