@@ -10,10 +10,13 @@ export DOTNET_NOLOGO := 1
 run: ## Run the main job: worker processes and a producer on the embedded SQLite broker
 	$(DOTNET) run --project worker/Celeriac.Demo -c $(CONFIG) -- $(ARGS)
 
-test: ## Restore, build and run every test (results as TRX files in $(RESULTS)/)
+test: ## Restore, build and run every test project in turn (results: $(RESULTS)/<project>.trx)
 	rm -rf $(RESULTS)
 	$(DOTNET) build Celeriac.slnx -c $(CONFIG)
-	$(DOTNET) test Celeriac.slnx -c $(CONFIG) --no-build --logger "trx" --logger "console;verbosity=normal" --results-directory $(RESULTS) $(TEST_ARGS)
+	@status=0; for project in tests/*/*.Tests.csproj; do \
+	  name=$$(basename $$project .csproj); \
+	  $(DOTNET) test $$project -c $(CONFIG) --no-build --logger "trx;LogFileName=$$name.trx" --logger "console;verbosity=minimal" --results-directory $(RESULTS) $(TEST_ARGS) || status=1; \
+	done; exit $$status
 
 bench: ## Throughput and enqueue-to-start latency on the in-memory and SQLite brokers
 	$(DOTNET) run --project bench/Celeriac.Bench -c Release -- $(ARGS)

@@ -85,9 +85,14 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     /// <summary>Asserts that nothing can be received from <paramref name="queue"/> for <paramref name="during"/>.</summary>
-    protected static async Task AssertNothingArrivesAsync(IBroker broker, string queue, TimeSpan during)
+    /// <remarks>
+    /// With <paramref name="hiddenSince"/> and <paramref name="hiddenFor"/>, a message that arrives once the hiding period is
+    /// over is allowed: on a loaded machine the wait can overrun it, and then delivering is right.
+    /// </remarks>
+    protected static async Task AssertNothingArrivesAsync(IBroker broker, string queue, TimeSpan during, Stopwatch? hiddenSince = null, TimeSpan? hiddenFor = null)
     {
         var received = await broker.ReceiveAsync([queue], 10, TimeSpan.FromMinutes(5), during, None);
+        if (received.Count > 0 && hiddenSince is not null && hiddenSince.Elapsed >= hiddenFor) return;
         Assert.True(received.Count == 0, $"Expected nothing on {queue}, received {received.Count}.");
     }
 
@@ -264,7 +269,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         await broker.ReleaseAsync(message, TimeSpan.FromSeconds(1), None);
         Assert.Equal(new QueueDepth(0, 0, 1), await broker.GetDepthAsync(queue, None));
-        await AssertNothingArrivesAsync(broker, queue, TimeSpan.FromMilliseconds(200));
+        await AssertNothingArrivesAsync(broker, queue, TimeSpan.FromMilliseconds(200), clock, TimeSpan.FromSeconds(1));
 
         var again = await ReceiveOneAsync(broker, queue);
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"Delivered after {clock.Elapsed}, before the 1s delay.");
@@ -280,7 +285,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
         await broker.SendAsync([Message(queue, "scheduled", DateTimeOffset.UtcNow.AddSeconds(1))], None);
 
         Assert.Equal(new QueueDepth(0, 0, 1), await broker.GetDepthAsync(queue, None));
-        await AssertNothingArrivesAsync(broker, queue, TimeSpan.FromMilliseconds(200));
+        await AssertNothingArrivesAsync(broker, queue, TimeSpan.FromMilliseconds(200), clock, TimeSpan.FromSeconds(1));
 
         var message = await ReceiveOneAsync(broker, queue);
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"Delivered after {clock.Elapsed}, before NotBefore.");
