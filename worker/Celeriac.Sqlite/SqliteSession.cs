@@ -21,6 +21,7 @@ internal sealed class SqliteSession : IDisposable
             _connection.Open();
             Execute(FormattableString.Invariant($"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}"));
             Execute("PRAGMA synchronous = NORMAL");
+            foreach (var extra in (Environment.GetEnvironmentVariable("CELERIAC_PRAGMAS") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)) Execute("PRAGMA " + extra);
         }
         catch
         {
