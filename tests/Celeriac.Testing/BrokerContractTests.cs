@@ -328,6 +328,20 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AfterDrainingAQueueAWaitingReceiveStillWakesForADelayedMessage()
+    {
+        var broker = NewBroker();
+        var queue = await NewQueueAsync();
+        await broker.SendAsync([Message(queue, "now"), Message(queue, "soon", DateTimeOffset.UtcNow.AddMilliseconds(500))], None);
+        Assert.Equal("now", Text(await ReceiveOneAsync(broker, queue)));
+
+        var clock = Stopwatch.StartNew();
+        var received = await broker.ReceiveAsync([queue], 10, LongLease, Patience, None);
+        Assert.Equal("soon", Text(Assert.Single(received)));
+        Assert.True(clock.Elapsed < Patience * 0.75, $"The receive took {clock.Elapsed}: it waited for its timeout instead of the due time.");
+    }
+
+    [Fact]
     public async Task DeadLetterKeepsBodyReasonAndQueueUntilDeleted()
     {
         var broker = NewBroker();

@@ -6,10 +6,10 @@ using Microsoft.Data.Sqlite;
 namespace Celeriac.Sqlite;
 
 /// <summary>
-/// The embedded broker: one SQLite file in WAL mode that several worker processes can share. A
-/// receive leases rows with a fresh token in one atomic <c>UPDATE ... RETURNING</c>; ack, extend,
-/// release and dead-letter only touch a row that still carries that token, so a stale receipt is
-/// ignored. A waiting receive wakes at once on a send from this process, and within a poll interval
+/// The embedded broker: one SQLite file in WAL mode that several worker processes on one machine can
+/// share. A receive leases rows with a fresh token inside one <c>BEGIN IMMEDIATE</c> transaction; ack,
+/// extend, release and dead-letter only touch a row that still carries that token, so a stale receipt
+/// is ignored. A waiting receive wakes at once on a send from this process, and within a poll interval
 /// on a commit by another (see <see cref="SqliteChangeWatcher"/>).
 /// </summary>
 public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
@@ -59,6 +59,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     private SqliteSession? _writer;
     private SqliteSession? _reader;
     private bool _disposed;
+    private bool _hot;
     private TaskCompletionSource _changed = NewSignal();
 
     public SqliteBroker(SqliteBrokerOptions options, TimeProvider? timeProvider = null)
@@ -67,6 +68,8 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Path, "options.Path");
         if (options.PollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "PollInterval must be positive.");
         if (options.BusyTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "BusyTimeout must not be negative.");
+        if (options.Path.Trim().Equals(":memory:", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException("An in-memory SQLite database is private to one connection; use InMemoryBroker instead.", nameof(options));
 
         SQLitePCL.Batteries_V2.Init();
         _path = options.Path;
@@ -82,11 +85,19 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
             Pooling = false,
         }.ToString();
 
-        Write(session =>
+        try
         {
-            SqliteSchema.Ensure(session, _path);
-            return 0;
-        });
+            Write(session =>
+            {
+                SqliteSchema.Ensure(session, _path);
+                return 0;
+            });
+        }
+        catch
+        {
+            _writer?.Dispose();
+            throw;
+        }
         _watcher = new SqliteChangeWatcher(_connectionString, _busyTimeout, options.PollInterval, Signal);
     }
 
@@ -180,8 +191,16 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     private List<BrokerMessage> TryReceive(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, out long nextVisible)
     {
         var now = Now;
+        // While messages keep coming, go straight to the write transaction: the read that finds out
+        // whether anything is ready only pays off when the queues are empty.
+        var hot = Volatile.Read(ref _hot);
         var readyQueues = new List<string>(queues.Count);
-        nextVisible = Read(session =>
+        if (hot)
+        {
+            readyQueues.AddRange(queues);
+            nextVisible = long.MaxValue;
+        }
+        else nextVisible = Read(session =>
         {
             var next = long.MaxValue;
             var first = session.Command(FirstVisibleSql, "$queue");
@@ -237,6 +256,8 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
             }
             return 0;
         }));
+        Volatile.Write(ref _hot, received.Count > 0);
+        if (hot && received.Count == 0) return TryReceive(queues, maxMessages, lease, out nextVisible);
         return received;
     }
 
@@ -266,14 +287,14 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         ArgumentNullException.ThrowIfNull(message);
         if (!SqliteReceipt.TryGet(message, out var receipt)) return ValueTask.CompletedTask;
         var visibleAt = Now + (delay > TimeSpan.Zero ? (long)Math.Ceiling(delay.TotalMilliseconds) : 0);
-        var released = Write(session =>
+        var released = Write(session => session.InTransaction(s =>
         {
-            var release = session.Command(ReleaseSql, "$visible_at", "$id", "$token");
+            var release = s.Command(ReleaseSql, "$visible_at", "$id", "$token");
             release.Parameters[0].Value = visibleAt;
             release.Parameters[1].Value = receipt.Id;
             release.Parameters[2].Value = receipt.Token;
             return release.ExecuteNonQuery();
-        });
+        }));
         if (released > 0) Signal();
         return ValueTask.CompletedTask;
     }
@@ -406,7 +427,6 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         Write(session =>
         {
             var command = extraParameter is null ? session.Command(sql, "$id", "$token") : session.Command(sql, "$id", "$token", extraParameter);
-            if (messages.Count == 1) return Apply(command, messages, execute);
             return session.InTransaction(_ => Apply(command, messages, execute));
         });
 
@@ -428,7 +448,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _writer ??= new SqliteSession(_connectionString, _busyTimeout);
+            _writer ??= new SqliteSession(_connectionString, _busyTimeout, waitsForWriteLock: true);
             try
             {
                 return work(_writer);
@@ -448,7 +468,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         lock (_readLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _reader ??= new SqliteSession(_connectionString, _busyTimeout);
+            _reader ??= new SqliteSession(_connectionString, _busyTimeout, waitsForWriteLock: false);
             try
             {
                 return work(_reader);
@@ -475,13 +495,15 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     public void Dispose()
     {
         lock (_writeLock)
-        lock (_readLock)
         {
-            if (_disposed) return;
-            _disposed = true;
-            _writer?.Dispose();
-            _reader?.Dispose();
-            _writer = _reader = null;
+            lock (_readLock)
+            {
+                if (_disposed) return;
+                _disposed = true;
+                _writer?.Dispose();
+                _reader?.Dispose();
+                _writer = _reader = null;
+            }
         }
         _watcher.Dispose();
         Signal();

@@ -61,7 +61,7 @@ internal sealed class SqliteChangeWatcher : IDisposable
                 }
                 try
                 {
-                    session ??= new SqliteSession(_connectionString, _busyTimeout);
+                    session ??= new SqliteSession(_connectionString, _busyTimeout, waitsForWriteLock: false);
                     // Kept across parked periods, so a commit that lands while the thread wakes up is still seen;
                     // a fresh baseline wakes the waiters once, since what it hides is unknown.
                     var version = (long)session.Scalar("PRAGMA data_version")!;
