@@ -262,12 +262,12 @@ public abstract class BrokerContractTests : IAsyncLifetime
         var message = await ReceiveOneAsync(broker, queue, LongLease);
 
         var clock = Stopwatch.StartNew();
-        await broker.ReleaseAsync(message, TimeSpan.FromSeconds(1), None);
+        await broker.ReleaseAsync(message, TimeSpan.FromSeconds(2), None);
         Assert.Equal(new QueueDepth(0, 0, 1), await broker.GetDepthAsync(queue, None));
         await AssertNothingArrivesAsync(broker, queue, TimeSpan.FromMilliseconds(200));
 
         var again = await ReceiveOneAsync(broker, queue);
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"Delivered after {clock.Elapsed}, before the 1s delay.");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(1900), $"Delivered after {clock.Elapsed}, before the 2s delay.");
         Assert.Equal(2, again.DeliveryCount);
     }
 
@@ -277,13 +277,13 @@ public abstract class BrokerContractTests : IAsyncLifetime
         var broker = NewBroker();
         var queue = await NewQueueAsync();
         var clock = Stopwatch.StartNew();
-        await broker.SendAsync([Message(queue, "scheduled", DateTimeOffset.UtcNow.AddSeconds(1))], None);
+        await broker.SendAsync([Message(queue, "scheduled", DateTimeOffset.UtcNow.AddSeconds(2))], None);
 
         Assert.Equal(new QueueDepth(0, 0, 1), await broker.GetDepthAsync(queue, None));
         await AssertNothingArrivesAsync(broker, queue, TimeSpan.FromMilliseconds(200));
 
         var message = await ReceiveOneAsync(broker, queue);
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"Delivered after {clock.Elapsed}, before NotBefore.");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(1800), $"Delivered after {clock.Elapsed}, before NotBefore.");
         Assert.Equal("scheduled", Text(message));
     }
 
