@@ -200,19 +200,22 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
             readyQueues.AddRange(queues);
             nextVisible = long.MaxValue;
         }
-        else nextVisible = Read(session =>
+        else
         {
-            var next = long.MaxValue;
-            var first = session.Command(FirstVisibleSql, "$queue");
-            foreach (var queue in queues)
+            nextVisible = Read(session =>
             {
-                first.Parameters[0].Value = queue;
-                if (first.ExecuteScalar() is not long visibleAt) continue;
-                if (visibleAt <= now) readyQueues.Add(queue);
-                else next = Math.Min(next, visibleAt);
-            }
-            return next;
-        });
+                var next = long.MaxValue;
+                var first = session.Command(FirstVisibleSql, "$queue");
+                foreach (var queue in queues)
+                {
+                    first.Parameters[0].Value = queue;
+                    if (first.ExecuteScalar() is not long visibleAt) continue;
+                    if (visibleAt <= now) readyQueues.Add(queue);
+                    else next = Math.Min(next, visibleAt);
+                }
+                return next;
+            });
+        }
         var received = new List<BrokerMessage>();
         if (readyQueues.Count == 0) return received;
 
