@@ -253,6 +253,7 @@ public sealed class SqliteBrokerTests : IDisposable
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteBroker(new SqliteBrokerOptions { Path = _database.Path, PollInterval = TimeSpan.Zero }));
         Assert.Throws<ArgumentException>(() => new SqliteBroker(new SqliteBrokerOptions { Path = " " }));
+        Assert.Throws<ArgumentException>(() => new SqliteBroker(new SqliteBrokerOptions { Path = ":memory:" }));
     }
 
     [Fact]

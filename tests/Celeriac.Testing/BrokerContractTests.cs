@@ -267,12 +267,12 @@ public abstract class BrokerContractTests : IAsyncLifetime
         var message = await ReceiveOneAsync(broker, queue, LongLease);
 
         var clock = Stopwatch.StartNew();
-        await broker.ReleaseAsync(message, TimeSpan.FromSeconds(1), None);
+        await broker.ReleaseAsync(message, TimeSpan.FromSeconds(2), None);
         Assert.Equal(new QueueDepth(0, 0, 1), await broker.GetDepthAsync(queue, None));
         await AssertNothingArrivesAsync(broker, queue, TimeSpan.FromMilliseconds(200), clock, TimeSpan.FromSeconds(1));
 
         var again = await ReceiveOneAsync(broker, queue);
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"Delivered after {clock.Elapsed}, before the 1s delay.");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(1900), $"Delivered after {clock.Elapsed}, before the 2s delay.");
         Assert.Equal(2, again.DeliveryCount);
     }
 
@@ -282,13 +282,13 @@ public abstract class BrokerContractTests : IAsyncLifetime
         var broker = NewBroker();
         var queue = await NewQueueAsync();
         var clock = Stopwatch.StartNew();
-        await broker.SendAsync([Message(queue, "scheduled", DateTimeOffset.UtcNow.AddSeconds(1))], None);
+        await broker.SendAsync([Message(queue, "scheduled", DateTimeOffset.UtcNow.AddSeconds(2))], None);
 
         Assert.Equal(new QueueDepth(0, 0, 1), await broker.GetDepthAsync(queue, None));
         await AssertNothingArrivesAsync(broker, queue, TimeSpan.FromMilliseconds(200), clock, TimeSpan.FromSeconds(1));
 
         var message = await ReceiveOneAsync(broker, queue);
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"Delivered after {clock.Elapsed}, before NotBefore.");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(1800), $"Delivered after {clock.Elapsed}, before NotBefore.");
         Assert.Equal("scheduled", Text(message));
     }
 
@@ -329,6 +329,20 @@ public abstract class BrokerContractTests : IAsyncLifetime
         var received = await broker.ReceiveAsync([queue], 1, LongLease, Patience, None);
         Assert.Equal("soon", Text(Assert.Single(received)));
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(400), $"Delivered after {clock.Elapsed}, before NotBefore.");
+        Assert.True(clock.Elapsed < Patience * 0.75, $"The receive took {clock.Elapsed}: it waited for its timeout instead of the due time.");
+    }
+
+    [Fact]
+    public async Task AfterDrainingAQueueAWaitingReceiveStillWakesForADelayedMessage()
+    {
+        var broker = NewBroker();
+        var queue = await NewQueueAsync();
+        await broker.SendAsync([Message(queue, "now"), Message(queue, "soon", DateTimeOffset.UtcNow.AddMilliseconds(500))], None);
+        Assert.Equal("now", Text(await ReceiveOneAsync(broker, queue)));
+
+        var clock = Stopwatch.StartNew();
+        var received = await broker.ReceiveAsync([queue], 10, LongLease, Patience, None);
+        Assert.Equal("soon", Text(Assert.Single(received)));
         Assert.True(clock.Elapsed < Patience * 0.75, $"The receive took {clock.Elapsed}: it waited for its timeout instead of the due time.");
     }
 

@@ -6,22 +6,25 @@ using Microsoft.Data.Sqlite;
 namespace Celeriac.Sqlite;
 
 /// <summary>
-/// The embedded broker: one SQLite file in WAL mode that several worker processes can share. A
-/// receive leases rows with a fresh token in one atomic <c>UPDATE ... RETURNING</c>; ack, extend,
-/// release and dead-letter only touch a row that still carries that token, so a stale receipt is
-/// ignored. A waiting receive wakes at once on a send from this process and polls the file for
-/// sends from others.
+/// The embedded broker: one SQLite file in WAL mode that several worker processes on one machine can
+/// share. A receive leases rows with a fresh token inside one <c>BEGIN IMMEDIATE</c> transaction; ack,
+/// extend, release and dead-letter only touch a row that still carries that token, so a stale receipt
+/// is ignored. A waiting receive wakes at once on a send from this process, and within a poll interval
+/// on a commit by another (see <see cref="SqliteChangeWatcher"/>).
 /// </summary>
 public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
 {
     private const string InsertQueueSql = "INSERT OR IGNORE INTO queues (name) VALUES ($queue)";
     private const string InsertSql = "INSERT INTO messages (queue, body, visible_at) VALUES ($queue, $body, $visible_at)";
     private const string FirstVisibleSql = "SELECT visible_at FROM messages WHERE queue = $queue ORDER BY visible_at LIMIT 1";
-    private const string LeaseSql = """
-        UPDATE messages SET visible_at = $until, lease_token = $token, deliveries = deliveries + 1
-        WHERE id IN (SELECT id FROM messages WHERE queue = $queue AND visible_at <= $now ORDER BY visible_at, id LIMIT $max)
-        RETURNING id, body, deliveries
+    // Read then lease row by row inside one BEGIN IMMEDIATE transaction, which no other process can
+    // interleave with. UPDATE ... WHERE id IN (subquery) RETURNING would be one statement, but on the
+    // bundled SQLite 3.35 its ephemeral tables cost several times the work itself.
+    private const string ReadySql = """
+        SELECT id, body, deliveries FROM messages
+        WHERE queue = $queue AND visible_at <= $now ORDER BY visible_at, id LIMIT $max
         """;
+    private const string LeaseSql = "UPDATE messages SET visible_at = $until, lease_token = $token, deliveries = $deliveries WHERE id = $id";
     private const string AckSql = "DELETE FROM messages WHERE id = $id AND lease_token = $token";
     private const string ExtendSql = "UPDATE messages SET visible_at = $until WHERE id = $id AND lease_token = $token";
     private const string ReleaseSql = "UPDATE messages SET visible_at = $visible_at, lease_token = NULL WHERE id = $id AND lease_token = $token";
@@ -42,14 +45,11 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     private const string ListQueueDeadLettersSql = "SELECT id, queue, body, reason, dead_lettered_at FROM dead_letters WHERE queue = $queue ORDER BY id LIMIT $limit";
     private const string DeleteDeadLetterSql = "DELETE FROM dead_letters WHERE id = $id";
 
-    private static readonly IComparer<BrokerMessage> ById = Comparer<BrokerMessage>.Create(static (x, y) =>
-        ((SqliteReceipt)x.BrokerState!).Id.CompareTo(((SqliteReceipt)y.BrokerState!).Id));
-
     private readonly string _path;
     private readonly string _connectionString;
-    private readonly TimeSpan _pollInterval;
     private readonly TimeSpan _busyTimeout;
     private readonly TimeProvider _time;
+    private readonly SqliteChangeWatcher _watcher;
 
     // One connection for writes and one for reads, each used by one caller at a time. Writers of this
     // process queue on the lock instead of spinning in SQLite's busy handler; other processes are kept
@@ -59,7 +59,8 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     private SqliteSession? _writer;
     private SqliteSession? _reader;
     private bool _disposed;
-    private TaskCompletionSource _sent = NewSignal();
+    private bool _hot;
+    private TaskCompletionSource _changed = NewSignal();
 
     public SqliteBroker(SqliteBrokerOptions options, TimeProvider? timeProvider = null)
     {
@@ -67,10 +68,11 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Path, "options.Path");
         if (options.PollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "PollInterval must be positive.");
         if (options.BusyTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "BusyTimeout must not be negative.");
+        if (options.Path.Trim().Equals(":memory:", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException("An in-memory SQLite database is private to one connection; use InMemoryBroker instead.", nameof(options));
 
         SQLitePCL.Batteries_V2.Init();
         _path = options.Path;
-        _pollInterval = options.PollInterval;
         _busyTimeout = options.BusyTimeout;
         _time = timeProvider ?? TimeProvider.System;
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path));
@@ -83,11 +85,20 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
             Pooling = false,
         }.ToString();
 
-        Write(session =>
+        try
         {
-            SqliteSchema.Ensure(session, _path);
-            return 0;
-        });
+            Write(session =>
+            {
+                SqliteSchema.Ensure(session, _path);
+                return 0;
+            });
+        }
+        catch
+        {
+            _writer?.Dispose();
+            throw;
+        }
+        _watcher = new SqliteChangeWatcher(_connectionString, _busyTimeout, options.PollInterval, Signal);
     }
 
     public SqliteBroker(string path, TimeProvider? timeProvider = null)
@@ -142,23 +153,37 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         var started = _time.GetTimestamp();
-        while (true)
+        var watching = false;
+        try
         {
-            // Taken before looking, so a send that commits after the look still wakes this wait.
-            var sent = Volatile.Read(ref _sent).Task;
-            var received = TryReceive(queues, maxMessages, lease, out var nextVisible);
-            if (received.Count > 0) return received;
-
-            var remaining = wait - _time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero) return [];
-            var sleep = remaining < _pollInterval ? remaining : _pollInterval;
-            if (nextVisible != long.MaxValue)
+            while (true)
             {
-                var untilVisible = TimeSpan.FromMilliseconds(Math.Max(1, nextVisible - Now));
-                if (untilVisible < sleep) sleep = untilVisible;
+                // Taken before looking, so a commit after the look still wakes this wait: sends of this
+                // instance complete it directly, commits of other processes through the change watcher.
+                var changed = Volatile.Read(ref _changed).Task;
+                var received = TryReceive(queues, maxMessages, lease, out var nextVisible);
+                if (received.Count > 0) return received;
+
+                var remaining = wait - _time.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero) return [];
+                if (!watching)
+                {
+                    _watcher.EnterWait();
+                    watching = true;
+                }
+                var sleep = remaining;
+                if (nextVisible != long.MaxValue)
+                {
+                    var untilVisible = TimeSpan.FromMilliseconds(Math.Max(1, nextVisible - Now));
+                    if (untilVisible < sleep) sleep = untilVisible;
+                }
+                await Task.WhenAny(changed, Task.Delay(sleep, _time, cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
             }
-            await Task.WhenAny(sent, Task.Delay(sleep, _time, cancellationToken)).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            if (watching) _watcher.ExitWait();
         }
     }
 
@@ -166,39 +191,49 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     private List<BrokerMessage> TryReceive(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, out long nextVisible)
     {
         var now = Now;
-        var ready = new List<string>(queues.Count);
-        nextVisible = Read(session =>
+        // While messages keep coming, go straight to the write transaction: the read that finds out
+        // whether anything is ready only pays off when the queues are empty.
+        var hot = Volatile.Read(ref _hot);
+        var readyQueues = new List<string>(queues.Count);
+        if (hot)
         {
-            var next = long.MaxValue;
-            var first = session.Command(FirstVisibleSql, "$queue");
-            foreach (var queue in queues)
+            readyQueues.AddRange(queues);
+            nextVisible = long.MaxValue;
+        }
+        else
+        {
+            nextVisible = Read(session =>
             {
-                first.Parameters[0].Value = queue;
-                if (first.ExecuteScalar() is not long visibleAt) continue;
-                if (visibleAt <= now) ready.Add(queue);
-                else next = Math.Min(next, visibleAt);
-            }
-            return next;
-        });
+                var next = long.MaxValue;
+                var first = session.Command(FirstVisibleSql, "$queue");
+                foreach (var queue in queues)
+                {
+                    first.Parameters[0].Value = queue;
+                    if (first.ExecuteScalar() is not long visibleAt) continue;
+                    if (visibleAt <= now) readyQueues.Add(queue);
+                    else next = Math.Min(next, visibleAt);
+                }
+                return next;
+            });
+        }
         var received = new List<BrokerMessage>();
-        if (ready.Count == 0) return received;
+        if (readyQueues.Count == 0) return received;
 
         var until = now + (long)Math.Ceiling(lease.TotalMilliseconds);
-        Write(session =>
+        Write(session => session.InTransaction(s =>
         {
-            var take = session.Command(LeaseSql, "$until", "$token", "$queue", "$now", "$max");
-            foreach (var queue in ready)
+            var ready = s.Command(ReadySql, "$queue", "$now", "$max");
+            var take = s.Command(LeaseSql, "$until", "$token", "$deliveries", "$id");
+            foreach (var queue in readyQueues)
             {
                 var max = maxMessages - received.Count;
                 if (max <= 0) break;
-                var token = Random.Shared.NextInt64(1, long.MaxValue);
-                take.Parameters[0].Value = until;
-                take.Parameters[1].Value = token;
-                take.Parameters[2].Value = queue;
-                take.Parameters[3].Value = now;
-                take.Parameters[4].Value = max;
                 var first = received.Count;
-                using (var reader = take.ExecuteReader())
+                var token = Random.Shared.NextInt64(1, long.MaxValue);
+                ready.Parameters[0].Value = queue;
+                ready.Parameters[1].Value = now;
+                ready.Parameters[2].Value = max;
+                using (var reader = ready.ExecuteReader())
                 {
                     while (reader.Read())
                     {
@@ -208,16 +243,24 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
                             Queue = queue,
                             Body = ReadBlob(reader, 1),
                             Receipt = receipt.ToString(),
-                            DeliveryCount = reader.GetInt32(2),
+                            DeliveryCount = reader.GetInt32(2) + 1,
                             BrokerState = receipt,
                         });
                     }
                 }
-                // RETURNING gives no order; hand the rows of one queue over oldest first.
-                received.Sort(first, received.Count - first, ById);
+                take.Parameters[0].Value = until;
+                take.Parameters[1].Value = token;
+                for (var i = first; i < received.Count; i++)
+                {
+                    take.Parameters[2].Value = received[i].DeliveryCount;
+                    take.Parameters[3].Value = ((SqliteReceipt)received[i].BrokerState!).Id;
+                    take.ExecuteNonQuery();
+                }
             }
             return 0;
-        });
+        }));
+        Volatile.Write(ref _hot, received.Count > 0);
+        if (hot && received.Count == 0) return TryReceive(queues, maxMessages, lease, out nextVisible);
         return received;
     }
 
@@ -247,14 +290,14 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         ArgumentNullException.ThrowIfNull(message);
         if (!SqliteReceipt.TryGet(message, out var receipt)) return ValueTask.CompletedTask;
         var visibleAt = Now + (delay > TimeSpan.Zero ? (long)Math.Ceiling(delay.TotalMilliseconds) : 0);
-        var released = Write(session =>
+        var released = Write(session => session.InTransaction(s =>
         {
-            var release = session.Command(ReleaseSql, "$visible_at", "$id", "$token");
+            var release = s.Command(ReleaseSql, "$visible_at", "$id", "$token");
             release.Parameters[0].Value = visibleAt;
             release.Parameters[1].Value = receipt.Id;
             release.Parameters[2].Value = receipt.Token;
             return release.ExecuteNonQuery();
-        });
+        }));
         if (released > 0) Signal();
         return ValueTask.CompletedTask;
     }
@@ -387,7 +430,6 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         Write(session =>
         {
             var command = extraParameter is null ? session.Command(sql, "$id", "$token") : session.Command(sql, "$id", "$token", extraParameter);
-            if (messages.Count == 1) return Apply(command, messages, execute);
             return session.InTransaction(_ => Apply(command, messages, execute));
         });
 
@@ -409,7 +451,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _writer ??= new SqliteSession(_connectionString, _busyTimeout);
+            _writer ??= new SqliteSession(_connectionString, _busyTimeout, waitsForWriteLock: true);
             try
             {
                 return work(_writer);
@@ -429,7 +471,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         lock (_readLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _reader ??= new SqliteSession(_connectionString, _busyTimeout);
+            _reader ??= new SqliteSession(_connectionString, _busyTimeout, waitsForWriteLock: false);
             try
             {
                 return work(_reader);
@@ -443,7 +485,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         }
     }
 
-    private void Signal() => Interlocked.Exchange(ref _sent, NewSignal()).TrySetResult();
+    private void Signal() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
 
     private static byte[] ToArray(ReadOnlyMemory<byte> body) =>
         MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
@@ -456,14 +498,17 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     public void Dispose()
     {
         lock (_writeLock)
-        lock (_readLock)
         {
-            if (_disposed) return;
-            _disposed = true;
-            _writer?.Dispose();
-            _reader?.Dispose();
-            _writer = _reader = null;
+            lock (_readLock)
+            {
+                if (_disposed) return;
+                _disposed = true;
+                _writer?.Dispose();
+                _reader?.Dispose();
+                _writer = _reader = null;
+            }
         }
+        _watcher.Dispose();
         Signal();
     }
 }

@@ -7,8 +7,9 @@ public sealed class SqliteBrokerOptions
     public string Path { get; set; } = "celeriac.db";
 
     /// <summary>
-    /// How often a waiting receive looks at the file for messages sent by other processes. Sends from this
-    /// process wake it at once; this bounds the enqueue-to-start latency across processes.
+    /// While a receive waits, how often the file is checked for commits by other processes (a cheap
+    /// <c>PRAGMA data_version</c>, not a query). Sends from this process wake a waiting receive at once;
+    /// this bounds the enqueue-to-start latency across processes.
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(2);
 

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Celeriac.Sqlite;
 
@@ -11,16 +13,26 @@ internal sealed class SqliteSession : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private readonly int _commandTimeoutSeconds;
+    private readonly TimeSpan _busyTimeout;
 
-    public SqliteSession(string connectionString, TimeSpan busyTimeout)
+    /// <param name="waitsForWriteLock">
+    /// True for the connection that writes: it takes the write lock only through <see cref="InTransaction"/>,
+    /// which retries every millisecond. SQLite's own busy handler backs off to 100 ms between attempts, so
+    /// under steady writes from other processes it would starve this one.
+    /// </param>
+    public SqliteSession(string connectionString, TimeSpan busyTimeout, bool waitsForWriteLock)
     {
+        _busyTimeout = busyTimeout;
         _commandTimeoutSeconds = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds));
         _connection = new SqliteConnection(connectionString) { DefaultTimeout = _commandTimeoutSeconds };
         try
         {
             _connection.Open();
-            Execute(FormattableString.Invariant($"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}"));
+            var sqliteBusyTimeout = waitsForWriteLock ? 0 : (long)busyTimeout.TotalMilliseconds;
+            Execute(FormattableString.Invariant($"PRAGMA busy_timeout = {sqliteBusyTimeout}"));
             Execute("PRAGMA synchronous = NORMAL");
+            // After a burst, give the disk back: the WAL is truncated to this size once checkpointed.
+            Execute("PRAGMA journal_size_limit = 67108864");
         }
         catch
         {
@@ -53,7 +65,7 @@ internal sealed class SqliteSession : IDisposable
     /// <summary>Runs <paramref name="work"/> in one write transaction (BEGIN IMMEDIATE, so it never has to upgrade a read lock).</summary>
     public T InTransaction<T>(Func<SqliteSession, T> work)
     {
-        Execute("BEGIN IMMEDIATE");
+        BeginImmediate();
         T result;
         try
         {
@@ -62,7 +74,7 @@ internal sealed class SqliteSession : IDisposable
         }
         catch
         {
-            if (!_connection.Handle!.IsInvalid && SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) == 0)
+            if (!_connection.Handle!.IsInvalid && raw.sqlite3_get_autocommit(_connection.Handle) == 0)
             {
                 try { Execute("ROLLBACK"); }
                 catch (SqliteException) { }
@@ -70,6 +82,20 @@ internal sealed class SqliteSession : IDisposable
             throw;
         }
         return result;
+    }
+
+    private void BeginImmediate()
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
+        {
+            var rc = raw.sqlite3_exec(_connection.Handle, "BEGIN IMMEDIATE");
+            if (rc == raw.SQLITE_OK) return;
+            var busy = (rc & 0xFF) is raw.SQLITE_BUSY or raw.SQLITE_LOCKED;
+            if (!busy || Stopwatch.GetElapsedTime(started) >= _busyTimeout)
+                SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+            Thread.Sleep(attempt < 3 ? 0 : 1);
+        }
     }
 
     public void Dispose()
