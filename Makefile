@@ -5,18 +5,21 @@ RESULTS ?= TestResults
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: run test bench build restore cli clean image help
+.PHONY: run test test-deps bench build restore cli clean image help
 
 run: ## Run the main job: worker processes and a producer on the embedded SQLite broker
 	$(DOTNET) run --project worker/Celeriac.Demo -c $(CONFIG) -- $(ARGS)
 
-test: ## Restore, build and run every test project in turn (results: $(RESULTS)/<project>.trx)
+test: test-deps ## Install test peers, restore, build and run every test project in turn (results: $(RESULTS)/<project>.trx)
 	rm -rf $(RESULTS)
 	$(DOTNET) build Celeriac.slnx -c $(CONFIG)
 	@status=0; for project in tests/*/*.Tests.csproj; do \
 	  name=$$(basename $$project .csproj); \
 	  $(DOTNET) test $$project -c $(CONFIG) --no-build --logger "trx;LogFileName=$$name.trx" --logger "console;verbosity=minimal" --results-directory $(RESULTS) $(TEST_ARGS) || status=1; \
 	done; exit $$status
+
+test-deps: ## Install the real servers and tools the tests start (idempotent)
+	bash scripts/test-deps.sh
 
 bench: ## Throughput and enqueue-to-start latency on the in-memory and SQLite brokers
 	$(DOTNET) run --project bench/Celeriac.Bench -c Release -- $(ARGS)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs, idempotently, the real peers the tests start (servers from Debian, tools from npm).
+# Called by `make test` and `.ci/run`. Debian packages need root (as on CI); npm packages go to .tools/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_updated=0
+# need_apt COMMAND PACKAGE: install PACKAGE when COMMAND is not on PATH.
+need_apt() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "test-deps: '$1' is missing; install the Debian package '$2' (as root: apt-get install $2)" >&2
+    return 1
+  fi
+  if [ "$apt_updated" = 0 ]; then apt-get update -qq >/dev/null; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
+}
+
+# need_npm PACKAGE: install PACKAGE into .tools/node_modules when it is not there.
+need_npm() {
+  [ -d ".tools/node_modules/$1" ] && return 0
+  need_apt npm npm
+  mkdir -p .tools
+  npm install --silent --no-audit --no-fund --prefix .tools "$1" >/dev/null
+}
+
+# Each transport or feature adds the peers its tests need here, e.g.:
+#   need_apt redis-server redis-server
+#   need_npm local-aws-sqs
+need_apt make make
