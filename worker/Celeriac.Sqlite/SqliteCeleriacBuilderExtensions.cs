@@ -23,9 +23,6 @@ public static class SqliteCeleriacBuilderExtensions
         builder.Services.TryAddSingleton(sp => new SqliteBroker(
             sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value,
             sp.GetService<TimeProvider>()));
-        builder.UseBroker(sp => sp.GetRequiredService<SqliteBroker>());
-        builder.Services.RemoveAll<IBrokerAdmin>();
-        builder.Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<SqliteBroker>());
-        return builder;
+        return builder.UseBroker(sp => sp.GetRequiredService<SqliteBroker>());
     }
 }

@@ -52,10 +52,17 @@ public sealed class CeleriacBuilder
         return this;
     }
 
+    /// <summary>
+    /// Uses the broker the factory makes. It is also the <see cref="IBrokerAdmin"/> when it implements it;
+    /// otherwise resolving IBrokerAdmin says the broker has no administration API.
+    /// </summary>
     public CeleriacBuilder UseBroker(Func<IServiceProvider, IBroker> factory)
     {
         Services.RemoveAll<IBroker>();
+        Services.RemoveAll<IBrokerAdmin>();
         Services.AddSingleton(factory);
+        Services.AddSingleton(sp => sp.GetRequiredService<IBroker>() as IBrokerAdmin
+            ?? throw new NotSupportedException($"The broker {sp.GetRequiredService<IBroker>().GetType().Name} has no administration API (purge, dead letters)."));
         return this;
     }
 
@@ -65,10 +72,7 @@ public sealed class CeleriacBuilder
         var instance = broker;
         Services.RemoveAll<InMemoryBroker>();
         Services.AddSingleton(sp => instance ?? new InMemoryBroker(sp.GetService<TimeProvider>()));
-        UseBroker(sp => sp.GetRequiredService<InMemoryBroker>());
-        Services.RemoveAll<IBrokerAdmin>();
-        Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<InMemoryBroker>());
-        return this;
+        return UseBroker(sp => sp.GetRequiredService<InMemoryBroker>());
     }
 
     /// <summary>Adds a middleware that runs inside Celeriac's own, next to the task.</summary>

@@ -20,7 +20,8 @@ public static class CeleriacServiceCollectionExtensions
         var builder = new CeleriacBuilder(services, section);
         var options = services.AddOptions<CeleriacOptions>();
         if (section is not null) options.Bind(section);
-        options.Validate(o => o.Queues.Select(q => q.Name).Distinct().Count() == o.Queues.Count, "Celeriac:Queues has duplicate names.");
+        options.Validate(o => o.Queues.Select(q => q.Name).Distinct().Count() == o.Queues.Count, "Celeriac:Queues has duplicate names.")
+            .ValidateOnStart();
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);

@@ -117,8 +117,20 @@ public sealed partial class WorkerService(
         finally
         {
             _inFlight.TryRemove(message, out _);
-            _slots.Release();
+            ReleaseSlot();
             if (_stopFetching.IsCancellationRequested && _inFlight.IsEmpty) _drained.TrySetResult();
+        }
+    }
+
+    /// <summary>A task that ignored cancellation may finish after the worker was disposed; its slot no longer matters then.</summary>
+    private void ReleaseSlot()
+    {
+        try
+        {
+            _slots.Release();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 
