@@ -1,4 +1,5 @@
 using Celeriac.Observability;
+using Celeriac.Otlp;
 using Celeriac.Prometheus;
 using Celeriac.Worker;
 using Microsoft.AspNetCore.Builder;
@@ -37,6 +38,7 @@ public static class CeleriacWorkerHost
             .AddTaskAssembliesFromConfiguration()
             .AddWorker());
         builder.Services.AddPrometheusExporter(o => o.MeterNames.Add(CeleriacDiagnostics.MeterName));
+        builder.Services.AddCeleriacOtlp(builder.Configuration);
         return builder;
     }
 
