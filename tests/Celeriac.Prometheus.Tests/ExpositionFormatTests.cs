@@ -33,6 +33,42 @@ public sealed class ExpositionFormatTests
     }
 
     [Fact]
+    public void The_same_labels_make_one_series_whatever_the_tag_order_or_value_type()
+    {
+        var name = UniqueMeterName();
+        using var collector = Collector(name);
+        using var meter = new Meter(name);
+        var counter = meter.CreateCounter<long>("hits");
+        counter.Add(1, new KeyValuePair<string, object?>("b.x", "1"), new KeyValuePair<string, object?>("a", 7));
+        counter.Add(1, new KeyValuePair<string, object?>("a", "7"), new KeyValuePair<string, object?>("b_x", "1"));
+        counter.Add(1, new KeyValuePair<string, object?>("b_x", "1"), new KeyValuePair<string, object?>("a", "7"));
+        counter.Add(1, new KeyValuePair<string, object?>("a", null));
+
+        var samples = collector.Collect().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')).ToList();
+        Assert.Equal(["hits_total{a=\"\"} 1", "hits_total{a=\"7\",b_x=\"1\"} 3"], samples);
+    }
+
+    [Fact]
+    public void Recording_into_an_existing_series_with_string_tags_allocates_nothing()
+    {
+        var name = UniqueMeterName();
+        using var collector = Collector(name);
+        using var meter = new Meter(name);
+        var histogram = meter.CreateHistogram<double>("celeriac.task.duration", "s");
+        var task = new KeyValuePair<string, object?>("task", "emails.send");
+        var queue = new KeyValuePair<string, object?>("queue", "default");
+        histogram.Record(0.1, task, queue);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++) histogram.Record(0.1, task, queue);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // One allocation per measurement would be at least 24 KB here.
+        Assert.True(allocated < 8 * 1024, $"{allocated} bytes for 1000 measurements");
+        Assert.Contains("celeriac_task_duration_seconds_count{queue=\"default\",task=\"emails.send\"} 1001", collector.Collect());
+    }
+
+    [Fact]
     public void Label_values_and_help_are_escaped()
     {
         var name = UniqueMeterName();

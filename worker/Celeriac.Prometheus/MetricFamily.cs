@@ -6,6 +6,8 @@ namespace Celeriac.Prometheus;
 internal sealed class MetricFamily(string name, string help, MetricKind kind, Aggregation aggregation, bool observable, double[] bounds, int maxSeries)
 {
     private const string OverflowKey = "\u0001overflow";
+    private const char KeySeparator = '\u0002';
+    private const char NameSeparator = '\u0003';
     private static readonly KeyValuePair<string, string>[] OverflowLabels = [new("otel_metric_overflow", "true")];
 
     private readonly Dictionary<string, MetricSeries> _series = new(StringComparer.Ordinal);
@@ -22,21 +24,25 @@ internal sealed class MetricFamily(string name, string help, MetricKind kind, Ag
 
     public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = ToLabels(tags);
-        var key = Key(labels);
+        // The hot path (an existing series, string tag values) builds its lookup key on the stack and allocates nothing.
+        Span<char> buffer = stackalloc char[256];
+        var key = TryWriteKey(tags, buffer, out var written) ? buffer[..written] : Key(ToLabels(tags)).AsSpan();
         lock (_lock)
         {
-            if (!_series.TryGetValue(key, out var series))
+            var lookup = _series.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (!lookup.TryGetValue(key, out var series))
             {
+                var labels = ToLabels(tags);
+                var keyString = key.ToString();
                 if (_series.Count >= maxSeries)
                 {
-                    key = OverflowKey;
+                    keyString = OverflowKey;
                     labels = OverflowLabels;
                 }
-                if (!_series.TryGetValue(key, out series))
+                if (!_series.TryGetValue(keyString, out series))
                 {
                     series = new MetricSeries(labels, Bounds.Length + 1);
-                    _series[key] = series;
+                    _series[keyString] = series;
                 }
             }
             switch (Aggregation)
@@ -117,9 +123,49 @@ internal sealed class MetricFamily(string name, string help, MetricKind kind, Ag
         return labels;
     }
 
-    private static string Key(KeyValuePair<string, string>[] labels) => labels.Length switch
+    /// <summary>The series key: sanitised label names and values, sorted by name, with separators no label contains.</summary>
+    private static string Key(KeyValuePair<string, string>[] labels) =>
+        string.Join(KeySeparator, labels.Select(l => l.Key + NameSeparator + l.Value));
+
+    /// <summary>Writes <see cref="Key"/> for string-valued tags without allocating; false when it cannot.</summary>
+    private static bool TryWriteKey(ReadOnlySpan<KeyValuePair<string, object?>> tags, Span<char> buffer, out int written)
     {
-        0 => "",
-        _ => string.Join('\u0002', labels.Select(l => l.Key + "\u0003" + l.Value)),
-    };
+        written = 0;
+        if (tags.Length > 8) return false;
+        Span<int> order = stackalloc int[tags.Length];
+        for (var i = 0; i < tags.Length; i++)
+        {
+            if (tags[i].Value is not (string or null) || !IsLabelName(tags[i].Key)) return false;
+            var j = i;
+            while (j > 0 && string.CompareOrdinal(tags[order[j - 1]].Key, tags[i].Key) > 0)
+            {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = i;
+        }
+        for (var i = 0; i < order.Length; i++)
+        {
+            var tag = tags[order[i]];
+            var value = (string?)tag.Value ?? "";
+            var needed = tag.Key.Length + value.Length + 2;
+            if (written + needed > buffer.Length) return false;
+            if (i > 0) buffer[written++] = KeySeparator;
+            tag.Key.CopyTo(buffer[written..]);
+            written += tag.Key.Length;
+            buffer[written++] = NameSeparator;
+            value.CopyTo(buffer[written..]);
+            written += value.Length;
+        }
+        return true;
+    }
+
+    /// <summary>A tag key that is already a valid label name (so the fast key equals the sanitised one).</summary>
+    private static bool IsLabelName(string key)
+    {
+        if (key.Length == 0 || char.IsAsciiDigit(key[0])) return false;
+        foreach (var c in key)
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
+        return !key.Contains("__", StringComparison.Ordinal);
+    }
 }
