@@ -28,3 +28,6 @@ need_npm() {
 #   need_apt redis-server redis-server
 #   need_npm local-aws-sqs
 need_apt make make
+# Metrics: a real Prometheus scrapes a worker; promtool checks the exposition and the alert rules (one Debian package).
+need_apt prometheus prometheus
+need_apt promtool prometheus

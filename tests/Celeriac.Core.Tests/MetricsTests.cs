@@ -5,6 +5,7 @@ using Celeriac.Brokers;
 using Celeriac.Client;
 using Celeriac.Observability;
 using Celeriac.Tests.Infrastructure;
+using Celeriac.Worker;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Tests;
@@ -56,6 +57,69 @@ public sealed class MetricsTests
         Assert.Equal(3, measurements.Count(m => m.Instrument == "celeriac.task.duration"));
         Assert.Equal(4, measurements.Count(m => m.Instrument == "celeriac.task.queue_wait"));
         Assert.All(measurements.Where(m => m.Instrument == "celeriac.task.queue_wait"), m => Assert.True(m.Value >= 0));
+    }
+
+    [Fact]
+    public async Task Registered_tasks_start_at_zero_and_durations_use_buckets_from_1ms_to_1h()
+    {
+        await using var app = TestApp.CreateWorker(celeriac: c => c.AddTask<EchoTask>());
+        using var recorder = new MeterRecorder(app.Services);
+        await app.StartAsync();
+
+        foreach (var instrument in new[] { "celeriac.tasks.received", "celeriac.tasks.succeeded", "celeriac.tasks.retried", "celeriac.tasks.rate_limited", "celeriac.tasks.revoked", "celeriac.tasks.dead_lettered" })
+        {
+            Assert.Contains(recorder.Measurements, m => m.Instrument == instrument && m.Value == 0 && m.Tags["task"] == "test.echo" && m.Tags["queue"] == "default");
+            Assert.Contains(recorder.Measurements, m => m.Instrument == instrument && m.Tags["task"] == "test.script");
+        }
+        var duration = Assert.IsType<Histogram<double>>(recorder.Instruments["celeriac.task.duration"]);
+        var queueWait = Assert.IsType<Histogram<double>>(recorder.Instruments["celeriac.task.queue_wait"]);
+        Assert.Equal("s", duration.Unit);
+        var bounds = duration.Advice?.HistogramBucketBoundaries;
+        Assert.NotNull(bounds);
+        Assert.Equal(0.001, bounds[0]);
+        Assert.Equal(3600, bounds[^1]);
+        Assert.Equal(bounds, queueWait.Advice?.HistogramBucketBoundaries);
+    }
+
+    [Fact]
+    public async Task Rate_limited_and_revoked_messages_are_counted_and_not_timed()
+    {
+        await using var app = TestApp.CreateWorker(celeriac: c => c.UseMiddleware<OutcomeOverrideMiddleware>());
+        using var recorder = new MeterRecorder(app.Services);
+        await app.StartAsync();
+        await app.EnqueueScriptAsync("rate-limited");
+        await app.EnqueueScriptAsync("revoked");
+        await app.EnqueueScriptAsync("ok");
+        await Poll.Until(() => app.Observer.Finished.Count == 3, "the three messages were handled");
+
+        Assert.Equal(1, recorder.Sum("celeriac.tasks.rate_limited", "test.script"));
+        Assert.Equal(1, recorder.Sum("celeriac.tasks.revoked", "test.script"));
+        Assert.Equal(1, recorder.Sum("celeriac.tasks.succeeded", "test.script"));
+        Assert.Equal(3, recorder.Sum("celeriac.tasks.received", "test.script"));
+        Assert.Single(recorder.Measurements, m => m.Instrument == "celeriac.task.duration");
+        Assert.Equal(1, (await app.DepthAsync()).Delayed);
+    }
+
+    [Fact]
+    public async Task Worker_gauges_report_concurrency_memory_and_a_recycle_by_reason()
+    {
+        await using var app = TestApp.CreateWorker(o => o.Concurrency = 3);
+        using var recorder = new MeterRecorder(app.Services);
+        await app.StartAsync();
+
+        double Latest(string instrument, string? reason = null)
+        {
+            recorder.Measurements.Clear();
+            recorder.Observe();
+            return recorder.Measurements.Single(m => m.Instrument == instrument && (reason is null || m.Tags.GetValueOrDefault("reason") == reason)).Value;
+        }
+
+        Assert.Equal(3, Latest("celeriac.worker.concurrency"));
+        Assert.True(Latest("celeriac.worker.memory") > 1024 * 1024);
+        Assert.Equal(0, Latest("celeriac.worker.recycles", "memory"));
+        app.Services.GetRequiredService<IWorkerLifetime>().RequestRecycle(WorkerExitCodes.MemoryCeiling, "test");
+        Assert.Equal(1, Latest("celeriac.worker.recycles", "memory"));
+        Assert.Equal(0, Latest("celeriac.worker.recycles", "hard_time_limit"));
     }
 
     private static Dictionary<string, string?> ToDictionary(ReadOnlySpan<KeyValuePair<string, object?>> tags)

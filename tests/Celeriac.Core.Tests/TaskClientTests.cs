@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Celeriac.Tests;
 
 /// <summary>The client on a host without a worker, on a clock that only moves when the test says so.</summary>
+[Collection(ActivityListenerCollection.Name)]
 public sealed class TaskClientTests : IAsyncLifetime
 {
     private readonly ManualTimeProvider _time = new();

@@ -1,3 +1,6 @@
+using Celeriac.Observability;
+using Celeriac.Otlp;
+using Celeriac.Prometheus;
 using Celeriac.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -7,7 +10,8 @@ namespace Celeriac.Hosting;
 
 /// <summary>
 /// The worker host: configuration from appsettings, environment (<c>Celeriac__Worker__Concurrency</c>)
-/// and command line, the broker from configuration, task assemblies, health endpoints, and the
+/// and command line, the broker from configuration, task assemblies, health endpoints, Prometheus
+/// metrics at /metrics (and OTLP export when <c>Celeriac:Otlp:Endpoint</c> is set), and the
 /// worker's exit code (recycles exit non-zero so that restarts are visible).
 /// </summary>
 public static class CeleriacWorkerHost
@@ -33,12 +37,15 @@ public static class CeleriacWorkerHost
             .UseBrokerFromConfiguration()
             .AddTaskAssembliesFromConfiguration()
             .AddWorker());
+        builder.Services.AddPrometheusExporter(o => o.MeterNames.Add(CeleriacDiagnostics.MeterName));
+        builder.Services.AddCeleriacOtlp(builder.Configuration);
         return builder;
     }
 
     public static async Task<int> RunAsync(WebApplication app)
     {
         app.MapCeleriacHealth();
+        app.MapPrometheusMetrics();
         var lifetime = app.Services.GetRequiredService<IWorkerLifetime>();
         await app.RunAsync().ConfigureAwait(false);
         return lifetime.ExitCode;

@@ -48,18 +48,40 @@ public sealed class TaskPublisher(IBroker broker, TaskRegistry registry, IOption
         };
     }
 
-    public ValueTask SendAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken)
+    public async ValueTask SendAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken)
     {
         using var activity = envelopes.Count > 0 && CeleriacDiagnostics.ActivitySource.HasListeners()
             ? CeleriacDiagnostics.ActivitySource.StartActivity("celeriac.enqueue " + envelopes[0].Task, ActivityKind.Producer)
             : null;
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("celeriac.task", envelopes[0].Task);
+            activity.SetTag("messaging.destination.name", envelopes[0].Queue);
+            activity.SetTag("messaging.batch.message_count", envelopes.Count);
+            if (envelopes.Count == 1) activity.SetTag("celeriac.task_id", envelopes[0].Id);
+        }
         var messages = new OutgoingMessage[envelopes.Count];
         for (var i = 0; i < envelopes.Count; i++)
         {
-            var envelope = envelopes[i];
+            var envelope = activity is null ? envelopes[i] : UnderProducerSpan(envelopes[i], activity);
             messages[i] = new OutgoingMessage(envelope.Queue, EnvelopeSerializer.Serialize(envelope), envelope.Eta);
         }
-        return broker.SendAsync(messages, cancellationToken);
+        await broker.SendAsync(messages, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes the enqueue span the parent of the task's run, as messaging traces are drawn. An envelope that already
+    /// belongs to another trace (a replayed dead letter) keeps its own.
+    /// </summary>
+    private static TaskEnvelope UnderProducerSpan(TaskEnvelope envelope, Activity producer)
+    {
+        if (producer.IdFormat != ActivityIdFormat.W3C) return envelope;
+        var current = envelope.GetHeader(TaskHeaders.TraceParent);
+        if (current is not null && (!ActivityContext.TryParse(current, null, out var context) || context.TraceId != producer.TraceId)) return envelope;
+        var headers = envelope.Headers is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(envelope.Headers, StringComparer.Ordinal);
+        headers[TaskHeaders.TraceParent] = producer.Id!;
+        if (producer.TraceStateString is { } state) headers[TaskHeaders.TraceState] = state;
+        return envelope with { Headers = headers };
     }
 
     /// <summary>Re-sends an envelope to be delivered after <paramref name="delay"/> (retries, replays).</summary>

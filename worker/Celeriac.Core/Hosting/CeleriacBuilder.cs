@@ -117,6 +117,8 @@ public sealed class CeleriacBuilder
         Services.TryAddSingleton<WorkerService>();
         Services.AddHostedService(sp => sp.GetRequiredService<WorkerService>());
         Services.AddHostedService<MemoryWatchdog>();
+        Services.TryAddSingleton<WorkerMetrics>();
+        Services.AddHostedService(sp => sp.GetRequiredService<WorkerMetrics>());
         Services.AddOptions<Microsoft.Extensions.Hosting.HostOptions>().Configure<IEnumerable<IConfigureOptions<WorkerOptions>>>((host, configures) =>
         {
             // The host must wait for the worker's own drain (grace + release) before it gives up,

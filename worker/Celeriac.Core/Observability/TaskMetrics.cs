@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Celeriac.Brokers;
 using Celeriac.Pipeline;
+using Celeriac.Tasks;
 
 namespace Celeriac.Observability;
 
 /// <summary>
 /// Task metrics on System.Diagnostics.Metrics. Instrument names map to the Prometheus names of the design
-/// (e.g. celeriac.tasks.received → celeriac_tasks_received_total). Labels are registered task names and queues only.
+/// (e.g. celeriac.tasks.received → celeriac_tasks_received_total). Labels are registered task names and queues only
+/// (a poison message's task is "unknown"), and the exception's type name on failures, so cardinality stays bounded.
 /// </summary>
 public sealed class TaskMetrics : ITaskObserver
 {
@@ -17,11 +19,30 @@ public sealed class TaskMetrics : ITaskObserver
     private readonly Counter<long> _retried;
     private readonly Counter<long> _expired;
     private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _revoked;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _queueWait;
     private readonly UpDownCounter<long> _inFlight;
 
+    /// <summary>
+    /// Bucket bounds (seconds) for task duration and queue wait: from 1 ms to 1 h, about three per decade,
+    /// so that both a 2 ms no-op and a 40 min report get a useful p95.
+    /// </summary>
+    public static IReadOnlyList<double> DurationBuckets { get; } =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
     public TaskMetrics(IMeterFactory meterFactory)
+        : this(meterFactory, null)
+    {
+    }
+
+    /// <param name="meterFactory">Creates the "Celeriac" meter.</param>
+    /// <param name="registry">
+    /// When given, the counters of every registered task start at zero on its queue, so that Prometheus sees a
+    /// series before the first event (rate() and absent-series alerts work from the first increment).
+    /// </param>
+    public TaskMetrics(IMeterFactory meterFactory, TaskRegistry? registry)
     {
         var meter = meterFactory.Create(CeleriacDiagnostics.MeterName);
         _received = meter.CreateCounter<long>("celeriac.tasks.received", description: "Task messages received");
@@ -30,9 +51,23 @@ public sealed class TaskMetrics : ITaskObserver
         _retried = meter.CreateCounter<long>("celeriac.tasks.retried", description: "Failed attempts re-sent for a retry");
         _expired = meter.CreateCounter<long>("celeriac.tasks.expired", description: "Messages discarded because they expired");
         _deadLettered = meter.CreateCounter<long>("celeriac.tasks.dead_lettered", description: "Messages moved to the dead-letter store");
-        _duration = meter.CreateHistogram<double>("celeriac.task.duration", unit: "s", description: "Task execution time");
-        _queueWait = meter.CreateHistogram<double>("celeriac.task.queue_wait", unit: "s", description: "Time from enqueue (or ETA) to start");
+        _rateLimited = meter.CreateCounter<long>("celeriac.tasks.rate_limited", description: "Messages put back because the task's rate limit was reached");
+        _revoked = meter.CreateCounter<long>("celeriac.tasks.revoked", description: "Messages discarded because their task was revoked");
+        var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets };
+        _duration = meter.CreateHistogram("celeriac.task.duration", unit: "s", description: "Task execution time", advice: buckets);
+        _queueWait = meter.CreateHistogram("celeriac.task.queue_wait", unit: "s", description: "Time from enqueue (or ETA) to start", advice: buckets);
         _inFlight = meter.CreateUpDownCounter<long>("celeriac.tasks.in_flight", description: "Tasks running now");
+        if (registry is not null) StartAtZero(registry);
+    }
+
+    private void StartAtZero(TaskRegistry registry)
+    {
+        foreach (var descriptor in registry.All)
+        {
+            var tags = new TagList { { "task", descriptor.Name }, { "queue", descriptor.Options.Queue } };
+            foreach (var counter in new[] { _received, _succeeded, _retried, _expired, _deadLettered, _rateLimited, _revoked }) counter.Add(0, tags);
+            _inFlight.Add(0, tags);
+        }
     }
 
     private static TagList Tags(TaskContext context) => new() { { "task", context.TaskName }, { "queue", context.Queue } };
@@ -54,6 +89,8 @@ public sealed class TaskMetrics : ITaskObserver
             case TaskOutcome.Succeeded: _succeeded.Add(1, tags); break;
             case TaskOutcome.Retried: _retried.Add(1, tags); break;
             case TaskOutcome.Expired: _expired.Add(1, tags); return;
+            case TaskOutcome.RateLimited: _rateLimited.Add(1, tags); return;
+            case TaskOutcome.Revoked: _revoked.Add(1, tags); return;
             case TaskOutcome.DeadLettered: _deadLettered.Add(1, tags); break;
         }
         if (context.Exception is not null && context.Outcome is TaskOutcome.DeadLettered or TaskOutcome.Failed)

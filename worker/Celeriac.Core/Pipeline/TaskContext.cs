@@ -25,6 +25,10 @@ public enum TaskOutcome
     Expired,
     DeadLettered,
     Released,
+    /// <summary>Not run now because the task's rate limit was reached; the message was released for later.</summary>
+    RateLimited,
+    /// <summary>Not run because the task was revoked; the message was acknowledged.</summary>
+    Revoked,
 }
 
 /// <summary>One execution of one task message, passed through the middleware pipeline to the task.</summary>

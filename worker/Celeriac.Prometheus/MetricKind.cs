@@ -1,0 +1,9 @@
+namespace Celeriac.Prometheus;
+
+/// <summary>The Prometheus metric type an instrument is exported as.</summary>
+public enum MetricKind
+{
+    Counter,
+    Gauge,
+    Histogram,
+}
