@@ -18,7 +18,8 @@ public static partial class YamlJson
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
-        return [.. stream.Documents.Select(d => ToNode(d.RootNode)).OfType<JsonNode>()];
+        // Re-parsed from JSON text so numbers read as any numeric type, as nodes parsed from the API do.
+        return [.. stream.Documents.Select(d => ToNode(d.RootNode)).OfType<JsonNode>().Select(n => JsonNode.Parse(n.ToJsonString())!)];
     }
 
     public static JsonNode ParseSingle(string yaml)
