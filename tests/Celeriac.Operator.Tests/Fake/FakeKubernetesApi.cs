@@ -98,7 +98,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         old.Dispose();
     }
 
-    /// <summary>Forgets the history: a watch from any version seen so far gets 410 Gone.</summary>
+    /// <summary>Forgets the history: a watch from any version up to now gets 410 Gone (as after an etcd compaction that outran the client).</summary>
     public void Compact()
     {
         lock (gate)
@@ -283,7 +283,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         bool expired;
         lock (gate)
         {
-            expired = from > 0 && from < oldestRetained - 1;
+            expired = from > 0 && from < oldestRetained;
             backlog = [.. history.Where(h => h.Version > from && h.ResourceKey == resourceKey)];
             if (!expired) watchers.Add(channel);
             dropped = dropWatches.Token;
@@ -503,6 +503,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>Stores a new state; when nothing changed it keeps the resourceVersion and sends no event.</summary>
     private JsonObject Store(string resourceKey, string key, JsonObject next, string type, JsonObject? previous = null)
     {
+        // As if read back from storage: numbers become readable as any numeric type.
+        next = JsonNode.Parse(next.ToJsonString())!.AsObject();
         if (previous is not null)
         {
             var before = (JsonObject)previous.DeepClone();
