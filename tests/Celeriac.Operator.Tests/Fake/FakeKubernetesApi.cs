@@ -48,6 +48,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>When set, requests without "Authorization: Bearer {token}" get 401 Unauthorized.</summary>
+    public string? RequiredToken { get; set; }
+
     public static async Task<FakeKubernetesApi> StartAsync()
     {
         var fake = new FakeKubernetesApi();
@@ -140,7 +143,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
                 ["updatedReplicas"] = replicas,
                 ["availableReplicas"] = replicas,
             };
-            Store("apps/v1/deployments", key, next, "MODIFIED");
+            Store("apps/v1/deployments", key, next, "MODIFIED", current);
         }
     }
 
@@ -169,6 +172,11 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
                 fault = status;
                 break;
             }
+        }
+        if (RequiredToken is { } token && request.Headers.Authorization.ToString() != $"Bearer {token}")
+        {
+            await WriteStatusAsync(context, 401, "Unauthorized", "Unauthorized").ConfigureAwait(false);
+            return;
         }
         if (fault is { } code)
         {
@@ -376,8 +384,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             metadata["creationTimestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
             if (resource.Kind == "Deployment" && obj["spec"] is JsonObject spec && spec["replicas"] is null) spec["replicas"] = 1;
             if (resource.HasStatus && resource.Kind == "TaskQueue") obj.Remove("status");
-            Store(ResourceKey(resource), key, obj, "ADDED");
-            return (201, (JsonObject)obj.DeepClone());
+            return (201, Store(ResourceKey(resource), key, obj, "ADDED"));
         }
     }
 
