@@ -103,7 +103,8 @@ public sealed class TaskQueueController(
                 metrics.RecordWatchRestart();
                 OperatorLog.WatchRestart(logger, type.Plural, "410 Gone: relisting");
             }
-            catch (Exception e) when (e is KubernetesApiException or System.Text.Json.JsonException or IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            // Anything else (a malformed event, a refused request) must not end the watch for good: back off and relist.
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
             {
                 failures++;
                 metrics.RecordWatchRestart();
