@@ -28,3 +28,5 @@ need_npm() {
 #   need_apt redis-server redis-server
 #   need_npm local-aws-sqs
 need_apt make make
+# The operator's tests render config/ with `kubectl kustomize` (kubectl is usually on the machine already).
+need_apt kubectl kubernetes-client
