@@ -26,10 +26,14 @@ public sealed class KubernetesConnection
     public static bool IsInCluster(string directory = ServiceAccountDirectory) =>
         Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 } && File.Exists(Path.Combine(directory, "token"));
 
-    public static KubernetesConnection InCluster(string directory = ServiceAccountDirectory)
+    public static KubernetesConnection InCluster(string directory = ServiceAccountDirectory) => InCluster(
+        directory,
+        Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") ?? throw new InvalidOperationException("KUBERNETES_SERVICE_HOST is not set: not running in a cluster"),
+        Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_PORT") ?? "443");
+
+    /// <param name="directory">Holds the pod's service-account token, ca.crt and namespace.</param>
+    public static KubernetesConnection InCluster(string directory, string host, string port)
     {
-        var host = Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") ?? throw new InvalidOperationException("KUBERNETES_SERVICE_HOST is not set: not running in a cluster");
-        var port = Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_PORT") ?? "443";
         var ca = new X509Certificate2Collection();
         ca.ImportFromPemFile(Path.Combine(directory, "ca.crt"));
         var nsFile = Path.Combine(directory, "namespace");

@@ -51,7 +51,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>When set, requests without "Authorization: Bearer {token}" get 401 Unauthorized.</summary>
     public string? RequiredToken { get; set; }
 
-    public static async Task<FakeKubernetesApi> StartAsync()
+    /// <param name="serverCertificate">Serve HTTPS with this certificate (with its private key) instead of plain HTTP.</param>
+    public static async Task<FakeKubernetesApi> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? serverCertificate = null)
     {
         var fake = new FakeKubernetesApi();
         fake.Register(new FakeResource("celeriac.io", "v1alpha1", "taskqueues", "TaskQueue", true, true));
@@ -62,7 +63,11 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         fake.Register(new FakeResource("coordination.k8s.io", "v1", "leases", "Lease", true, false));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http1));
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o =>
+        {
+            o.Protocols = HttpProtocols.Http1;
+            if (serverCertificate is not null) o.UseHttps(serverCertificate);
+        }));
         fake.app = builder.Build();
         fake.app.Run(fake.HandleAsync);
         await fake.app.StartAsync().ConfigureAwait(false);
