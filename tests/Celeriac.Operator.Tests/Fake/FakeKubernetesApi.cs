@@ -22,8 +22,8 @@ namespace Celeriac.Operator.Tests.Fake;
 /// <item>Watch: events after the given resourceVersion, BOOKMARK events when allowWatchBookmarks=true, timeoutSeconds,
 /// and a 200 response carrying one ERROR event with a 410 Expired Status when the version is older than the
 /// retained history (after <see cref="Compact"/>), as the API server does.</item>
-/// <item>Deletion removes the object; the garbage collector is simulated by deleting, in the background, objects
-/// whose ownerReferences name a uid that no longer exists (cascading).</item>
+/// <item>Deletion removes the object; the garbage collector is simulated by deleting, in the background after every
+/// delete and every write of a dependent, objects whose ownerReferences all name uids that no longer exist (cascading).</item>
 /// <item>Defaulting of Deployment spec.replicas to 1 on creation.</item>
 /// </list>
 /// Not simulated: CEL rules and CRD schema defaulting, admission, authentication, label selectors beyond equality.
@@ -533,6 +533,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         next["metadata"]!["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
         objects[key] = next;
         Publish(resourceKey, type, (JsonObject)next.DeepClone());
+        // The real collector also removes a dependent written after its owner was deleted.
+        if (next["metadata"]?["ownerReferences"] is JsonArray { Count: > 0 }) _ = Task.Run(CollectGarbage);
         return (JsonObject)next.DeepClone();
     }
 
