@@ -77,6 +77,23 @@ public sealed class SchemaTests
         Assert.NotEmpty(TaskQueueRenderer.Render(queue, new RenderOptions()));
     }
 
+    [Theory]
+    [MemberData(nameof(ExampleFiles))]
+    public void The_schema_defaults_are_the_operators_defaults(string file)
+    {
+        // A real API server fills in the CRD's defaults; the fake does not. Both must render the same objects.
+        var document = YamlJson.ParseSingle(File.ReadAllText(ExamplePath(file))).AsObject();
+        var defaulted = (JsonObject)document.DeepClone();
+        SchemaDefaults.Apply(defaulted, CrdFile.OpenApiSchema());
+        Assert.False(JsonNode.DeepEquals(document, defaulted), "the example sets every defaulted field; nothing is compared");
+        var plain = TaskQueueRenderer.Render(ModelJson.ToTaskQueue(document), new RenderOptions());
+        var withDefaults = TaskQueueRenderer.Render(ModelJson.ToTaskQueue(defaulted), new RenderOptions());
+        Assert.Equal(plain.Count, withDefaults.Count);
+        foreach (var (a, b) in plain.Zip(withDefaults))
+            Assert.True(JsonNode.DeepEquals(a, b), $"defaults change the rendering:\n{a.ToJsonString()}\n{b.ToJsonString()}");
+        Assert.Empty(TaskQueueValidator.Validate(ModelJson.ToTaskQueue(defaulted)));
+    }
+
     [Fact]
     public void Model_and_schema_have_the_same_fields_at_every_level()
     {
