@@ -15,13 +15,20 @@ public static class OperatorHost
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        builder.WebHost.UseUrls(builder.Configuration["Operator:Urls"] ?? "http://0.0.0.0:8081");
-        AddOperator(builder.Services, builder.Configuration, connection: null);
-        var app = builder.Build();
-        MapEndpoints(app);
+        await using var app = Build(args, connection: null);
         await app.RunAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    /// <param name="connection">The API server to use; null discovers it (kubeconfig, else in-cluster).</param>
+    public static WebApplication Build(string[] args, KubernetesConnection? connection)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.WebHost.UseUrls(builder.Configuration["Operator:Urls"] ?? "http://0.0.0.0:8081");
+        AddOperator(builder.Services, builder.Configuration, connection);
+        var app = builder.Build();
+        MapEndpoints(app);
+        return app;
     }
 
     /// <param name="connection">The API server to use; null discovers it (kubeconfig, else in-cluster).</param>

@@ -64,7 +64,11 @@ public sealed class TaskQueueController(
                 obj => Key(obj["metadata"]?["namespace"], obj["metadata"]?["labels"]?[WellKnownLabels.TaskQueue]), Enqueue, cancellationToken),
             ResyncLoopAsync(() => { lock (knownGate) return [.. known]; }, queue, cancellationToken),
         };
-        for (var i = 0; i < Math.Max(1, options.Workers); i++) tasks.Add(WorkerAsync(queue, cancellationToken));
+        void Forget(string key)
+        {
+            lock (knownGate) known.Remove(key);
+        }
+        for (var i = 0; i < Math.Max(1, options.Workers); i++) tasks.Add(WorkerAsync(queue, Forget, cancellationToken));
         try
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -125,7 +129,7 @@ public sealed class TaskQueueController(
         }
     }
 
-    private async Task WorkerAsync(WorkQueue queue, CancellationToken cancellationToken)
+    private async Task WorkerAsync(WorkQueue queue, Action<string> forgetDeleted, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -137,6 +141,7 @@ public sealed class TaskQueueController(
                 var result = await reconciler.ReconcileAsync(key[..slash], key[(slash + 1)..], cancellationToken).ConfigureAwait(false);
                 metrics.RecordReconcile(result.Outcome, Stopwatch.GetElapsedTime(started));
                 queue.Forget(key);
+                if (result == ReconcileResult.Gone) forgetDeleted(key);
                 if (result.RequeueAfter is { } after) queue.AddAfter(key, after, cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)

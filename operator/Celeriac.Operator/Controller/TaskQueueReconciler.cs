@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Kubernetes;
@@ -15,7 +16,7 @@ namespace Celeriac.Operator.Controller;
 /// </summary>
 public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOptions options, EventRecorder events, TimeProvider time, ILogger<TaskQueueReconciler> logger)
 {
-    private static readonly ResourceType[] OwnedTypes =
+    private static readonly ImmutableArray<ResourceType> OwnedTypes =
         [ResourceTypes.Deployments, ResourceTypes.PodDisruptionBudgets, ResourceTypes.Services];
 
     public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
@@ -87,7 +88,7 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
         var keep = desired.Select(d => (d["kind"]!.GetValue<string>(), d["metadata"]!["name"]!.GetValue<string>())).ToHashSet();
         var selector = $"{WellKnownLabels.TaskQueue}={queue.Metadata.Name},{WellKnownLabels.ManagedBy}={WellKnownLabels.OperatorName}";
         var deleted = 0;
-        foreach (var type in serviceMonitors ? [.. OwnedTypes, ResourceTypes.ServiceMonitors] : OwnedTypes)
+        foreach (var type in serviceMonitors ? OwnedTypes.Add(ResourceTypes.ServiceMonitors) : OwnedTypes)
         {
             var list = await client.ListAsync(type, queue.Metadata.Namespace, selector, cancellationToken).ConfigureAwait(false);
             foreach (var item in list.Items)
