@@ -14,6 +14,8 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
     private readonly KubernetesConnection connection;
     private readonly TimeSpan watchTimeout;
 
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <param name="watchTimeout">Asked of the server per watch (timeoutSeconds); the caller re-watches from the last version.</param>
     public KubernetesClient(KubernetesConnection connection, TimeSpan? watchTimeout = null)
     {
@@ -138,13 +140,20 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, HttpCompletionOption completion)
     {
+        // Watches stream for as long as the server keeps them (timeoutSeconds); any other call must not hang forever.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (completion == HttpCompletionOption.ResponseContentRead) timeout.CancelAfter(RequestTimeout);
         try
         {
-            return await http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+            return await http.SendAsync(request, completion, timeout.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
             throw new KubernetesApiException(503, "ServiceUnavailable", $"{request.Method} {request.RequestUri}: {e.Message}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KubernetesApiException(504, "Timeout", $"{request.Method} {request.RequestUri}: no answer within {RequestTimeout}");
         }
     }
 
