@@ -40,6 +40,18 @@ public sealed class ResilienceTests : OperatorTestBase
     }
 
     [Fact]
+    public async Task A_spec_the_model_cannot_read_is_Degraded_and_the_operator_keeps_serving_other_queues()
+    {
+        // The fake does not enforce the schema, as an API server without this CRD version's schema would not.
+        await StartOperatorAsync();
+        await CreateAsync(TestQueues.Sample.Replace("concurrency: 16", "concurrency: lots", StringComparison.Ordinal));
+        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Degraded") == "True", "Degraded is True");
+        Assert.Contains("does not match the schema", Condition("billing", "Degraded")!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        await CreateAsync(TestQueues.Sample.Replace("name: billing,", "name: healthy,", StringComparison.Ordinal));
+        await Eventually.HoldsAsync(() => Deployment("healthy-general") is not null, "another queue is still reconciled");
+    }
+
+    [Fact]
     public async Task Api_errors_are_retried_with_backoff_until_the_objects_are_applied()
     {
         Api.Fail(r => r.Method == "PATCH" && r.Path.Value!.Contains("/deployments/", StringComparison.Ordinal), 500, 3);
