@@ -5,7 +5,7 @@ RESULTS ?= TestResults
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: run test test-deps bench build restore cli clean image help
+.PHONY: run test test-deps bench build restore cli render operator clean image help
 
 run: ## Run the main job: worker processes and a producer on the embedded SQLite broker
 	$(DOTNET) run --project worker/Celeriac.Demo -c $(CONFIG) -- $(ARGS)
@@ -32,6 +32,12 @@ restore:
 
 cli: ## Run the celeriac CLI: make cli ARGS="queues --db .celeriac-demo/celeriac.db"
 	$(DOTNET) run --project worker/Celeriac.Cli -c $(CONFIG) -- $(ARGS)
+
+render: ## Print the objects the operator would apply: make render FILE=examples/taskqueue-sqs.yaml
+	$(DOTNET) run --project operator/Celeriac.Operator -c $(CONFIG) -- render -f $(FILE) $(ARGS)
+
+operator: ## Run the operator against the cluster of $$KUBECONFIG
+	$(DOTNET) run --project operator/Celeriac.Operator -c $(CONFIG) -- $(ARGS)
 
 image: ## Build the worker host image with docker or podman, whichever exists
 	@engine=$$(command -v docker || command -v podman) || { echo "neither docker nor podman is installed"; exit 1; }; \

@@ -31,3 +31,5 @@ need_apt make make
 # Metrics: a real Prometheus scrapes a worker; promtool checks the exposition and the alert rules (one Debian package).
 need_apt prometheus prometheus
 need_apt promtool prometheus
+# The operator's tests render config/ with `kubectl kustomize` (kubectl is usually on the machine already).
+need_apt kubectl kubernetes-client

@@ -1,0 +1,152 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Celeriac.Operator.Kubernetes;
+using Celeriac.Operator.Model;
+using Celeriac.Operator.Rendering;
+using Celeriac.Operator.Validation;
+using Microsoft.Extensions.Logging;
+
+namespace Celeriac.Operator.Controller;
+
+/// <summary>
+/// One level-triggered pass over a TaskQueue: read it, compute the desired objects (pure), apply them with
+/// server-side apply, delete the objects of removed pools, write the status. Idempotent: a second pass
+/// with nothing changed applies the same objects and writes the same status.
+/// </summary>
+public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOptions options, EventRecorder events, TimeProvider time, ILogger<TaskQueueReconciler> logger)
+{
+    private static readonly ImmutableArray<ResourceType> OwnedTypes =
+        [ResourceTypes.Deployments, ResourceTypes.PodDisruptionBudgets, ResourceTypes.Services];
+
+    public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        var obj = await client.GetAsync(ResourceTypes.TaskQueues, ns, name, cancellationToken).ConfigureAwait(false);
+        // Deleted: the API server's garbage collector removes the owned objects through their ownerReferences.
+        if (obj is null || obj["metadata"]?["deletionTimestamp"] is not null) return ReconcileResult.Gone;
+
+        TaskQueue queue;
+        IReadOnlyList<string> errors;
+        try
+        {
+            queue = ModelJson.ToTaskQueue(obj);
+            errors = TaskQueueValidator.Validate(queue);
+        }
+        catch (JsonException e)
+        {
+            queue = new TaskQueue { Metadata = ModelJson.ToTaskQueue(new JsonObject { ["metadata"] = obj["metadata"]!.DeepClone() }).Metadata };
+            errors = [$"the spec does not match the schema: {e.Message}"];
+        }
+        var previous = ReadConditions(obj);
+
+        if (errors.Count > 0)
+        {
+            var message = string.Join("; ", errors);
+            OperatorLog.InvalidSpec(logger, ns, name, message);
+            var degraded = StatusBuilder.Find(previous, StatusBuilder.Degraded);
+            // One Event per distinct problem, not one per resync.
+            if (degraded is not { Status: "True" } || degraded.Message != message || degraded.ObservedGeneration != queue.Metadata.Generation)
+                await events.RecordAsync(obj, EventRecorder.Warning, "InvalidSpec", message, cancellationToken).ConfigureAwait(false);
+            var invalid = StatusBuilder.Build(queue, errors, new Dictionary<string, JsonObject>(), previous, time.GetUtcNow());
+            await WriteStatusAsync(queue, invalid, cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.Invalid;
+        }
+
+        try
+        {
+            var renderOptions = new RenderOptions
+            {
+                ServiceMonitors = await client.IsServedAsync(ResourceTypes.ServiceMonitors, cancellationToken).ConfigureAwait(false),
+            };
+            var desired = TaskQueueRenderer.Render(queue, renderOptions);
+            var deployments = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+            foreach (var item in desired)
+            {
+                var type = ResourceTypes.ForKind(item["apiVersion"]!.GetValue<string>(), item["kind"]!.GetValue<string>());
+                var applied = await client.ApplyAsync(type, item, options.FieldManager, force: true, subresource: null, cancellationToken).ConfigureAwait(false);
+                if (type == ResourceTypes.Deployments) deployments[StatusBuilder.PoolOf(item)] = applied;
+            }
+            var deleted = await DeleteRemovedAsync(queue, desired, renderOptions.ServiceMonitors, cancellationToken).ConfigureAwait(false);
+            OperatorLog.Reconciled(logger, ns, name, desired.Count, deleted);
+
+            var status = StatusBuilder.Build(queue, [], deployments, previous, time.GetUtcNow());
+            await WriteStatusAsync(queue, status, cancellationToken).ConfigureAwait(false);
+            var ready = StatusBuilder.Find(status.Conditions, StatusBuilder.Ready)?.Status == "True";
+            return new ReconcileResult("success", ready ? null : options.NotReadyRequeue);
+        }
+        catch (KubernetesApiException e) when (e.StatusCode is 400 or 403 or 422)
+        {
+            // The API server refuses what we render (a quota, an admission webhook, RBAC): tell the user, then retry with backoff.
+            await events.RecordAsync(obj, EventRecorder.Warning, "ApplyFailed", e.Message, cancellationToken).ConfigureAwait(false);
+            await TryWriteApplyFailedAsync(queue, previous, e.Message, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<int> DeleteRemovedAsync(TaskQueue queue, IReadOnlyList<JsonObject> desired, bool serviceMonitors, CancellationToken cancellationToken)
+    {
+        var keep = desired.Select(d => (d["kind"]!.GetValue<string>(), d["metadata"]!["name"]!.GetValue<string>())).ToHashSet();
+        var selector = $"{WellKnownLabels.TaskQueue}={queue.Metadata.Name},{WellKnownLabels.ManagedBy}={WellKnownLabels.OperatorName}";
+        var deleted = 0;
+        foreach (var type in serviceMonitors ? OwnedTypes.Add(ResourceTypes.ServiceMonitors) : OwnedTypes)
+        {
+            var list = await client.ListAsync(type, queue.Metadata.Namespace, selector, cancellationToken).ConfigureAwait(false);
+            foreach (var item in list.Items)
+            {
+                var metadata = item["metadata"]!;
+                var itemName = metadata["name"]!.GetValue<string>();
+                if (keep.Contains((type.Kind, itemName)) || !OwnedBy(item, queue.Metadata.Uid)) continue;
+                if (await client.DeleteAsync(type, queue.Metadata.Namespace, itemName, metadata["uid"]?.GetValue<string>(), cancellationToken).ConfigureAwait(false))
+                {
+                    deleted++;
+                    OperatorLog.DeletedObject(logger, type.Kind, queue.Metadata.Namespace ?? "", itemName);
+                }
+            }
+        }
+        return deleted;
+    }
+
+    private static bool OwnedBy(JsonObject item, string? uid) =>
+        uid is not null && (item["metadata"]?["ownerReferences"]?.AsArray().Any(r => r?["uid"]?.GetValue<string>() == uid) ?? false);
+
+    private async Task WriteStatusAsync(TaskQueue queue, TaskQueueStatus status, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["apiVersion"] = TaskQueue.ApiVersionValue,
+            ["kind"] = TaskQueue.KindValue,
+            ["metadata"] = new JsonObject { ["name"] = queue.Metadata.Name, ["namespace"] = queue.Metadata.Namespace },
+            ["status"] = ModelJson.ToNode(status),
+        };
+        await client.ApplyAsync(ResourceTypes.TaskQueues, body, options.FieldManager, force: true, subresource: "status", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task TryWriteApplyFailedAsync(TaskQueue queue, IReadOnlyList<StatusCondition>? previous, string message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = new TaskQueueStatus
+            {
+                ObservedGeneration = queue.Metadata.Generation,
+                Conditions = StatusBuilder.ApplyFailed(queue, previous, message, time.GetUtcNow()),
+            };
+            await WriteStatusAsync(queue, status, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubernetesApiException)
+        {
+            // The original error is what matters; the retry will write the status.
+        }
+    }
+
+    private static List<StatusCondition>? ReadConditions(JsonObject obj)
+    {
+        try
+        {
+            return obj["status"]?["conditions"]?.Deserialize<List<StatusCondition>>(ModelJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Celeriac.Operator.Model;
+
+namespace Celeriac.Operator.Rendering;
+
+/// <summary>
+/// The worker host's configuration contract as container environment variables (README "Configuration").
+/// Broker credentials only ever come from Secret references or the pod's identity.
+/// </summary>
+public static class WorkerEnvironment
+{
+    public const string RedisPasswordVariable = "CELERIAC_REDIS_PASSWORD";
+
+    public static JsonArray Build(TaskQueueSpec spec, PoolSpec pool, int? memoryCeilingMb, TimeSpan shutdownGrace)
+    {
+        var env = new JsonArray();
+        AddBroker(env, spec.Broker);
+        var declared = OrderByPriority(spec.Queues);
+        for (var i = 0; i < declared.Count; i++)
+        {
+            env.Add(Value($"Celeriac__Queues__{i}__Name", declared[i].Name));
+            env.Add(Value($"Celeriac__Queues__{i}__Priority", (declared[i].Priority ?? 0).ToString(CultureInfo.InvariantCulture)));
+        }
+        var served = PoolQueuesInPriorityOrder(spec, pool);
+        for (var i = 0; i < served.Count; i++) env.Add(Value($"Celeriac__Worker__Queues__{i}", served[i]));
+        env.Add(Value("Celeriac__Worker__Concurrency", (pool.Concurrency ?? 8).ToString(CultureInfo.InvariantCulture)));
+        if (memoryCeilingMb is { } mb) env.Add(Value("Celeriac__Worker__MemoryCeilingMb", mb.ToString(CultureInfo.InvariantCulture)));
+        env.Add(Value("Celeriac__Worker__ShutdownGrace", KubeDuration.ToConfig(shutdownGrace)));
+        var assemblies = spec.TaskAssemblies ?? [];
+        for (var i = 0; i < assemblies.Count; i++) env.Add(Value($"Celeriac__Worker__TaskAssemblies__{i}", assemblies[i]));
+        foreach (var task in spec.Tasks ?? [])
+        {
+            var prefix = $"Celeriac__Tasks__{task.Name}__";
+            if (task.MaxRetries is { } retries) env.Add(Value(prefix + "MaxRetries", retries.ToString(CultureInfo.InvariantCulture)));
+            if (KubeDuration.TryParse(task.SoftTimeLimit, out var soft)) env.Add(Value(prefix + "SoftTimeLimit", KubeDuration.ToConfig(soft)));
+            if (KubeDuration.TryParse(task.TimeLimit, out var hard)) env.Add(Value(prefix + "HardTimeLimit", KubeDuration.ToConfig(hard)));
+            if (KubeDuration.TryParse(task.Expires, out var expires)) env.Add(Value(prefix + "Expires", KubeDuration.ToConfig(expires)));
+            if (task.RateLimit is { } rate) env.Add(Value(prefix + "RateLimit", rate));
+        }
+        foreach (var extra in pool.Env ?? [])
+        {
+            var variable = new JsonObject { ["name"] = extra.Name };
+            if (extra.Value is not null) variable["value"] = extra.Value;
+            if (extra.ValueFrom is not null) variable["valueFrom"] = extra.ValueFrom.DeepClone();
+            env.Add(variable);
+        }
+        return env;
+    }
+
+    /// <summary>Declared queues, highest priority first; equal priorities keep their declared order.</summary>
+    public static IReadOnlyList<QueueSpec> OrderByPriority(IEnumerable<QueueSpec> queues) =>
+        [.. queues.Select((q, i) => (q, i)).OrderByDescending(x => x.q.Priority ?? 0).ThenBy(x => x.i).Select(x => x.q)];
+
+    public static IReadOnlyList<string> PoolQueuesInPriorityOrder(TaskQueueSpec spec, PoolSpec pool)
+    {
+        var priority = spec.Queues.GroupBy(q => q.Name).ToDictionary(g => g.Key, g => g.First().Priority ?? 0);
+        return [.. pool.Queues.Distinct().Select((q, i) => (q, i))
+            .OrderByDescending(x => priority.GetValueOrDefault(x.q)).ThenBy(x => x.i).Select(x => x.q)];
+    }
+
+    private static void AddBroker(JsonArray env, BrokerSpec broker)
+    {
+        if (broker.Redis is { } redis)
+        {
+            env.Add(Value("Celeriac__Broker__Type", "redis"));
+            if (redis.ConnectionStringSecretRef is { } cs)
+            {
+                env.Add(Secret("Celeriac__Broker__Redis__ConnectionString", cs.Name, cs.Key));
+            }
+            else
+            {
+                var connection = redis.Address ?? "";
+                if (redis.Tls == true) connection += ",ssl=true";
+                if (redis.PasswordSecretRef is { } password)
+                {
+                    // Kubernetes expands $(VAR) from variables defined earlier in the list, so the
+                    // password never appears in the Deployment.
+                    env.Add(Secret(RedisPasswordVariable, password.Name, password.Key));
+                    connection += $",password=$({RedisPasswordVariable})";
+                }
+                env.Add(Value("Celeriac__Broker__Redis__ConnectionString", connection));
+            }
+            if (redis.KeyPrefix is { } prefix) env.Add(Value("Celeriac__Broker__Redis__KeyPrefix", prefix));
+        }
+        else if (broker.Sqs is { } sqs)
+        {
+            env.Add(Value("Celeriac__Broker__Type", "sqs"));
+            env.Add(Value("Celeriac__Broker__Sqs__Region", sqs.Region));
+            env.Add(Value("Celeriac__Broker__Sqs__QueueUrlPrefix", sqs.QueueUrlPrefix));
+            if (sqs.Endpoint is { } endpoint) env.Add(Value("Celeriac__Broker__Sqs__ServiceUrl", endpoint));
+            if (sqs.CredentialsSecretRef is { } credentials)
+            {
+                env.Add(Secret("AWS_ACCESS_KEY_ID", credentials.Name, credentials.AccessKeyIdKey ?? "accessKeyId"));
+                env.Add(Secret("AWS_SECRET_ACCESS_KEY", credentials.Name, credentials.SecretAccessKeyKey ?? "secretAccessKey"));
+            }
+        }
+        else if (broker.ServiceBus is { } bus)
+        {
+            env.Add(Value("Celeriac__Broker__Type", "serviceBus"));
+            if (bus.FullyQualifiedNamespace is { } ns) env.Add(Value("Celeriac__Broker__ServiceBus__FullyQualifiedNamespace", ns));
+            if (bus.ConnectionStringSecretRef is { } cs) env.Add(Secret("Celeriac__Broker__ServiceBus__ConnectionString", cs.Name, cs.Key));
+        }
+    }
+
+    private static JsonObject Value(string name, string value) => new() { ["name"] = name, ["value"] = value };
+
+    private static JsonObject Secret(string name, string secret, string key) => new()
+    {
+        ["name"] = name,
+        ["valueFrom"] = new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = secret, ["key"] = key } },
+    };
+}

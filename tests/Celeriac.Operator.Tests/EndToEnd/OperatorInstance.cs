@@ -1,0 +1,49 @@
+using Celeriac.Operator.Controller;
+using Celeriac.Operator.Kubernetes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Celeriac.Operator.Tests.EndToEnd;
+
+/// <summary>One operator process (composed exactly as the real one) pointed at the fake API server, with short timings.</summary>
+public sealed class OperatorInstance : IAsyncDisposable
+{
+    private readonly IHost host;
+
+    private OperatorInstance(IHost host) => this.host = host;
+
+    public TaskQueueController Controller => host.Services.GetRequiredService<TaskQueueController>();
+    public OperatorMetrics Metrics => host.Services.GetRequiredService<OperatorMetrics>();
+
+    public static async Task<OperatorInstance> StartAsync(Uri server, bool leaderElection = false, string? identity = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Operator:LeaderElection"] = leaderElection ? "true" : "false",
+            ["Operator:Identity"] = identity,
+            ["Operator:LeaseNamespace"] = "celeriac-system",
+            ["Operator:LeaseDuration"] = "00:00:02",
+            ["Operator:RenewDeadline"] = "00:00:01.500",
+            ["Operator:RetryPeriod"] = "00:00:00.300",
+            ["Operator:BackoffBase"] = "00:00:00.100",
+            ["Operator:BackoffMax"] = "00:00:01",
+            ["Operator:NotReadyRequeue"] = "00:00:00.500",
+            ["Operator:ResyncPeriod"] = "00:00:05",
+            ["Operator:WatchTimeout"] = "00:00:30",
+        });
+        OperatorHost.AddOperator(builder.Services, builder.Configuration, new KubernetesConnection { Server = server });
+        var host = builder.Build();
+        await host.StartAsync().ConfigureAwait(false);
+        return new OperatorInstance(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync().ConfigureAwait(false);
+        host.Dispose();
+    }
+}

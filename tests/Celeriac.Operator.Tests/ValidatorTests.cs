@@ -1,0 +1,73 @@
+using Celeriac.Operator.Model;
+using Celeriac.Operator.Validation;
+
+namespace Celeriac.Operator.Tests;
+
+public sealed class ValidatorTests
+{
+    private static IReadOnlyList<string> ErrorsAfter(Action<TaskQueue> change)
+    {
+        var queue = TestQueues.Parse();
+        change(queue);
+        return TaskQueueValidator.Validate(queue);
+    }
+
+    [Fact]
+    public void The_sample_is_valid() => Assert.Empty(TaskQueueValidator.Validate(TestQueues.Parse()));
+
+    [Theory]
+    [InlineData("no broker", "exactly one of redis, sqs, serviceBus")]
+    [InlineData("two brokers", "exactly one of redis, sqs, serviceBus")]
+    [InlineData("undeclared queue", "'nope' is not declared")]
+    [InlineData("duplicate pool", "the pool name is used twice")]
+    [InlineData("no memory limit", "resources.limits.memory is required")]
+    [InlineData("bad memory limit", "is not a quantity")]
+    [InlineData("tiny memory limit", "less than 64Mi")]
+    [InlineData("request above limit", "memory request exceeds the memory limit")]
+    [InlineData("min above max", "minReplicas exceeds maxReplicas")]
+    [InlineData("soft above hard", "softTimeLimit exceeds timeLimit")]
+    [InlineData("bad duration", "is not a duration")]
+    [InlineData("bad cron", "must be five fields")]
+    [InlineData("bad time zone", "time zone 'Mars/Olympus' is not known")]
+    [InlineData("reserved env", "is reserved")]
+    [InlineData("long name", "is longer than 63 characters")]
+    [InlineData("duplicate queue", "declared twice")]
+    [InlineData("redis both", "set either address or connectionStringSecretRef")]
+    public void Rejects(string what, string expected)
+    {
+        var errors = ErrorsAfter(q =>
+        {
+            switch (what)
+            {
+                case "no broker": q.Spec.Broker = new BrokerSpec(); break;
+                case "two brokers": q.Spec.Broker.Redis = new RedisBrokerSpec { Address = "r:6379" }; break;
+                case "undeclared queue": q.Spec.Pools[1].Queues = ["nope"]; break;
+                case "duplicate pool": q.Spec.Pools[1].Name = "general"; break;
+                case "no memory limit": q.Spec.Pools[1].Resources.Limits.Remove("memory"); break;
+                case "bad memory limit": q.Spec.Pools[1].Resources.Limits["memory"] = "lots"; break;
+                case "tiny memory limit": q.Spec.Pools[1].Resources.Limits["memory"] = "32Mi"; break;
+                case "request above limit": q.Spec.Pools[0].Resources.Requests!["memory"] = "2Gi"; break;
+                case "min above max": q.Spec.Pools[0].Autoscaling = new AutoscalingSpec { MinReplicas = 5, MaxReplicas = 2 }; break;
+                case "soft above hard": q.Spec.Tasks![0].SoftTimeLimit = "1m"; break;
+                case "bad duration": q.Spec.Tasks![0].Expires = "tomorrow"; break;
+                case "bad cron": q.Spec.Schedules = [new ScheduleSpec { Name = "s", Task = "t", Cron = "every day" }]; break;
+                case "bad time zone": q.Spec.Schedules = [new ScheduleSpec { Name = "s", Task = "t", Cron = "0 2 * * *", TimeZone = "Mars/Olympus" }]; break;
+                case "reserved env": q.Spec.Pools[0].Env = [new EnvVarSpec { Name = "Celeriac__Worker__Concurrency", Value = "1" }]; break;
+                case "long name": q.Metadata.Name = new string('a', 50); break;
+                case "duplicate queue": q.Spec.Queues.Add(new QueueSpec { Name = "bulk" }); break;
+                case "redis both":
+                    q.Spec.Broker = new BrokerSpec { Redis = new RedisBrokerSpec { Address = "r:6379", ConnectionStringSecretRef = new SecretKeyRef { Name = "a", Key = "b" } } };
+                    break;
+            }
+        });
+        Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("30s", 30)]
+    [InlineData("1h30m", 5400)]
+    [InlineData("500ms", 0.5)]
+    [InlineData("1.5m", 90)]
+    public void Durations_parse_like_go(string text, double seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), Celeriac.Operator.Rendering.KubeDuration.Parse(text));
+}
