@@ -22,11 +22,23 @@ public static class RedisCeleriacBuilderExtensions
         builder.UseBroker(sp => sp.GetRequiredService<RedisBroker>());
         builder.Services.RemoveAll<IBrokerAdmin>();
         builder.Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<RedisBroker>());
-        return builder;
+        return builder.UseRedisStore(configure);
     }
 
-    internal static void AddRedisConnection(CeleriacBuilder builder, Action<RedisBrokerOptions>? configure)
+    /// <summary>
+    /// Keeps rate limits, locks, results and revocations in Redis, shared by every worker (with any broker).
+    /// Options come from <c>Celeriac:Broker:Redis</c>; the broker and the store share one connection.
+    /// </summary>
+    public static CeleriacBuilder UseRedisStore(this CeleriacBuilder builder, Action<RedisBrokerOptions>? configure = null)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        AddRedisConnection(builder, configure);
+        return builder.UseStore(sp => new RedisTaskStore(sp.GetRequiredService<RedisConnection>()));
+    }
+
+    private static void AddRedisConnection(CeleriacBuilder builder, Action<RedisBrokerOptions>? configure)
+    {
+        if (builder.Services.Any(d => d.ServiceType == typeof(RedisConnection))) return;
         var options = builder.Services.AddOptions<RedisBrokerOptions>();
         if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Broker:Redis"));
         if (configure is not null) options.Configure(configure);

@@ -26,6 +26,9 @@ public static class SqliteCeleriacBuilderExtensions
         builder.UseBroker(sp => sp.GetRequiredService<SqliteBroker>());
         builder.Services.RemoveAll<IBrokerAdmin>();
         builder.Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<SqliteBroker>());
-        return builder;
+        // The embedded default has the same features as the server brokers: its store lives in the same file.
+        return builder.UseStore(sp => new SqliteTaskStore(
+            sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value,
+            sp.GetService<TimeProvider>()));
     }
 }

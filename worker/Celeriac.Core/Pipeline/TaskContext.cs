@@ -25,6 +25,7 @@ public enum TaskOutcome
     Expired,
     DeadLettered,
     Released,
+    Revoked,
 }
 
 /// <summary>One execution of one task message, passed through the middleware pipeline to the task.</summary>
