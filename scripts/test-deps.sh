@@ -28,4 +28,5 @@ need_npm() {
 #   need_apt redis-server redis-server
 #   need_npm local-aws-sqs
 need_apt make make
+# The Redis broker and store tests start their own redis-server.
 need_apt redis-server redis-server
