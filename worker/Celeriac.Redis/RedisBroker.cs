@@ -162,7 +162,7 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
     public async ValueTask ExtendLeaseAsync(IReadOnlyList<BrokerMessage> messages, TimeSpan lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        await PerQueueAsync(messages, RedisScripts.Extend, [RedisKeys.Group, (long)Math.Ceiling(lease.TotalMilliseconds)]).ConfigureAwait(false);
+        await PerQueueAsync(messages, RedisScripts.Extend, [RedisKeys.Group, _consumer, (long)Math.Ceiling(lease.TotalMilliseconds)]).ConfigureAwait(false);
     }
 
     /// <summary>Runs <paramref name="script"/> once per queue with the receipts of that queue's messages.</summary>

@@ -40,6 +40,8 @@ public sealed class CeleriacBuilder
             var descriptor = TaskDescriptor.Create(taskType, options, name);
             configure?.Invoke(options);
             configuration?.GetSection("Tasks").GetSection(descriptor.Name).Bind(options);
+            // A malformed rate limit fails at start-up, not on every execution.
+            if (!string.IsNullOrWhiteSpace(options.RateLimit)) RateLimit.Parse(options.RateLimit);
             return descriptor;
         });
         return this;

@@ -9,14 +9,27 @@ namespace Celeriac.Worker;
 /// cancels running tasks as soon as they appear in it. One poll per worker, whatever its concurrency,
 /// instead of one store round trip per task.
 /// </summary>
-public sealed partial class RevocationWatcher(IRevocationStore store, TimeProvider time, ILogger<RevocationWatcher> logger) : IDisposable
+public sealed partial class RevocationWatcher : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly ConcurrentDictionary<CancellationTokenSource, string> _running = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationToken _stopping;
     private readonly Lock _lock = new();
     private HashSet<string> _revoked = new(StringComparer.Ordinal);
+    private readonly IRevocationStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RevocationWatcher> _logger;
     private Task? _started;
+
+    public RevocationWatcher(IRevocationStore store, TimeProvider time, ILogger<RevocationWatcher> logger)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+        // Taken once: the loop may still be finishing a poll when the source is disposed.
+        _stopping = _stop.Token;
+    }
 
     /// <summary>Completes once the revocations were read once (or that failed), so the first tasks see them too.</summary>
     public Task EnsureStartedAsync()
@@ -42,10 +55,10 @@ public sealed partial class RevocationWatcher(IRevocationStore store, TimeProvid
 
     private async Task LoopAsync()
     {
-        using var timer = new PeriodicTimer(PollInterval, time);
+        using var timer = new PeriodicTimer(PollInterval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(_stopping).ConfigureAwait(false))
                 await RefreshAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -57,7 +70,7 @@ public sealed partial class RevocationWatcher(IRevocationStore store, TimeProvid
     {
         try
         {
-            var revoked = await store.GetRevokedAsync(_stop.Token).ConfigureAwait(false);
+            var revoked = await _store.GetRevokedAsync(_stopping).ConfigureAwait(false);
             var set = new HashSet<string>(revoked, StringComparer.Ordinal);
             Volatile.Write(ref _revoked, set);
             if (set.Count == 0) return;
@@ -69,7 +82,7 @@ public sealed partial class RevocationWatcher(IRevocationStore store, TimeProvid
                 catch (ObjectDisposedException) { }
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
         {
             LogPollFailed(ex);
         }
