@@ -25,6 +25,8 @@ public sealed partial class RedisConnection : IDisposable
         configuration.AbortOnConnectFail = false;
         configuration.ReconnectRetryPolicy = new ExponentialRetry(100, 5_000);
         _multiplexer = ConnectionMultiplexer.Connect(configuration);
+        // Completions in order would run every continuation of every caller on one thread, one after another.
+        _multiplexer.PreserveAsyncOrder = false;
         _multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(e.Exception, e.EndPoint?.ToString(), e.FailureType.ToString());
         _multiplexer.ConnectionRestored += (_, e) => LogConnectionRestored(e.EndPoint?.ToString());
     }
