@@ -86,4 +86,25 @@ public sealed class StoreMiddlewareTests
         Assert.Equal(TaskOutcome.Succeeded, app.Observer.Finished.Single(f => f.TaskId == kept).Outcome);
         Assert.Empty(await app.DeadLettersAsync());
     }
+
+    [Fact]
+    public async Task StoreOptionsBindFromTheTaskSection()
+    {
+        await using var app = TestApp.CreateWorker(configuration: new Dictionary<string, string?>
+        {
+            ["Celeriac:Tasks:test.script:RateLimit"] = "1000/m",
+            ["Celeriac:Tasks:test.script:Lock"] = "SkipAtEnqueue",
+            ["Celeriac:Tasks:test.script:LockTtl"] = "00:02:00",
+            ["Celeriac:Tasks:test.script:StoreResult"] = "true",
+            ["Celeriac:Tasks:test.script:ResultExpires"] = "00:10:00",
+        });
+        Assert.True(app.Services.GetRequiredService<TaskRegistry>().TryGet("test.script", out var descriptor));
+        var options = descriptor.Options;
+
+        Assert.Equal("1000/m", options.RateLimit);
+        Assert.Equal(TaskLockMode.SkipAtEnqueue, options.Lock);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.LockTtl);
+        Assert.True(options.StoreResult);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.ResultExpires);
+    }
 }
