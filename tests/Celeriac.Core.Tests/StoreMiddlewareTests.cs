@@ -107,4 +107,17 @@ public sealed class StoreMiddlewareTests
         Assert.True(options.StoreResult);
         Assert.Equal(TimeSpan.FromMinutes(10), options.ResultExpires);
     }
+
+    [Fact]
+    public async Task AHandleOfARevokedTaskThrowsTaskRevokedException()
+    {
+        await using var app = TestApp.CreateWorker(celeriac: c => c.AddTask<SumTask>());
+        var control = app.Services.GetRequiredService<TaskControl>();
+        var id = await app.Client.EnqueueAsync(new SumArgs(1, 2));
+        await control.RevokeAsync(id);
+        await app.StartAsync();
+
+        var revoked = await Assert.ThrowsAsync<TaskRevokedException>(() => control.Handle(id).GetResultAsync<int>(TimeSpan.FromSeconds(30)));
+        Assert.Equal(id, revoked.TaskId);
+    }
 }

@@ -26,12 +26,14 @@ public sealed class TaskHandle(string taskId, IResultStore results, TimeProvider
 
     /// <summary>
     /// The task's result as <typeparamref name="T"/>. Throws <see cref="TaskFailedException"/> when the task failed
-    /// for good and <see cref="TimeoutException"/> when it has not finished within <paramref name="timeout"/>.
+    /// for good, <see cref="TaskRevokedException"/> when it was revoked, and <see cref="TimeoutException"/> when it has
+    /// not finished within <paramref name="timeout"/>.
     /// </summary>
     public async Task<T?> GetResultAsync<T>(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var result = await WaitAsync(timeout, cancellationToken).ConfigureAwait(false)
             ?? throw new TimeoutException($"Task {TaskId} has no result after {timeout.TotalSeconds:0.###}s.");
+        if (!result.Succeeded && result.ExceptionType == TaskRevokedException.ResultType) throw new TaskRevokedException(TaskId);
         if (!result.Succeeded) throw new TaskFailedException(TaskId, result.ExceptionType, result.ExceptionMessage);
         return result.ResultJson is null ? default : JsonSerializer.Deserialize<T>(result.ResultJson);
     }
