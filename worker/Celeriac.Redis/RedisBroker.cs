@@ -16,6 +16,8 @@ namespace Celeriac.Redis;
 public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
 {
     private const int SendChunk = 500;
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan DeadConsumerIdle = TimeSpan.FromHours(1);
     private readonly RedisConnection _connection;
     private readonly bool _ownsConnection;
     private readonly RedisKeys _keys;
@@ -23,6 +25,8 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
     private readonly Lock _subscribeLock = new();
     private bool _subscribed;
     private readonly Action<RedisChannel, RedisValue> _onReady;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _served = new(StringComparer.Ordinal);
+    private long _nextSweep = Environment.TickCount64 + (long)SweepEvery.TotalMilliseconds;
     private TaskCompletionSource _changed = NewSignal();
 
     public RedisBroker(RedisConnection connection)
@@ -90,6 +94,11 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
             keys[i * 4 + 3] = _keys.Leases(queues[i]);
         }
         RedisValue[] args = [RedisKeys.Group, _consumer, maxMessages, (long)Math.Ceiling(lease.TotalMilliseconds)];
+        foreach (var queue in queues) _served.TryAdd(queue, 0);
+        var now = Environment.TickCount64;
+        var due = Interlocked.Read(ref _nextSweep);
+        if (now >= due && Interlocked.CompareExchange(ref _nextSweep, now + (long)SweepEvery.TotalMilliseconds, due) == due)
+            _ = SweepAsync(DeadConsumerIdle, null);
         var started = Environment.TickCount64;
         var subscribed = false;
         while (true)
@@ -282,8 +291,43 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
             && ulong.TryParse(id.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _);
     }
 
+    /// <summary>Removes idle consumers without pending entries from the groups of the queues this broker served; returns how many.</summary>
+    internal async Task<long> SweepAsync(TimeSpan idle, string? alsoConsumer)
+    {
+        long removed = 0;
+        foreach (var queue in _served.Keys)
+        {
+            try
+            {
+                removed += (long)await Db.ScriptEvaluateAsync(RedisScripts.Sweep, [_keys.Stream(queue)],
+                    [RedisKeys.Group, (long)idle.TotalMilliseconds, alsoConsumer ?? ""]).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // Housekeeping only: the next sweep tries again.
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>This broker's consumer name in the groups (for tests and operators reading XINFO).</summary>
+    internal string ConsumerName => _consumer;
+
+    /// <summary>The consumer names in a queue's group.</summary>
+    internal async Task<IReadOnlyList<string>> ConsumersAsync(string queue)
+    {
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.Consumers, [_keys.Stream(queue)], [RedisKeys.Group]).ConfigureAwait(false))!;
+        return [.. result.Select(r => (string)r!)];
+    }
+
     public void Dispose()
     {
+        // This worker's own consumer goes with it when it holds nothing (released or acked everything).
+        if (_connection.IsConnected && !_served.IsEmpty)
+        {
+            try { SweepAsync(TimeSpan.MaxValue, _consumer).Wait(TimeSpan.FromSeconds(2)); }
+            catch (AggregateException) { }
+        }
         lock (_subscribeLock)
         {
             if (_subscribed)
