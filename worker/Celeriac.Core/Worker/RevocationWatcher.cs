@@ -34,6 +34,7 @@ public sealed partial class RevocationWatcher : IDisposable
     /// <summary>Completes once the revocations were read once (or that failed), so the first tasks see them too.</summary>
     public Task EnsureStartedAsync()
     {
+        if (Volatile.Read(ref _started) is { } started) return started;
         lock (_lock) return _started ??= StartAsync();
     }
 

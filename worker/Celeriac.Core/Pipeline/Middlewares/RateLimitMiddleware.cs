@@ -11,14 +11,12 @@ public sealed class RateLimitMiddleware(IRateLimiter limiter, TimeProvider time)
 {
     internal static readonly TimeSpan InlineWait = TimeSpan.FromMilliseconds(100);
 
-    public async Task InvokeAsync(TaskContext context, TaskDelegate next)
+    public Task InvokeAsync(TaskContext context, TaskDelegate next) =>
+        string.IsNullOrWhiteSpace(context.Options.RateLimit) ? next(context) : LimitedAsync(context, next);
+
+    private async Task LimitedAsync(TaskContext context, TaskDelegate next)
     {
-        if (string.IsNullOrWhiteSpace(context.Options.RateLimit))
-        {
-            await next(context).ConfigureAwait(false);
-            return;
-        }
-        var limit = RateLimit.Parse(context.Options.RateLimit);
+        var limit = RateLimit.Parse(context.Options.RateLimit!);
         var ticket = FormattableString.Invariant($"{context.TaskId}:{context.Attempt}");
         var wait = await limiter.ReserveAsync("rate:" + context.TaskName, limit, ticket, InlineWait, context.CancellationToken).ConfigureAwait(false);
         if (wait > InlineWait)

@@ -7,14 +7,12 @@ namespace Celeriac.Pipeline.Middlewares;
 /// <summary>Stores the final result or failure of tasks that keep results (not a failure that will be retried).</summary>
 public sealed partial class ResultMiddleware(IResultStore results, TimeProvider time, ILogger<ResultMiddleware> logger) : ITaskMiddleware
 {
-    public async Task InvokeAsync(TaskContext context, TaskDelegate next)
+    public Task InvokeAsync(TaskContext context, TaskDelegate next) =>
+        context.Options.StoreResult ?? context.Descriptor.ResultType is not null ? StoringAsync(context, next) : next(context);
+
+    private async Task StoringAsync(TaskContext context, TaskDelegate next)
     {
         var descriptor = context.Descriptor;
-        if (!(context.Options.StoreResult ?? descriptor.ResultType is not null))
-        {
-            await next(context).ConfigureAwait(false);
-            return;
-        }
         await next(context).ConfigureAwait(false);
         TaskResult? result = context.Outcome switch
         {

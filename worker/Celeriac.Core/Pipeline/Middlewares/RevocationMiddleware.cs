@@ -14,7 +14,8 @@ public sealed partial class RevocationMiddleware(RevocationWatcher watcher, IRes
 {
     public async Task InvokeAsync(TaskContext context, TaskDelegate next)
     {
-        await watcher.EnsureStartedAsync().ConfigureAwait(false);
+        var started = watcher.EnsureStartedAsync();
+        if (!started.IsCompletedSuccessfully) await started.ConfigureAwait(false);
         if (watcher.IsRevoked(context.TaskId))
         {
             await RevokedAsync(context).ConfigureAwait(false);

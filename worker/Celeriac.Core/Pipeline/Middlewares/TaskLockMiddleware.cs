@@ -10,14 +10,12 @@ namespace Celeriac.Pipeline.Middlewares;
 /// </summary>
 public sealed class TaskLockMiddleware(ITaskLockStore locks, TimeProvider time) : ITaskMiddleware
 {
-    public async Task InvokeAsync(TaskContext context, TaskDelegate next)
+    public Task InvokeAsync(TaskContext context, TaskDelegate next) =>
+        context.Options.Lock == TaskLockMode.None ? next(context) : LockedAsync(context, next);
+
+    private async Task LockedAsync(TaskContext context, TaskDelegate next)
     {
         var options = context.Options;
-        if (options.Lock == TaskLockMode.None)
-        {
-            await next(context).ConfigureAwait(false);
-            return;
-        }
         var key = TaskLockKey.For(context.TaskName, context.Envelope.Args);
         var owner = context.TaskId;
         if (await locks.AcquireAsync(key, owner, options.LockTtl, context.CancellationToken).ConfigureAwait(false) != owner)
