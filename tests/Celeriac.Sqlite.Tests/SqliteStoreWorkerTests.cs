@@ -45,7 +45,7 @@ public sealed class SqliteStoreWorkerTests : IDisposable
             while ((await broker.GetDepthAsync("default", CancellationToken.None)).Total > 0 && clock.Elapsed < Patience) await Task.Delay(20);
             Assert.Equal(default, await broker.GetDepthAsync("default", CancellationToken.None));
             Assert.Equal([7], host.Services.GetRequiredService<Recorder>().Numbers);
-            Assert.Null(await control.Handle(revoked).WaitAsync(TimeSpan.Zero));
+            await Assert.ThrowsAsync<TaskRevokedException>(() => control.Handle(revoked).GetResultAsync<int>(Patience));
         }
         finally
         {
