@@ -21,7 +21,8 @@ test: test-deps ## Install test peers, restore, build and run every test project
 test-deps: ## Install the real servers and tools the tests start (idempotent)
 	bash scripts/test-deps.sh
 
-bench: ## Throughput and enqueue-to-start latency on the in-memory and SQLite brokers
+bench: ## Throughput and latency: in-memory, SQLite, Redis, and Celery 5.2 on the same redis-server (ARGS="--quick" or "--redis")
+	bash scripts/bench-deps.sh
 	$(DOTNET) run --project bench/Celeriac.Bench -c Release -- $(ARGS)
 
 build: ## Build everything

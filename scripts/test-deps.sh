@@ -33,3 +33,5 @@ need_apt prometheus prometheus
 need_apt promtool prometheus
 # The operator's tests render config/ with `kubectl kustomize` (kubectl is usually on the machine already).
 need_apt kubectl kubernetes-client
+# The Redis broker and store tests start their own redis-server.
+need_apt redis-server redis-server

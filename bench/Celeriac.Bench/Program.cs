@@ -11,24 +11,63 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-// Throughput of no-op tasks and enqueue-to-start latency, in-memory and SQLite, 1 and 2 workers.
-// Options: --quick (smaller runs).
+// Throughput of no-op tasks and enqueue-to-start latency, in-memory, SQLite and Redis, 1 and 2 workers,
+// and Celery 5.2 on the same redis-server for comparison.
+// Options: --quick (smaller runs), --redis (only the Redis and Celery scenarios).
 var quick = args.Contains("--quick");
+var redisOnly = args.Contains("--redis");
 var results = new List<BenchResult>();
 var inMemoryTasks = quick ? 100_000 : 400_000;
 var sqliteTasks = quick ? 20_000 : 100_000;
 var latencySamples = quick ? 200 : 1000;
 
-Console.WriteLine($"Celeriac bench on {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-// One full unmeasured pass first: tiered compilation settles, so every figure below is a steady state.
-await MeasureInMemoryAsync(inMemoryTasks, 1);
+var redisTasks = quick ? 20_000 : 100_000;
+var celeryTasks = quick ? 5_000 : 20_000;
 
-foreach (var instances in new[] { 1, 2 })
-    results.Add(await InMemoryThroughputAsync(inMemoryTasks, instances));
-results.AddRange(await InMemoryLatencyAsync(latencySamples));
-foreach (var processes in new[] { 1, 2 })
-    results.Add(await SqliteThroughputAsync(sqliteTasks, processes));
-results.AddRange(await SqliteLatencyAsync(latencySamples));
+Console.WriteLine($"Celeriac bench on {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+if (!redisOnly)
+{
+    // One full unmeasured pass first: tiered compilation settles, so every figure below is a steady state.
+    await MeasureInMemoryAsync(inMemoryTasks, 1);
+
+    foreach (var instances in new[] { 1, 2 })
+        results.Add(await InMemoryThroughputAsync(inMemoryTasks, instances));
+    results.AddRange(await InMemoryLatencyAsync(latencySamples));
+    foreach (var processes in new[] { 1, 2 })
+        results.Add(await SqliteThroughputAsync(sqliteTasks, processes));
+    results.AddRange(await SqliteLatencyAsync(latencySamples));
+}
+
+using (var redis = RedisServerProcess.TryStart())
+{
+    if (redis is null)
+    {
+        Console.WriteLine("redis-server is not installed: Redis and Celery scenarios skipped (scripts/bench-deps.sh installs it)");
+    }
+    else
+    {
+        var redisResults = new List<BenchResult>();
+        foreach (var processes in new[] { 1, 2 })
+            redisResults.Add(await RedisThroughputAsync(redis, redisTasks, processes));
+        redisResults.AddRange(await RedisLatencyAsync(redis, latencySamples));
+        results.AddRange(redisResults);
+        var celery = await CeleryBench.RunAsync(redis, celeryTasks, latencySamples);
+        if (celery is null)
+        {
+            Console.WriteLine("Celery (python3-celery for /usr/bin/python3) is not installed: comparison skipped");
+        }
+        else
+        {
+            var perCoreOne = redisResults[0].Value;
+            Console.WriteLine($"celery 5.2, prefork -c 2: {celery.TasksPerSecond:N0} no-op tasks/s, enqueue→start p50 {celery.P50Ms:0.00} ms, p99 {celery.P99Ms:0.00} ms");
+            // Celery's goal: 10x its throughput and a tenth of its p99 latency, on the same machine and redis-server.
+            results.Add(new BenchResult("redis, 1 process vs celery -c 2", "no-op tasks/s", perCoreOne, celery.TasksPerSecond * 10, HigherIsBetter: true));
+            results.Add(new BenchResult("redis, 2 processes vs celery -c 2", "no-op tasks/s", redisResults[1].Value, celery.TasksPerSecond * 10, HigherIsBetter: true));
+            results.Add(new BenchResult("redis vs celery", "enqueue→start p99 ms", redisResults[3].Value, celery.P99Ms / 10, HigherIsBetter: false));
+            Console.WriteLine($"ratios to celery: throughput {perCoreOne / celery.TasksPerSecond:0.0}x (1 process), {redisResults[1].Value / celery.TasksPerSecond:0.0}x (2 processes); p50 latency {celery.P50Ms / redisResults[2].Value:0.0}x lower, p99 {celery.P99Ms / redisResults[3].Value:0.0}x lower");
+        }
+    }
+}
 
 Console.WriteLine();
 Console.WriteLine($"{"scenario",-34} {"metric",-22} {"measured",12} {"target",12} {"ratio",8}");
@@ -76,6 +115,97 @@ static async Task<BenchResult[]> InMemoryLatencyAsync(int samples)
         new BenchResult("in-memory, idle worker", "enqueue→start p50 ms", Percentile(waits, 0.50), 5, HigherIsBetter: false),
         new BenchResult("in-memory, idle worker", "enqueue→start p99 ms", Percentile(waits, 0.99), 5, HigherIsBetter: false),
     ];
+}
+
+static async Task<BenchResult> RedisThroughputAsync(RedisServerProcess redis, int tasks, int processes)
+{
+    var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
+    await using var services = RedisProducer(redis, prefix);
+    var client = services.GetRequiredService<ITaskClient>();
+    var broker = services.GetRequiredService<IBroker>();
+    var enqueue = Stopwatch.StartNew();
+    await client.EnqueueManyAsync(Enumerable.Range(0, tasks).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
+    Console.WriteLine($"redis: enqueued {tasks} in {enqueue.Elapsed.TotalSeconds:0.00}s ({tasks / enqueue.Elapsed.TotalSeconds:N0}/s)");
+
+    var workers = Enumerable.Range(0, processes).Select(_ => StartRedisWorker(redis, prefix, null)).ToList();
+    try
+    {
+        var measured = tasks - tasks / 10;
+        while ((await broker.GetDepthAsync("default", CancellationToken.None)).Total > measured)
+        {
+            if (workers.Any(w => w.HasExited)) throw new InvalidOperationException("a worker died:\n" + workers.First(w => w.HasExited).Output);
+            await Task.Delay(1);
+        }
+        var stopwatch = Stopwatch.StartNew();
+        while ((await broker.GetDepthAsync("default", CancellationToken.None)).Total > 0)
+        {
+            if (workers.Any(w => w.HasExited)) throw new InvalidOperationException("a worker died:\n" + workers.First(w => w.HasExited).Output);
+            await Task.Delay(5);
+        }
+        var rate = measured / stopwatch.Elapsed.TotalSeconds;
+        Console.WriteLine($"redis, {processes} process(es): {measured} no-op tasks in {stopwatch.Elapsed.TotalSeconds:0.00}s (after {tasks - measured} warm-up)");
+        return new BenchResult($"redis, {processes} worker process(es)", "no-op tasks/s", rate, 20_000, HigherIsBetter: true);
+    }
+    finally
+    {
+        foreach (var worker in workers) await worker.DisposeAsync();
+    }
+}
+
+static async Task<BenchResult[]> RedisLatencyAsync(RedisServerProcess redis, int samples)
+{
+    using var directory = new TempDirectory();
+    var log = Path.Combine(directory.Path, "executions.db");
+    var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
+    await using var services = RedisProducer(redis, prefix);
+    var client = services.GetRequiredService<ITaskClient>();
+    await using var worker = StartRedisWorker(redis, prefix, log);
+    var sent = new Dictionary<string, DateTimeOffset>();
+    const int WarmUp = 100;
+    for (var i = 0; i < WarmUp; i++)
+    {
+        await client.EnqueueAsync(new RecordArgs(0));
+        await WaitForLogAsync(log, i + 1);
+    }
+    for (var i = 0; i < samples; i++)
+    {
+        var now = DateTimeOffset.UtcNow;
+        sent[await client.EnqueueAsync(new RecordArgs(0))] = now;
+        await WaitForLogAsync(log, WarmUp + i + 1);
+        await Task.Delay(3);
+    }
+    var waits = ReadStarts(log).Where(s => sent.ContainsKey(s.Id)).Select(s => (s.At - sent[s.Id]).TotalMilliseconds).Order().ToArray();
+    Console.WriteLine($"redis latency: {waits.Length} samples, worker in another process");
+    return
+    [
+        new BenchResult("redis, idle worker process", "enqueue→start p50 ms", Percentile(waits, 0.50), 5, HigherIsBetter: false),
+        new BenchResult("redis, idle worker process", "enqueue→start p99 ms", Percentile(waits, 0.99), 5, HigherIsBetter: false),
+    ];
+}
+
+static ServiceProvider RedisProducer(RedisServerProcess redis, string prefix) =>
+    new ServiceCollection()
+        .AddLogging()
+        .AddCeleriac(new ConfigurationBuilder().Build(), c => c.AddTaskAssembly(typeof(ExamplesModule).Assembly).UseRedisBroker(o =>
+        {
+            o.ConnectionString = redis.ConnectionString;
+            o.KeyPrefix = prefix;
+        }))
+        .BuildServiceProvider();
+
+static LocalWorkerProcess StartRedisWorker(RedisServerProcess redis, string prefix, string? executionLog)
+{
+    var environment = new Dictionary<string, string>
+    {
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Celeriac__Broker__Type"] = "redis",
+        ["Celeriac__Broker__Redis__ConnectionString"] = redis.ConnectionString,
+        ["Celeriac__Broker__Redis__KeyPrefix"] = prefix,
+    };
+    if (executionLog is not null) environment["Examples__ExecutionLog"] = executionLog;
+    return LocalWorkerProcess.Start(
+        ["--tasks", typeof(ExamplesModule).Assembly.Location, "--concurrency", "128", "--urls", "http://127.0.0.1:0"],
+        environment);
 }
 
 static async Task<BenchResult> SqliteThroughputAsync(int tasks, int processes)

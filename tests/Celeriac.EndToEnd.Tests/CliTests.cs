@@ -79,4 +79,24 @@ public sealed class CliTests
         Assert.Empty(await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None));
         Assert.Equal(1, (await scenario.DepthAsync()).Ready);
     }
+
+    [Fact]
+    public async Task Revoke_keeps_a_queued_task_from_running_and_result_prints_a_stored_result()
+    {
+        await using var scenario = new Scenario();
+        var (_, revokedId, _) = await RunAsync("--db", scenario.BrokerPath, "enqueue", "demo.record", "--args", """{"milliseconds": 1}""");
+        var (revokeCode, revokeOut, _) = await RunAsync("--db", scenario.BrokerPath, "revoke", revokedId.Trim());
+        Assert.Equal(0, revokeCode);
+        Assert.Contains("Revoked", revokeOut);
+        var (_, cpuId, _) = await RunAsync("--db", scenario.BrokerPath, "enqueue", "demo.cpu", "--args", """{"rounds": 3}""");
+        var (missing, _, _) = await RunAsync("--db", scenario.BrokerPath, "result", cpuId.Trim());
+        Assert.Equal(1, missing);
+
+        var worker = scenario.StartWorker();
+        var (code, output, error) = await RunAsync("--db", scenario.BrokerPath, "result", cpuId.Trim(), "--wait", "00:01:00");
+        Assert.True(code == 0, error + worker.Output);
+        Assert.Matches("^\"[0-9A-F]{64}\"$", output.Trim());
+        Assert.True(await Scenario.WaitUntilAsync(async () => (await scenario.DepthAsync()).Total == 0, TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.DoesNotContain(scenario.Executions(), e => e.TaskId == revokedId.Trim());
+    }
 }

@@ -14,7 +14,7 @@ public static class CliApp
     {
         var broker = new Option<string?>("--broker") { Description = "Broker type (default: Celeriac__Broker__Type, else sqlite)", Recursive = true };
         var db = new Option<string?>("--db") { Description = "SQLite broker file (default: Celeriac__Broker__Sqlite__Path, else celeriac.db)", Recursive = true };
-        var root = new RootCommand("Celeriac: enqueue tasks, inspect queues, purge, and handle dead letters.");
+        var root = new RootCommand("Celeriac: enqueue tasks, inspect queues, purge, handle dead letters, revoke tasks and read results.");
         root.Options.Add(broker);
         root.Options.Add(db);
 
@@ -24,6 +24,8 @@ public static class CliApp
         root.Subcommands.Add(QueuesCommand(Services, output, error));
         root.Subcommands.Add(PurgeCommand(Services, output, error));
         root.Subcommands.Add(DeadLettersCommand(Services, output, error));
+        root.Subcommands.Add(RevokeCommand(Services, output, error));
+        root.Subcommands.Add(ResultCommand(Services, output, error));
         return root;
     }
 
@@ -138,6 +140,44 @@ public static class CliApp
         }));
 
         return new Command("dead-letters", "Inspect and replay dead letters.") { list, replay };
+    }
+
+    private static Command RevokeCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    {
+        var id = new Argument<string>("id") { Description = "Task id" };
+        var expires = new Option<TimeSpan?>("--expires") { Description = "How long the revocation is remembered (default 1 day)" };
+        var command = new Command("revoke", "Revoke a task: discarded if still queued, cancelled within a second if running.") { id, expires };
+        command.SetAction(Guard(error, async (result, cancellationToken) =>
+        {
+            await using var provider = services(result);
+            var taskId = result.GetValue(id)!;
+            await provider.GetRequiredService<TaskControl>().RevokeAsync(taskId, result.GetValue(expires), cancellationToken);
+            output.WriteLine($"Revoked {taskId}.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command ResultCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    {
+        var id = new Argument<string>("id") { Description = "Task id" };
+        var wait = new Option<TimeSpan>("--wait") { Description = "Wait up to this long for the result (default: do not wait)", DefaultValueFactory = _ => TimeSpan.Zero };
+        var command = new Command("result", "Print a task's stored result (JSON) or failure; exit 1 when there is none (yet).") { id, wait };
+        command.SetAction(Guard(error, async (result, cancellationToken) =>
+        {
+            await using var provider = services(result);
+            var taskId = result.GetValue(id)!;
+            var stored = await provider.GetRequiredService<TaskControl>().Handle(taskId).WaitAsync(result.GetValue(wait), cancellationToken);
+            if (stored is null)
+            {
+                error.WriteLine($"No result for {taskId}.");
+                return 1;
+            }
+            if (stored.Succeeded) output.WriteLine(stored.ResultJson ?? "null");
+            else output.WriteLine($"failed: {stored.ExceptionType}: {stored.ExceptionMessage}");
+            return stored.Succeeded ? 0 : 3;
+        }));
+        return command;
     }
 
     /// <summary>User errors (bad JSON, unknown broker, unreadable file) print one line and exit 2; the rest is a bug and propagates.</summary>

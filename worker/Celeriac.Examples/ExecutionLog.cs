@@ -26,6 +26,8 @@ public sealed class ExecutionLog
     public async Task RecordAsync(TaskContext context, string @event)
     {
         if (_connectionString is null) return;
+        // The event's time, before the log file is opened: latency measurements must not include that.
+        var at = DateTimeOffset.UtcNow.ToString("O");
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "INSERT INTO executions (task_id, task, event, attempt, pid, at) VALUES ($id, $task, $event, $attempt, $pid, $at)";
@@ -34,7 +36,7 @@ public sealed class ExecutionLog
         command.Parameters.AddWithValue("$event", @event);
         command.Parameters.AddWithValue("$attempt", context.Attempt);
         command.Parameters.AddWithValue("$pid", Environment.ProcessId);
-        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
+        command.Parameters.AddWithValue("$at", at);
         await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
     }
 

@@ -34,7 +34,7 @@ public sealed class OutcomeLog : ITaskObserver, IAsyncDisposable
         _writer = Task.Run(WriteAsync);
     }
 
-    public static string[] TerminalOutcomes { get; } = [nameof(TaskOutcome.Succeeded), nameof(TaskOutcome.DeadLettered), nameof(TaskOutcome.Expired), "Rejected"];
+    public static string[] TerminalOutcomes { get; } = [nameof(TaskOutcome.Succeeded), nameof(TaskOutcome.DeadLettered), nameof(TaskOutcome.Expired), nameof(TaskOutcome.Revoked), "Rejected"];
 
     public void OnFinished(TaskContext context, TimeSpan duration)
     {

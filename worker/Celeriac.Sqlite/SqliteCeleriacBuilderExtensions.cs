@@ -23,6 +23,10 @@ public static class SqliteCeleriacBuilderExtensions
         builder.Services.TryAddSingleton(sp => new SqliteBroker(
             sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value,
             sp.GetService<TimeProvider>()));
-        return builder.UseBroker(sp => sp.GetRequiredService<SqliteBroker>());
+        builder.UseBroker(sp => sp.GetRequiredService<SqliteBroker>());
+        // The embedded default has the same features as the server brokers: its store lives in the same file.
+        return builder.UseStore(sp => new SqliteTaskStore(
+            sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value,
+            sp.GetService<TimeProvider>()));
     }
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using Celeriac.Brokers;
 using Celeriac.Observability;
 using Celeriac.Pipeline;
+using Celeriac.Stores;
 using Celeriac.Tasks;
 using Celeriac.Worker;
 using Microsoft.Extensions.Configuration;
@@ -39,6 +40,8 @@ public sealed class CeleriacBuilder
             var descriptor = TaskDescriptor.Create(taskType, options, name);
             configure?.Invoke(options);
             configuration?.GetSection("Tasks").GetSection(descriptor.Name).Bind(options);
+            // A malformed rate limit fails at start-up, not on every execution.
+            if (!string.IsNullOrWhiteSpace(options.RateLimit)) RateLimit.Parse(options.RateLimit);
             return descriptor;
         });
         return this;
@@ -75,6 +78,32 @@ public sealed class CeleriacBuilder
         return UseBroker(sp => sp.GetRequiredService<InMemoryBroker>());
     }
 
+    /// <summary>Uses one store for rate limits, locks, results and revocations (replacing any chosen before).</summary>
+    public CeleriacBuilder UseStore<TStore>(Func<IServiceProvider, TStore> factory)
+        where TStore : class, IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore
+    {
+        Services.RemoveAll<TStore>();
+        Services.AddSingleton(factory);
+        Services.RemoveAll<IRateLimiter>();
+        Services.RemoveAll<ITaskLockStore>();
+        Services.RemoveAll<IResultStore>();
+        Services.RemoveAll<IRevocationStore>();
+        Services.AddSingleton<IRateLimiter>(sp => sp.GetRequiredService<TStore>());
+        Services.AddSingleton<ITaskLockStore>(sp => sp.GetRequiredService<TStore>());
+        Services.AddSingleton<IResultStore>(sp => sp.GetRequiredService<TStore>());
+        Services.AddSingleton<IRevocationStore>(sp => sp.GetRequiredService<TStore>());
+        return this;
+    }
+
+    /// <summary>Keeps rate limits, locks, results and revocations in this process (per worker, not shared).</summary>
+    public CeleriacBuilder UseInMemoryStore() => UseStore(sp => new InMemoryTaskStore(sp.GetService<TimeProvider>()));
+
+    internal void UseInMemoryStoreIfNoneChosen()
+    {
+        if (Services.Any(d => d.ServiceType == typeof(IRateLimiter))) return;
+        UseInMemoryStore();
+    }
+
     /// <summary>Adds a middleware that runs inside Celeriac's own, next to the task.</summary>
     public CeleriacBuilder UseMiddleware<TMiddleware>() where TMiddleware : class, ITaskMiddleware
     {
@@ -101,6 +130,7 @@ public sealed class CeleriacBuilder
 
         Services.TryAddSingleton<AckBatcher>();
         Services.TryAddSingleton<TaskPipeline>();
+        Services.TryAddSingleton<RevocationWatcher>();
         Services.TryAddSingleton<MessageDispatcher>();
         Services.TryAddSingleton<WorkerHealth>();
         Services.TryAddSingleton<WorkerLifetime>();

@@ -1,5 +1,6 @@
 using Celeriac.Client;
 using Celeriac.Observability;
+using Celeriac.Stores;
 using Celeriac.Tasks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,8 @@ public static class CeleriacServiceCollectionExtensions
         services.TryAddSingleton(sp => new TaskRegistry(sp.GetServices<TaskDescriptor>()));
         services.TryAddSingleton<TaskPublisher>();
         services.TryAddSingleton<ITaskClient, TaskClient>();
+        services.TryAddSingleton<TaskControl>();
+        builder.UseInMemoryStoreIfNoneChosen();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, TaskMetrics>());
         configure?.Invoke(builder);
         return services;

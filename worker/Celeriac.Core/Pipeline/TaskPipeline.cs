@@ -9,7 +9,11 @@ public sealed class TaskPipeline
     /// <summary>
     /// Celeriac's middlewares, outermost first. This list is the one place where their order is decided:
     /// tracing and logging wrap everything (so log scopes carry the trace id); metrics see the final outcome; expiry discards before any work;
-    /// acks-early settles before the task runs; retries catch what the time limits throw.
+    /// revocation discards revoked tasks before any work and wraps the run so it can cancel it; the rate limit and
+    /// the task lock may return the message to its queue, so they come before acks-early deletes it (and the lock is
+    /// only taken once a rate-limit slot is ours, so it is never held while waiting); acks-early settles before the
+    /// task runs; results sit outside retries so they store the final outcome, never a failure about to be retried;
+    /// retries catch what the time limits throw.
     /// User middlewares (<see cref="Hosting.CeleriacBuilder.UseMiddleware{T}"/>) run inside these, next to the task.
     /// </summary>
     public static IReadOnlyList<Type> BuiltInOrder { get; } =
@@ -18,7 +22,11 @@ public sealed class TaskPipeline
         typeof(LoggingMiddleware),
         typeof(MetricsMiddleware),
         typeof(ExpiryMiddleware),
+        typeof(RevocationMiddleware),
+        typeof(RateLimitMiddleware),
+        typeof(TaskLockMiddleware),
         typeof(AcksEarlyMiddleware),
+        typeof(ResultMiddleware),
         typeof(RetryMiddleware),
         typeof(TimeLimitMiddleware),
     ];

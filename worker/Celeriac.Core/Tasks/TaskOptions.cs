@@ -31,6 +31,24 @@ public sealed class TaskOptions
     /// <summary>Whether time-limit failures are retried (Celery does not by default).</summary>
     public bool RetryOnTimeLimit { get; set; }
 
+    /// <summary>Global rate limit of this task type across all workers, e.g. <c>70/s</c>, <c>1000/m</c>, <c>10/h</c>. Over it, a task waits (released with a delay), it does not fail.</summary>
+    public string? RateLimit { get; set; }
+
+    /// <summary>At most one running instance per lock key (task name + args): wait for the holder, or skip duplicates at enqueue.</summary>
+    public TaskLockMode Lock { get; set; }
+
+    /// <summary>A lock not renewed for this long expires (its worker died). Renewed while the task runs.</summary>
+    public TimeSpan LockTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a task that finds its lock held waits before it tries again.</summary>
+    public TimeSpan LockRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Store the result (or the failure) for <see cref="Client.TaskHandle"/>. Default: when the task returns a value.</summary>
+    public bool? StoreResult { get; set; }
+
+    /// <summary>How long a stored result is kept.</summary>
+    public TimeSpan ResultExpires { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Exceptions never retried (checked with IsAssignableFrom). Code only.</summary>
     public HashSet<Type> DoNotRetry { get; } = [];
 

@@ -19,6 +19,7 @@ public sealed partial class LoggingMiddleware(ILogger<LoggingMiddleware> logger)
             case TaskOutcome.Expired: LogExpired(context.TaskName, context.TaskId, context.Envelope.Expires); break;
             case TaskOutcome.DeadLettered: LogDeadLettered(context.Exception, context.TaskName, context.TaskId, context.DeadLetterReason); break;
             case TaskOutcome.Released: LogReleased(context.TaskName, context.TaskId); break;
+            case TaskOutcome.Revoked: LogRevoked(context.TaskName, context.TaskId); break;
         }
     }
 
@@ -33,6 +34,9 @@ public sealed partial class LoggingMiddleware(ILogger<LoggingMiddleware> logger)
 
     [LoggerMessage(LogLevel.Warning, "Task {Task} {TaskId} was dead-lettered: {Reason}")]
     private partial void LogDeadLettered(Exception? exception, string task, string taskId, string? reason);
+
+    [LoggerMessage(LogLevel.Information, "Task {Task} {TaskId} was revoked")]
+    private partial void LogRevoked(string task, string taskId);
 
     [LoggerMessage(LogLevel.Information, "Task {Task} {TaskId} was returned to its queue")]
     private partial void LogReleased(string task, string taskId);

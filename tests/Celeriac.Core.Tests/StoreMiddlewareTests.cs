@@ -1,0 +1,123 @@
+using Celeriac.Client;
+using Celeriac.Pipeline;
+using Celeriac.Stores;
+using Celeriac.Tasks;
+using Celeriac.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Celeriac.Tests;
+
+/// <summary>Rate limits, locks, results and revocation on the in-memory store (the Redis and SQLite stores run the same contract).</summary>
+public sealed class StoreMiddlewareTests
+{
+    [Theory]
+    [InlineData("70/s", 70, 1)]
+    [InlineData("1000/m", 1000, 60)]
+    [InlineData(" 10 / h ", 10, 3600)]
+    public void RateLimitsParse(string text, int count, int seconds)
+    {
+        var limit = RateLimit.Parse(text);
+        Assert.Equal(count, limit.Count);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), limit.Period);
+    }
+
+    [Theory]
+    [InlineData("70")]
+    [InlineData("0/s")]
+    [InlineData("-1/s")]
+    [InlineData("5/d")]
+    [InlineData("/s")]
+    public void MalformedRateLimitsAreRefused(string text) => Assert.Throws<FormatException>(() => RateLimit.Parse(text));
+
+    [Fact]
+    public async Task AMalformedRateLimitFailsAtStartUp()
+    {
+        await using var app = TestApp.CreateWorker(script: o => o.RateLimit = "lots");
+        await Assert.ThrowsAnyAsync<FormatException>(() => app.StartAsync());
+    }
+
+    [Fact]
+    public async Task TasksOverTheRateLimitAreReleasedNotFailed()
+    {
+        await using var app = await TestApp.CreateWorker(script: o => o.RateLimit = "4/s").StartAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++) ids.Add(await app.EnqueueScriptAsync("ok"));
+
+        await Poll.Until(() => ids.All(id => app.Observer.Finished.Any(f => f.TaskId == id && f.Outcome == TaskOutcome.Succeeded)), "every task succeeded");
+        Assert.Contains(app.Observer.Finished, f => f.Outcome == TaskOutcome.Released);
+        Assert.DoesNotContain(app.Observer.Finished, f => f.Outcome is TaskOutcome.Failed or TaskOutcome.Retried or TaskOutcome.DeadLettered);
+        Assert.All(app.Observer.Finished, f => Assert.Equal(0, f.Attempt));
+        var starts = app.Probe.Started.Count;
+        Assert.Equal(6, starts);
+    }
+
+    [Fact]
+    public async Task AHandleReturnsTheResultOfATaskThatReturnsOne()
+    {
+        await using var app = await TestApp.CreateWorker(celeriac: c => c.AddTask<SumTask>()).StartAsync();
+        var control = app.Services.GetRequiredService<TaskControl>();
+        var handle = control.Handle(await app.Client.EnqueueAsync(new SumArgs(20, 22)));
+        Assert.Equal(42, await handle.GetResultAsync<int>(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task SkipAtEnqueueSendsADuplicateOnlyOnce()
+    {
+        await using var app = TestApp.CreateWorker(script: o => o.Lock = TaskLockMode.SkipAtEnqueue);
+        var first = await app.EnqueueScriptAsync("same");
+        Assert.Equal(first, await app.EnqueueScriptAsync("same"));
+        Assert.NotEqual(first, await app.EnqueueScriptAsync("other"));
+        Assert.Equal(2, (await app.DepthAsync()).Total);
+    }
+
+    [Fact]
+    public async Task ARevokedTaskIsDiscardedWhenReceived()
+    {
+        await using var app = TestApp.CreateWorker();
+        var control = app.Services.GetRequiredService<TaskControl>();
+        var revoked = await app.EnqueueScriptAsync("revoked");
+        await control.RevokeAsync(revoked);
+        var kept = await app.EnqueueScriptAsync("kept");
+        await app.StartAsync();
+
+        await Poll.Until(() => app.Observer.Finished.Count >= 2, "both were received");
+        await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "both are settled");
+        Assert.Equal(TaskOutcome.Revoked, app.Observer.Finished.Single(f => f.TaskId == revoked).Outcome);
+        Assert.Equal(TaskOutcome.Succeeded, app.Observer.Finished.Single(f => f.TaskId == kept).Outcome);
+        Assert.Empty(await app.DeadLettersAsync());
+    }
+
+    [Fact]
+    public async Task StoreOptionsBindFromTheTaskSection()
+    {
+        await using var app = TestApp.CreateWorker(configuration: new Dictionary<string, string?>
+        {
+            ["Celeriac:Tasks:test.script:RateLimit"] = "1000/m",
+            ["Celeriac:Tasks:test.script:Lock"] = "SkipAtEnqueue",
+            ["Celeriac:Tasks:test.script:LockTtl"] = "00:02:00",
+            ["Celeriac:Tasks:test.script:StoreResult"] = "true",
+            ["Celeriac:Tasks:test.script:ResultExpires"] = "00:10:00",
+        });
+        Assert.True(app.Services.GetRequiredService<TaskRegistry>().TryGet("test.script", out var descriptor));
+        var options = descriptor.Options;
+
+        Assert.Equal("1000/m", options.RateLimit);
+        Assert.Equal(TaskLockMode.SkipAtEnqueue, options.Lock);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.LockTtl);
+        Assert.True(options.StoreResult);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.ResultExpires);
+    }
+
+    [Fact]
+    public async Task AHandleOfARevokedTaskThrowsTaskRevokedException()
+    {
+        await using var app = TestApp.CreateWorker(celeriac: c => c.AddTask<SumTask>());
+        var control = app.Services.GetRequiredService<TaskControl>();
+        var id = await app.Client.EnqueueAsync(new SumArgs(1, 2));
+        await control.RevokeAsync(id);
+        await app.StartAsync();
+
+        var revoked = await Assert.ThrowsAsync<TaskRevokedException>(() => control.Handle(id).GetResultAsync<int>(TimeSpan.FromSeconds(30)));
+        Assert.Equal(id, revoked.TaskId);
+    }
+}

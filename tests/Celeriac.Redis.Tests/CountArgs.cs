@@ -1,0 +1,3 @@
+namespace Celeriac.Redis.Tests;
+
+public sealed record CountArgs(int Milliseconds);

@@ -1,0 +1,27 @@
+using Celeriac.Stores;
+
+namespace Celeriac.Redis.Tests;
+
+/// <summary>A Redis store with a connection of its own, closed with it (as in a separate worker process).</summary>
+public sealed class OwnedRedisTaskStore(RedisBrokerOptions options) : IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore, IDisposable
+{
+    private readonly RedisConnection _connection = new(options);
+    private RedisTaskStore Store => new(_connection);
+
+    public ValueTask<TimeSpan> ReserveAsync(string key, RateLimit limit, string ticket, TimeSpan consumeWithin, CancellationToken cancellationToken) =>
+        Store.ReserveAsync(key, limit, ticket, consumeWithin, cancellationToken);
+
+    public ValueTask<string> AcquireAsync(string key, string owner, TimeSpan ttl, CancellationToken cancellationToken) => Store.AcquireAsync(key, owner, ttl, cancellationToken);
+
+    public ValueTask ReleaseAsync(string key, string owner, CancellationToken cancellationToken) => Store.ReleaseAsync(key, owner, cancellationToken);
+
+    public ValueTask SetAsync(TaskResult result, TimeSpan expiry, CancellationToken cancellationToken) => Store.SetAsync(result, expiry, cancellationToken);
+
+    public ValueTask<TaskResult?> GetAsync(string taskId, CancellationToken cancellationToken) => Store.GetAsync(taskId, cancellationToken);
+
+    public ValueTask RevokeAsync(string taskId, TimeSpan expiry, CancellationToken cancellationToken) => Store.RevokeAsync(taskId, expiry, cancellationToken);
+
+    public ValueTask<IReadOnlyCollection<string>> GetRevokedAsync(CancellationToken cancellationToken) => Store.GetRevokedAsync(cancellationToken);
+
+    public void Dispose() => _connection.Dispose();
+}

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Celeriac.Brokers;
+using Celeriac.Client;
+using Celeriac.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Celeriac.Redis.Tests;
+
+/// <summary>What the Redis broker promises beyond the contract: no duplicate from the delayed set, no Celery countdown trap.</summary>
+public sealed class RedisBrokerTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task DelayedMessagesDueTogetherReachCompetingReceiversExactlyOnce()
+    {
+        var options = redis.NewOptions();
+        var brokers = Enumerable.Range(0, 4).Select(_ => new RedisBroker(options)).ToList();
+        try
+        {
+            var due = DateTimeOffset.UtcNow.AddSeconds(1.5);
+            await brokers[0].SendAsync([.. Enumerable.Range(0, 300).Select(i => new OutgoingMessage("q", Encoding.UTF8.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), due))], CancellationToken.None);
+            Assert.Equal(300, (await brokers[0].GetDepthAsync("q", CancellationToken.None)).Delayed);
+
+            var seen = new ConcurrentBag<string>();
+            using var stop = new CancellationTokenSource(Patience);
+            await Task.WhenAll(brokers.Select(broker => Task.Run(async () =>
+            {
+                while (seen.Count < 300 && !stop.IsCancellationRequested)
+                {
+                    var batch = await broker.ReceiveAsync(["q"], 7, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(200), CancellationToken.None);
+                    foreach (var message in batch) seen.Add(Encoding.UTF8.GetString(message.Body.Span));
+                    await broker.AckAsync(batch, CancellationToken.None);
+                }
+            })));
+
+            Assert.Equal(300, seen.Count);
+            Assert.Equal(300, seen.Distinct().Count());
+            Assert.Equal(default, await brokers[0].GetDepthAsync("q", CancellationToken.None));
+        }
+        finally
+        {
+            foreach (var broker in brokers) broker.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ACountdownLongerThanTheLeaseRunsExactlyOnce()
+    {
+        // Celery on Redis redelivers a countdown task every visibility timeout until it is due; here the
+        // countdown waits in the delayed set and the lease only starts on delivery.
+        var options = redis.NewOptions();
+        var counter = new Counter();
+        var hosts = Enumerable.Range(0, 2).Select(_ => BuildHost(options, counter)).ToList();
+        try
+        {
+            foreach (var host in hosts) await host.StartAsync();
+            var client = hosts[0].Services.GetRequiredService<ITaskClient>();
+            var ids = new List<string>();
+            for (var i = 0; i < 5; i++)
+                ids.Add(await client.EnqueueAsync(new CountArgs(1500), new EnqueueOptions { Countdown = TimeSpan.FromSeconds(3.5) }));
+
+            var broker = hosts[0].Services.GetRequiredService<IBroker>();
+            Assert.True(await Poll.UntilAsync(async () => ids.All(counter.Runs.ContainsKey) && (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0, Patience));
+            // Longer than a lease again, in case anything were still hidden somewhere.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.All(ids, id => Assert.Equal(1, counter.Runs[id]));
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.StopAsync();
+                host.Dispose();
+            }
+        }
+    }
+
+    private static IHost BuildHost(RedisBrokerOptions options, Counter counter)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(counter);
+        builder.Services.AddCeleriac(celeriac => celeriac
+            .UseRedisBroker(o =>
+            {
+                o.ConnectionString = options.ConnectionString;
+                o.KeyPrefix = options.KeyPrefix;
+            })
+            .AddTask<CountTask>()
+            .AddWorker(w =>
+            {
+                w.Concurrency = 4;
+                w.LeaseDuration = TimeSpan.FromSeconds(1);
+                w.ReceiveWait = TimeSpan.FromMilliseconds(200);
+                w.ShutdownGrace = TimeSpan.FromSeconds(5);
+            }));
+        return builder.Build();
+    }
+}

@@ -1,0 +1,3 @@
+namespace Celeriac.Sqlite.Tests;
+
+public sealed record SquareArgs(int N);

@@ -1,0 +1,23 @@
+using Celeriac.Stores;
+
+namespace Celeriac.Client;
+
+/// <summary>What an application does with tasks once enqueued: wait for results, revoke.</summary>
+public sealed class TaskControl(IResultStore results, IRevocationStore revocations, TimeProvider time)
+{
+    /// <summary>How long a revocation is remembered unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultRevocationExpiry = TimeSpan.FromDays(1);
+
+    public TaskHandle Handle(string taskId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(taskId);
+        return new TaskHandle(taskId, results, time);
+    }
+
+    /// <summary>A queued task is discarded when received; a running one has its cancellation token cancelled within a second.</summary>
+    public ValueTask RevokeAsync(string taskId, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(taskId);
+        return revocations.RevokeAsync(taskId, expiry ?? DefaultRevocationExpiry, cancellationToken);
+    }
+}

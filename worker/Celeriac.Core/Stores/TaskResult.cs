@@ -1,0 +1,12 @@
+using System.Text.Json;
+
+namespace Celeriac.Stores;
+
+/// <summary>How a task ended: its result as JSON, or the exception that failed it for good.</summary>
+public sealed record TaskResult(string TaskId, bool Succeeded, string? ResultJson, string? ExceptionType, string? ExceptionMessage, DateTimeOffset CompletedAt)
+{
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, TaskResultJson.Default.TaskResult);
+
+    public static TaskResult FromJson(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize(json, TaskResultJson.Default.TaskResult) ?? throw new JsonException("A stored task result is null.");
+}

@@ -1,0 +1,343 @@
+using System.Globalization;
+using Celeriac.Brokers;
+using StackExchange.Redis;
+
+namespace Celeriac.Redis;
+
+/// <summary>
+/// The Redis broker: one stream per queue read through one consumer group, leases kept in a sorted set
+/// (so a receipt of any lease length expires on time, and a lease is extended only by its holder), delayed
+/// messages in a sorted set moved to the stream by the receive script when due, and one dead-letter stream.
+/// Every state change is one Lua script (<see cref="RedisScripts"/>), atomic across workers. A countdown
+/// waits in the delayed set, not in a lease, so it never runs twice however long it is (Celery's
+/// visibility-timeout trap). A waiting receive wakes on a pub/sub notification of a send, on the next
+/// due time, or after <see cref="RedisBrokerOptions.MaxPollInterval"/>.
+/// </summary>
+public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
+{
+    private const int SendChunk = 500;
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan DeadConsumerIdle = TimeSpan.FromHours(1);
+    private readonly RedisConnection _connection;
+    private readonly bool _ownsConnection;
+    private readonly RedisKeys _keys;
+    private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+    private readonly Lock _subscribeLock = new();
+    private bool _subscribed;
+    private readonly Action<RedisChannel, RedisValue> _onReady;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _served = new(StringComparer.Ordinal);
+    private long _nextSweep = Environment.TickCount64 + (long)SweepEvery.TotalMilliseconds;
+    private TaskCompletionSource _changed = NewSignal();
+
+    public RedisBroker(RedisConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+        _onReady = (_, _) => Signal();
+        _keys = new RedisKeys(connection.Options.KeyPrefix);
+    }
+
+    /// <summary>A broker with its own connection, disposed with it.</summary>
+    public RedisBroker(RedisBrokerOptions options)
+        : this(new RedisConnection(options))
+    {
+        _ownsConnection = true;
+    }
+
+    private IDatabase Db => _connection.Database;
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (messages.Count == 0) return;
+        foreach (var message in messages) ArgumentException.ThrowIfNullOrEmpty(message.Queue, nameof(messages));
+
+        // One script call per queue and chunk, all sent at once: the multiplexer pipelines them.
+        var calls = new List<Task>();
+        foreach (var group in messages.GroupBy(m => m.Queue, StringComparer.Ordinal))
+        {
+            foreach (var chunk in group.Chunk(SendChunk))
+            {
+                var args = new RedisValue[3 + chunk.Length * 2];
+                args[0] = RedisKeys.Group;
+                args[1] = group.Key;
+                args[2] = _keys.Channel;
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    args[3 + i * 2] = chunk[i].NotBefore?.ToUnixTimeMilliseconds() ?? 0;
+                    args[4 + i * 2] = chunk[i].Body.ToArray();
+                }
+                calls.Add(Db.ScriptEvaluateAsync(RedisScripts.Send,
+                    [_keys.Stream(group.Key), _keys.Delayed(group.Key), _keys.Bodies(group.Key), _keys.Seq(group.Key), _keys.Queues], args));
+            }
+        }
+        await Task.WhenAll(calls).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "A lease must be positive.");
+        cancellationToken.ThrowIfCancellationRequested();
+        if (queues.Count == 0) return [];
+
+        var keys = new RedisKey[queues.Count * 4];
+        for (var i = 0; i < queues.Count; i++)
+        {
+            keys[i * 4] = _keys.Stream(queues[i]);
+            keys[i * 4 + 1] = _keys.Delayed(queues[i]);
+            keys[i * 4 + 2] = _keys.Bodies(queues[i]);
+            keys[i * 4 + 3] = _keys.Leases(queues[i]);
+        }
+        RedisValue[] args = [RedisKeys.Group, _consumer, maxMessages, (long)Math.Ceiling(lease.TotalMilliseconds)];
+        foreach (var queue in queues) _served.TryAdd(queue, 0);
+        var now = Environment.TickCount64;
+        var due = Interlocked.Read(ref _nextSweep);
+        if (now >= due && Interlocked.CompareExchange(ref _nextSweep, now + (long)SweepEvery.TotalMilliseconds, due) == due)
+            _ = SweepAsync(DeadConsumerIdle, null);
+        var started = Environment.TickCount64;
+        var subscribed = false;
+        while (true)
+        {
+            // Taken before looking, so a send after the look still wakes this wait.
+            var changed = Volatile.Read(ref _changed).Task;
+            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.Receive, keys, args).ConfigureAwait(false))!;
+            if (result.Length > 2) return Parse(queues, result);
+
+            var remaining = wait.TotalMilliseconds - (Environment.TickCount64 - started);
+            if (remaining <= 0) return [];
+            if (!subscribed)
+            {
+                await SubscribeAsync().ConfigureAwait(false);
+                subscribed = true;
+                continue;
+            }
+            var sleep = Math.Min(remaining, _connection.Options.MaxPollInterval.TotalMilliseconds);
+            var nextDue = (long)result[0];
+            if (nextDue >= 0) sleep = Math.Min(sleep, Math.Max(1, nextDue - (long)result[1]));
+            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromMilliseconds(sleep), cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static List<BrokerMessage> Parse(IReadOnlyList<string> queues, RedisResult[] result)
+    {
+        var messages = new List<BrokerMessage>((result.Length - 2) / 5);
+        for (var i = 2; i + 4 < result.Length; i += 5)
+        {
+            var receipt = new RedisReceipt((string)result[i + 1]!, (long)result[i + 3]);
+            messages.Add(new BrokerMessage
+            {
+                Queue = queues[(int)result[i]],
+                Body = (byte[])result[i + 2]! ?? [],
+                Receipt = receipt.ToString(),
+                DeliveryCount = (int)result[i + 4],
+                BrokerState = receipt,
+            });
+        }
+        return messages;
+    }
+
+    private async Task SubscribeAsync()
+    {
+        lock (_subscribeLock)
+        {
+            if (_subscribed) return;
+            _subscribed = true;
+        }
+        try
+        {
+            await _connection.Subscriber.SubscribeAsync(_keys.Channel, _onReady).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_subscribeLock) _subscribed = false;
+            throw;
+        }
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+
+    public async ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        await PerQueueAsync(messages, RedisScripts.Ack, [RedisKeys.Group]).ConfigureAwait(false);
+    }
+
+    public async ValueTask ExtendLeaseAsync(IReadOnlyList<BrokerMessage> messages, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        await PerQueueAsync(messages, RedisScripts.Extend, [RedisKeys.Group, _consumer, (long)Math.Ceiling(lease.TotalMilliseconds)]).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="script"/> once per queue with the receipts of that queue's messages.</summary>
+    private async Task PerQueueAsync(IReadOnlyList<BrokerMessage> messages, string script, RedisValue[] head)
+    {
+        var calls = new List<Task>();
+        foreach (var group in messages.Where(m => m.BrokerState is RedisReceipt).GroupBy(m => m.Queue, StringComparer.Ordinal))
+        {
+            var args = new List<RedisValue>(head);
+            foreach (var message in group)
+            {
+                var receipt = (RedisReceipt)message.BrokerState!;
+                args.Add(receipt.Id);
+                args.Add(receipt.Delivery);
+            }
+            calls.Add(Db.ScriptEvaluateAsync(script, [_keys.Stream(group.Key), _keys.Leases(group.Key)], [.. args]));
+        }
+        await Task.WhenAll(calls).ConfigureAwait(false);
+    }
+
+    public async ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!RedisReceipt.TryGet(message, out var receipt)) return;
+        var q = message.Queue;
+        await Db.ScriptEvaluateAsync(RedisScripts.Release,
+            [_keys.Stream(q), _keys.Delayed(q), _keys.Bodies(q), _keys.Leases(q), _keys.Seq(q)],
+            [RedisKeys.Group, receipt.Id, receipt.Delivery, delay > TimeSpan.Zero ? (long)Math.Ceiling(delay.TotalMilliseconds) : 0, _keys.Channel, q]).ConfigureAwait(false);
+    }
+
+    public async ValueTask DeadLetterAsync(BrokerMessage message, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(reason);
+        if (!RedisReceipt.TryGet(message, out var receipt)) return;
+        var q = message.Queue;
+        await Db.ScriptEvaluateAsync(RedisScripts.DeadLetter,
+            [_keys.Stream(q), _keys.Leases(q), _keys.Dead],
+            [RedisKeys.Group, receipt.Id, receipt.Delivery, reason, q]).ConfigureAwait(false);
+    }
+
+    public async ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.Depth,
+            [_keys.Stream(queue), _keys.Delayed(queue), _keys.Leases(queue)], [RedisKeys.Group]).ConfigureAwait(false))!;
+        return new QueueDepth((long)result[0], (long)result[1], (long)result[2]);
+    }
+
+    public async ValueTask<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.ListQueues, [_keys.Queues]).ConfigureAwait(false))!;
+        return [.. result.Select(r => (string)r!).Order(StringComparer.Ordinal)];
+    }
+
+    public async ValueTask<long> PurgeAsync(string queue, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        return (long)await Db.ScriptEvaluateAsync(RedisScripts.Purge,
+            [_keys.Stream(queue), _keys.Delayed(queue), _keys.Bodies(queue), _keys.Leases(queue), _keys.Seq(queue), _keys.Queues], [queue]).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string? queue, int limit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var letters = new List<DeadLetter>();
+        if (limit <= 0) return letters;
+        var start = "-";
+        while (letters.Count < limit)
+        {
+            var page = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.ReadDead, [_keys.Dead], [start, 500]).ConfigureAwait(false))!;
+            if (page.Length == 0) break;
+            foreach (var item in page)
+            {
+                var entry = (RedisResult[])item!;
+                var id = (string)entry[0]!;
+                start = "(" + id;
+                var fields = (RedisResult[])entry[1]!;
+                string q = "", reason = "";
+                byte[] body = [];
+                long at = 0;
+                for (var f = 0; f + 1 < fields.Length; f += 2)
+                {
+                    switch ((string)fields[f]!)
+                    {
+                        case "q": q = (string)fields[f + 1]!; break;
+                        case "b": body = (byte[])fields[f + 1]! ?? []; break;
+                        case "r": reason = (string)fields[f + 1]!; break;
+                        case "t": at = long.Parse((string)fields[f + 1]!, CultureInfo.InvariantCulture); break;
+                    }
+                }
+                if (queue is not null && !string.Equals(q, queue, StringComparison.Ordinal)) continue;
+                letters.Add(new DeadLetter(id, q, body, reason, DateTimeOffset.FromUnixTimeMilliseconds(at)));
+                if (letters.Count >= limit) break;
+            }
+            if (page.Length < 500) break;
+        }
+        return letters;
+    }
+
+    public async ValueTask<int> DeleteDeadLettersAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        var valid = ids.Where(IsStreamId).Distinct(StringComparer.Ordinal).Select(id => (RedisValue)id).ToArray();
+        if (valid.Length == 0) return 0;
+        return (int)await Db.ScriptEvaluateAsync(RedisScripts.DeleteDead, [_keys.Dead], valid).ConfigureAwait(false);
+    }
+
+    private static bool IsStreamId(string id)
+    {
+        var dash = id.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && ulong.TryParse(id.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            && ulong.TryParse(id.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _);
+    }
+
+    /// <summary>Removes idle consumers without pending entries from the groups of the queues this broker served; returns how many.</summary>
+    internal async Task<long> SweepAsync(TimeSpan idle, string? alsoConsumer)
+    {
+        long removed = 0;
+        foreach (var queue in _served.Keys)
+        {
+            try
+            {
+                removed += (long)await Db.ScriptEvaluateAsync(RedisScripts.Sweep, [_keys.Stream(queue)],
+                    [RedisKeys.Group, (long)idle.TotalMilliseconds, alsoConsumer ?? ""]).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // Housekeeping only: the next sweep tries again.
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>This broker's consumer name in the groups (for tests and operators reading XINFO).</summary>
+    internal string ConsumerName => _consumer;
+
+    /// <summary>The consumer names in a queue's group.</summary>
+    internal async Task<IReadOnlyList<string>> ConsumersAsync(string queue)
+    {
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.Consumers, [_keys.Stream(queue)], [RedisKeys.Group]).ConfigureAwait(false))!;
+        return [.. result.Select(r => (string)r!)];
+    }
+
+    public void Dispose()
+    {
+        // This worker's own consumer goes with it when it holds nothing (released or acked everything).
+        if (_connection.IsConnected && !_served.IsEmpty)
+        {
+            try { SweepAsync(TimeSpan.MaxValue, _consumer).Wait(TimeSpan.FromSeconds(2)); }
+            catch (AggregateException) { }
+        }
+        lock (_subscribeLock)
+        {
+            if (_subscribed)
+            {
+                try { _connection.Subscriber.Unsubscribe(_keys.Channel, _onReady); }
+                catch (RedisException) { }
+                _subscribed = false;
+            }
+        }
+        if (_ownsConnection) _connection.Dispose();
+        Signal();
+    }
+}

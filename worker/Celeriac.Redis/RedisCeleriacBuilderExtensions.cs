@@ -1,0 +1,49 @@
+using Celeriac.Brokers;
+using Celeriac.Redis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Celeriac.Hosting;
+
+public static class RedisCeleriacBuilderExtensions
+{
+    /// <summary>
+    /// Uses the Redis broker, registered once as <see cref="IBroker"/> and <see cref="IBrokerAdmin"/>, on one
+    /// shared <see cref="RedisConnection"/>. Options come from <c>Celeriac:Broker:Redis</c>, then from <paramref name="configure"/>.
+    /// </summary>
+    public static CeleriacBuilder UseRedisBroker(this CeleriacBuilder builder, Action<RedisBrokerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        AddRedisConnection(builder, configure);
+        builder.Services.TryAddSingleton(sp => new RedisBroker(sp.GetRequiredService<RedisConnection>()));
+        builder.UseBroker(sp => sp.GetRequiredService<RedisBroker>());
+        builder.Services.RemoveAll<IBrokerAdmin>();
+        builder.Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<RedisBroker>());
+        return builder.UseRedisStore(configure);
+    }
+
+    /// <summary>
+    /// Keeps rate limits, locks, results and revocations in Redis, shared by every worker (with any broker).
+    /// Options come from <c>Celeriac:Broker:Redis</c>; the broker and the store share one connection.
+    /// </summary>
+    public static CeleriacBuilder UseRedisStore(this CeleriacBuilder builder, Action<RedisBrokerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        AddRedisConnection(builder, configure);
+        return builder.UseStore(sp => new RedisTaskStore(sp.GetRequiredService<RedisConnection>()));
+    }
+
+    private static void AddRedisConnection(CeleriacBuilder builder, Action<RedisBrokerOptions>? configure)
+    {
+        if (builder.Services.Any(d => d.ServiceType == typeof(RedisConnection))) return;
+        var options = builder.Services.AddOptions<RedisBrokerOptions>();
+        if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Broker:Redis"));
+        if (configure is not null) options.Configure(configure);
+        builder.Services.TryAddSingleton(sp => new RedisConnection(
+            sp.GetRequiredService<IOptions<RedisBrokerOptions>>().Value,
+            sp.GetService<ILogger<RedisConnection>>()));
+    }
+}

@@ -1,0 +1,59 @@
+namespace Celeriac.Redis;
+
+/// <summary>The store's Lua scripts; like the broker's, they use the server's clock.</summary>
+internal static class RedisStoreScripts
+{
+    /// <summary>
+    /// KEYS: next free slot of the limit, the ticket's reservation. ARGV: interval µs, consume-within µs.
+    /// Returns the wait in µs. Numbers are formatted with %.0f since Lua's tostring would round them.
+    /// </summary>
+    public const string Reserve = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local slot = tonumber(redis.call('GET', KEYS[2]) or '-1')
+        if slot < 0 then
+          local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+          if tat < now then tat = now end
+          slot = tat
+          local nextSlot = tat + tonumber(ARGV[1])
+          redis.call('SET', KEYS[1], string.format('%.0f', nextSlot), 'PX', math.ceil((nextSlot - now) / 1000) + 1000)
+        end
+        local wait = slot - now
+        if wait <= tonumber(ARGV[2]) then
+          redis.call('DEL', KEYS[2])
+        else
+          redis.call('SET', KEYS[2], string.format('%.0f', slot), 'PX', math.ceil(wait / 1000) + 60000)
+        end
+        return wait
+        """;
+
+    /// <summary>KEYS: lock. ARGV: owner, ttl ms. Returns the owner holding the lock afterwards.</summary>
+    public const string Acquire = """
+        local current = redis.call('GET', KEYS[1])
+        if current and current ~= ARGV[1] then return current end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return ARGV[1]
+        """;
+
+    /// <summary>KEYS: lock. ARGV: owner.</summary>
+    public const string Release = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """;
+
+    /// <summary>KEYS: revoked set. ARGV: task id, expiry ms.</summary>
+    public const string Revoke = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+        return 1
+        """;
+
+    /// <summary>KEYS: revoked set. Drops expired revocations, returns the others.</summary>
+    public const string Revoked = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        return redis.call('ZRANGE', KEYS[1], 0, -1)
+        """;
+}

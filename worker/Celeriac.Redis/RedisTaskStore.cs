@@ -1,0 +1,52 @@
+using Celeriac.Stores;
+using StackExchange.Redis;
+
+namespace Celeriac.Redis;
+
+/// <summary>
+/// The store on Redis, shared by every worker: rate limits (a slot per start, reserved per ticket), locks
+/// (owner token with a TTL), results (a key per task that expires) and revocations (a sorted set by expiry).
+/// </summary>
+public sealed class RedisTaskStore(RedisConnection connection) : IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore
+{
+    private readonly string _prefix = connection.Options.KeyPrefix;
+
+    private IDatabase Db => connection.Database;
+
+    private RedisKey Key(string kind, string name) => $"{_prefix}:{kind}:{name}";
+
+    public async ValueTask<TimeSpan> ReserveAsync(string key, RateLimit limit, string ticket, TimeSpan consumeWithin, CancellationToken cancellationToken)
+    {
+        var wait = (long)await Db.ScriptEvaluateAsync(RedisStoreScripts.Reserve,
+            [Key("rate", key), Key("rate-ticket", key + ":" + ticket)],
+            [limit.Interval.Ticks / 10, consumeWithin.Ticks / 10]).ConfigureAwait(false);
+        return TimeSpan.FromTicks(wait * 10);
+    }
+
+    public async ValueTask<string> AcquireAsync(string key, string owner, TimeSpan ttl, CancellationToken cancellationToken) =>
+        (string)(await Db.ScriptEvaluateAsync(RedisStoreScripts.Acquire, [Key("lock", key)], [owner, (long)Math.Ceiling(ttl.TotalMilliseconds)]).ConfigureAwait(false))!;
+
+    public async ValueTask ReleaseAsync(string key, string owner, CancellationToken cancellationToken) =>
+        await Db.ScriptEvaluateAsync(RedisStoreScripts.Release, [Key("lock", key)], [owner]).ConfigureAwait(false);
+
+    public async ValueTask SetAsync(TaskResult result, TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        await Db.StringSetAsync(Key("result", result.TaskId), result.ToJson(), expiry).ConfigureAwait(false);
+    }
+
+    public async ValueTask<TaskResult?> GetAsync(string taskId, CancellationToken cancellationToken)
+    {
+        var stored = await Db.StringGetAsync(Key("result", taskId)).ConfigureAwait(false);
+        return stored.IsNull ? null : TaskResult.FromJson((byte[])stored!);
+    }
+
+    public async ValueTask RevokeAsync(string taskId, TimeSpan expiry, CancellationToken cancellationToken) =>
+        await Db.ScriptEvaluateAsync(RedisStoreScripts.Revoke, [(RedisKey)$"{_prefix}:revoked"], [taskId, (long)Math.Ceiling(expiry.TotalMilliseconds)]).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyCollection<string>> GetRevokedAsync(CancellationToken cancellationToken)
+    {
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisStoreScripts.Revoked, [(RedisKey)$"{_prefix}:revoked"]).ConfigureAwait(false))!;
+        return [.. result.Select(r => (string)r!)];
+    }
+}
