@@ -44,7 +44,7 @@ public sealed class StoreMiddlewareTests
         for (var i = 0; i < 6; i++) ids.Add(await app.EnqueueScriptAsync("ok"));
 
         await Poll.Until(() => ids.All(id => app.Observer.Finished.Any(f => f.TaskId == id && f.Outcome == TaskOutcome.Succeeded)), "every task succeeded");
-        Assert.Contains(app.Observer.Finished, f => f.Outcome == TaskOutcome.Released);
+        Assert.Contains(app.Observer.Finished, f => f.Outcome == TaskOutcome.RateLimited);
         Assert.DoesNotContain(app.Observer.Finished, f => f.Outcome is TaskOutcome.Failed or TaskOutcome.Retried or TaskOutcome.DeadLettered);
         Assert.All(app.Observer.Finished, f => Assert.Equal(0, f.Attempt));
         var starts = app.Probe.Started.Count;
