@@ -28,3 +28,4 @@ need_npm() {
 #   need_apt redis-server redis-server
 #   need_npm local-aws-sqs
 need_apt make make
+need_npm local-aws-sqs

@@ -8,6 +8,7 @@ public static class BrokerSelection
 {
     public const string Sqlite = "sqlite";
     public const string Memory = "memory";
+    public const string Sqs = "sqs";
 
     public static CeleriacBuilder UseBrokerFromConfiguration(this CeleriacBuilder builder)
     {
@@ -18,8 +19,10 @@ public static class BrokerSelection
                 return builder.UseSqliteBroker();
             case Memory:
                 return builder.UseInMemoryBroker();
+            case Sqs:
+                return builder.UseSqsBroker();
             default:
-                throw new InvalidOperationException($"Celeriac:Broker:Type '{type}' is not known; use one of: {Sqlite}, {Memory}.");
+                throw new InvalidOperationException($"Celeriac:Broker:Type '{type}' is not known; use one of: {Sqlite}, {Memory}, {Sqs}.");
         }
     }
 }
