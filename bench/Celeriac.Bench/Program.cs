@@ -11,10 +11,17 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-// Throughput of no-op tasks and enqueue-to-start latency, in-memory and SQLite, 1 and 2 workers.
-// Options: --quick (smaller runs).
+// Throughput of no-op tasks and enqueue-to-start latency, in-memory and SQLite, 1 and 2 workers; requests per task
+// and throughput on the SQS emulator. Options: --quick (smaller runs), --sqs (only the SQS scenario).
 var quick = args.Contains("--quick");
 var results = new List<BenchResult>();
+var sqsTasks = 10_000;
+if (args.Contains("--sqs"))
+{
+    results.AddRange(await SqsScenarioBench.RunAsync(sqsTasks, concurrency: 64));
+    Print(results);
+    return 0;
+}
 var inMemoryTasks = quick ? 100_000 : 400_000;
 var sqliteTasks = quick ? 20_000 : 100_000;
 var latencySamples = quick ? 200 : 1000;
@@ -29,11 +36,17 @@ results.AddRange(await InMemoryLatencyAsync(latencySamples));
 foreach (var processes in new[] { 1, 2 })
     results.Add(await SqliteThroughputAsync(sqliteTasks, processes));
 results.AddRange(await SqliteLatencyAsync(latencySamples));
+results.AddRange(await SqsScenarioBench.RunAsync(sqsTasks, concurrency: 64));
 
-Console.WriteLine();
-Console.WriteLine($"{"scenario",-34} {"metric",-22} {"measured",12} {"target",12} {"ratio",8}");
-foreach (var result in results) Console.WriteLine(result);
+Print(results);
 return 0;
+
+static void Print(List<BenchResult> results)
+{
+    Console.WriteLine();
+    Console.WriteLine($"{"scenario",-34} {"metric",-22} {"measured",12} {"target",12} {"ratio",8}");
+    foreach (var result in results) Console.WriteLine(result);
+}
 
 static async Task<BenchResult> InMemoryThroughputAsync(int tasks, int instances)
 {

@@ -242,7 +242,10 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         }
     }
 
-    /// <summary>Takes ready messages queue by queue in the order given; a queue is asked again only for a full batch.</summary>
+    /// <summary>
+    /// Takes ready messages queue by queue in the order given. Many free slots are filled by full batches of 10 asked
+    /// in parallel; a queue is asked again only for full batches, so a busy queue costs one request per 10 messages.
+    /// </summary>
     private async Task ShortPassAsync(IReadOnlyList<string> queues, List<string> urls, int from, int maxMessages, int visibility, List<BrokerMessage> received, bool honourBackoff, CancellationToken cancellationToken)
     {
         var now = _time.GetTimestamp();
@@ -252,13 +255,22 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
             var first = true;
             while (received.Count < maxMessages)
             {
-                var want = Math.Min(MaxBatch, maxMessages - received.Count);
-                // A second request to the same queue pays off only for a full batch.
-                if (!first && want < MaxBatch) break;
+                var remaining = maxMessages - received.Count;
+                if (!first && remaining < MaxBatch) break;
                 first = false;
-                var got = await ReceiveFromAsync(queues[i], urls[i], want, visibility, 0, received, cancellationToken).ConfigureAwait(false);
-                if (got == 0) _emptyUntil[urls[i]] = _time.GetTimestamp() + (long)(_options.EmptyQueueBackoff.TotalSeconds * _time.TimestampFrequency);
-                if (got < want) break;
+                var requests = remaining < MaxBatch ? 1 : Math.Min(remaining / MaxBatch, Math.Max(1, _options.MaxParallelReceives));
+                var want = remaining < MaxBatch ? remaining : MaxBatch;
+                var batches = new List<BrokerMessage>[requests];
+                var counts = new Task<int>[requests];
+                for (var r = 0; r < requests; r++)
+                {
+                    batches[r] = [];
+                    counts[r] = ReceiveFromAsync(queues[i], urls[i], want, visibility, 0, batches[r], cancellationToken);
+                }
+                var got = await Task.WhenAll(counts).ConfigureAwait(false);
+                foreach (var batch in batches) received.AddRange(batch);
+                if (got.Sum() == 0) _emptyUntil[urls[i]] = _time.GetTimestamp() + (long)(_options.EmptyQueueBackoff.TotalSeconds * _time.TimestampFrequency);
+                if (got.Any(n => n < want)) break;
             }
         }
     }

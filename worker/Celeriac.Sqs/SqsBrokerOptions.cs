@@ -34,6 +34,9 @@ public sealed class SqsBrokerOptions
     /// <summary>A queue found empty is not asked again for this long (unless this instance sent to it), so empty priority levels cost few requests.</summary>
     public TimeSpan EmptyQueueBackoff { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>When many slots are free, up to this many full receives of 10 go out at once.</summary>
+    public int MaxParallelReceives { get; set; } = 4;
+
     /// <summary>Largest message (body and attributes): SQS's limit.</summary>
     public int MaxMessageBytes { get; set; } = 256 * 1024;
 
@@ -54,7 +57,8 @@ public sealed class SqsBrokerOptions
     /// </summary>
     public bool VisibilityChangeCountsAsReceive { get; set; }
 
-    internal SqsClientOptions ToClientOptions() => new()
+    /// <summary>The client settings these broker settings carry.</summary>
+    public SqsClientOptions ToClientOptions() => new()
     {
         Region = Region,
         Endpoint = Endpoint,

@@ -18,7 +18,7 @@ public static class SqsTestBrokers
     };
 
     public static SqsJsonClient Client(SqsBrokerOptions options, HttpMessageHandler? handler = null) =>
-        SqsClientFactory.Create(options.ToClientOptions(), options.QueueUrlPrefix, handler, environment: _ => null);
+        SqsClientFactory.Create(options.ToClientOptions(), options.QueueUrlPrefix, new EmulatorTimersHandler(handler ?? new SocketsHttpHandler()), environment: _ => null);
 
     public static SqsBroker Broker(SqsBrokerOptions options, HttpMessageHandler? handler = null) =>
         new(Client(options, handler), options, ownsClient: true);
