@@ -186,12 +186,20 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         }
     }
 
-    private Task EnsureQueueAsync(string url, CancellationToken cancellationToken)
+    private async Task EnsureQueueAsync(string url, CancellationToken cancellationToken)
     {
-        if (!_options.AutoCreateQueues) return Task.CompletedTask;
-        var task = _created.GetOrAdd(url, u => CreateQueueAsync(u, cancellationToken));
-        if (task.IsFaulted || task.IsCanceled) _created.TryRemove(new KeyValuePair<string, Task>(url, task));
-        return task;
+        if (!_options.AutoCreateQueues) return;
+        // Shared by every caller that needs the queue, so no caller's cancellation may cancel it; a failure is not kept.
+        var task = _created.GetOrAdd(url, u => CreateQueueAsync(u, CancellationToken.None));
+        try
+        {
+            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (task.IsFaulted)
+        {
+            _created.TryRemove(new KeyValuePair<string, Task>(url, task));
+            throw;
+        }
     }
 
     private async Task CreateQueueAsync(string url, CancellationToken cancellationToken)
