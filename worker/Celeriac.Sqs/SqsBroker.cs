@@ -385,12 +385,19 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
     {
         ArgumentNullException.ThrowIfNull(messages);
         var current = messages.Select(Receipt).Where(IsCurrent).ToList();
-        foreach (var group in current.GroupBy(r => r.QueueUrl, StringComparer.Ordinal))
-            await DeleteAsync(group.Key, [.. group.Select(r => r.ReceiptHandle)], cancellationToken).ConfigureAwait(false);
-        foreach (var receipt in current)
+        try
         {
-            Forget(receipt);
-            _visibilityChanges.TryRemove(receipt.MessageId, out _);
+            foreach (var group in current.GroupBy(r => r.QueueUrl, StringComparer.Ordinal))
+                await DeleteAsync(group.Key, [.. group.Select(r => r.ReceiptHandle)], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whether or not the delete went through, this process is done with these deliveries.
+            foreach (var receipt in current)
+            {
+                Forget(receipt);
+                _visibilityChanges.TryRemove(receipt.MessageId, out _);
+            }
         }
     }
 
