@@ -67,8 +67,6 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
 
     private static bool IsFifo(string url) => url.EndsWith(".fifo", StringComparison.Ordinal);
 
-    // ---------------------------------------------------------------- send
-
     public async ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -209,8 +207,6 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         await _client.CreateQueueAsync(name, attributes, cancellationToken).ConfigureAwait(false);
         LogCreated(name);
     }
-
-    // ---------------------------------------------------------------- receive
 
     public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -379,8 +375,6 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         LogHopped(early.Count, url);
     }
 
-    // ---------------------------------------------------------------- settle
-
     public async ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -497,8 +491,6 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
 
     private SqsReceipt Receipt(BrokerMessage message) =>
         message.BrokerState as SqsReceipt ?? new SqsReceipt(QueueUrl(message.Queue), message.Receipt, "");
-
-    // ---------------------------------------------------------------- depth and administration
 
     public async ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken)
     {
