@@ -102,6 +102,22 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
     }
 
     [Fact]
+    public async Task OnAFifoQueueADelayedMessageIsHeldBackByItsVisibilityUntilDue()
+    {
+        var clock = Stopwatch.StartNew();
+        var due = DateTimeOffset.UtcNow.AddSeconds(2);
+        await Broker.SendAsync([new OutgoingMessage("later.fifo", "not an envelope"u8.ToArray(), due)], CancellationToken.None);
+
+        Assert.Empty(await Broker.ReceiveAsync(["later.fifo"], 10, TimeSpan.FromMinutes(1), TimeSpan.Zero, CancellationToken.None));
+        var received = new List<BrokerMessage>();
+        while (received.Count == 0 && clock.Elapsed < Patience)
+            received.AddRange(await Broker.ReceiveAsync(["later.fifo"], 10, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), CancellationToken.None));
+
+        Assert.Equal("not an envelope", Encoding.UTF8.GetString(Assert.Single(received).Body.Span));
+        Assert.True(DateTimeOffset.UtcNow >= due.AddMilliseconds(-50), "delivered before its due time");
+    }
+
+    [Fact]
     public async Task EmptyLowerPriorityQueuesAreNotAskedOnEveryReceive()
     {
         await Broker.SendAsync([.. Enumerable.Range(0, 200).Select(i => new OutgoingMessage("busy", Encoding.UTF8.GetBytes($"m{i}")))], CancellationToken.None);
