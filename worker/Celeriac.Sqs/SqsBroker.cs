@@ -227,11 +227,12 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         {
             var remaining = wait - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero) return received;
-            var seconds = (int)Math.Min(_options.LongPollSeconds, Math.Floor(remaining.TotalSeconds));
+            // SQS waits in whole seconds: a wait with a fraction left is rounded up rather than slept out, so a
+            // message that arrives meanwhile is returned at once.
+            var seconds = (int)Math.Min(_options.LongPollSeconds, Math.Ceiling(remaining.TotalSeconds));
             if (queues.Count > 1) seconds = Math.Min(seconds, Math.Max(1, _options.MultiQueuePollSeconds));
             if (seconds < 1)
             {
-                // SQS waits in whole seconds: sleep out the rest, then look once more.
                 await Task.Delay(remaining, _time, cancellationToken).ConfigureAwait(false);
                 await ShortPassAsync(queues, urls, 0, maxMessages, visibility, received, honourBackoff: false, cancellationToken).ConfigureAwait(false);
                 return received;
