@@ -35,3 +35,4 @@ need_apt promtool prometheus
 need_apt kubectl kubernetes-client
 # The Redis broker and store tests start their own redis-server.
 need_apt redis-server redis-server
+need_npm local-aws-sqs

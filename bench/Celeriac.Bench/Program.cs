@@ -11,12 +11,19 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-// Throughput of no-op tasks and enqueue-to-start latency, in-memory, SQLite and Redis, 1 and 2 workers,
-// and Celery 5.2 on the same redis-server for comparison.
-// Options: --quick (smaller runs), --redis (only the Redis and Celery scenarios).
+// Throughput of no-op tasks and enqueue-to-start latency: in-memory, SQLite and Redis, 1 and 2 workers; Celery 5.2
+// on the same redis-server for comparison; requests per task and throughput on the SQS emulator.
+// Options: --quick (smaller runs), --redis (only Redis and Celery), --sqs (only SQS).
 var quick = args.Contains("--quick");
 var redisOnly = args.Contains("--redis");
 var results = new List<BenchResult>();
+var sqsTasks = 10_000;
+if (args.Contains("--sqs"))
+{
+    results.AddRange(await SqsScenarioBench.RunAsync(sqsTasks, concurrency: 64));
+    Print(results);
+    return 0;
+}
 var inMemoryTasks = quick ? 100_000 : 400_000;
 var sqliteTasks = quick ? 20_000 : 100_000;
 var latencySamples = quick ? 200 : 1000;
@@ -69,10 +76,24 @@ using (var redis = RedisServerProcess.TryStart())
     }
 }
 
-Console.WriteLine();
-Console.WriteLine($"{"scenario",-34} {"metric",-22} {"measured",12} {"target",12} {"ratio",8}");
-foreach (var result in results) Console.WriteLine(result);
+try
+{
+    if (!redisOnly) results.AddRange(await SqsScenarioBench.RunAsync(sqsTasks, concurrency: 64));
+}
+catch (InvalidOperationException ex)
+{
+    Console.WriteLine($"sqs: not measured: {ex.Message}");
+}
+
+Print(results);
 return 0;
+
+static void Print(List<BenchResult> results)
+{
+    Console.WriteLine();
+    Console.WriteLine($"{"scenario",-34} {"metric",-22} {"measured",12} {"target",12} {"ratio",8}");
+    foreach (var result in results) Console.WriteLine(result);
+}
 
 static async Task<BenchResult> InMemoryThroughputAsync(int tasks, int instances)
 {

@@ -9,6 +9,7 @@ public static class BrokerSelection
     public const string Sqlite = "sqlite";
     public const string Memory = "memory";
     public const string Redis = "redis";
+    public const string Sqs = "sqs";
 
     public static CeleriacBuilder UseBrokerFromConfiguration(this CeleriacBuilder builder)
     {
@@ -21,8 +22,10 @@ public static class BrokerSelection
                 return builder.UseInMemoryBroker();
             case Redis:
                 return builder.UseRedisBroker();
+            case Sqs:
+                return builder.UseSqsBroker();
             default:
-                throw new InvalidOperationException($"Celeriac:Broker:Type '{type}' is not known; use one of: {Sqlite}, {Memory}, {Redis}.");
+                throw new InvalidOperationException($"Celeriac:Broker:Type '{type}' is not known; use one of: {Sqlite}, {Memory}, {Redis}, {Sqs}.");
         }
     }
 }

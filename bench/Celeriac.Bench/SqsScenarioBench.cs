@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Celeriac.Client;
+using Celeriac.Examples.Tasks;
+using Celeriac.Hosting;
+using Celeriac.Observability;
+using Celeriac.Pipeline;
+using Celeriac.Sqs;
+using Celeriac.Sqs.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Celeriac.Bench;
+
+/// <summary>
+/// SQS bills per request: HTTP requests per task (sends, receives, deletes, visibility changes, counted in the client)
+/// for no-op tasks on the local-aws-sqs emulator, and throughput through it, with one in-process worker.
+/// </summary>
+public static class SqsScenarioBench
+{
+    private sealed class Finished : ITaskObserver
+    {
+        private long _count;
+        public long Count => Interlocked.Read(ref _count);
+        public void OnFinished(TaskContext context, TimeSpan duration) => Interlocked.Increment(ref _count);
+    }
+
+    public static async Task<BenchResult[]> RunAsync(int tasks, int concurrency)
+    {
+        await using var emulator = await SqsEmulatorProcess.StartAsync();
+        var options = new SqsBrokerOptions
+        {
+            QueueUrlPrefix = $"{emulator.Endpoint}/123456789012/bench-",
+            Endpoint = emulator.Endpoint,
+            Region = "us-east-1",
+            AccessKeyId = "bench",
+            SecretAccessKey = "bench",
+            AutoCreateQueues = true,
+            ReadyCountIncludesInFlight = true,
+            VisibilityChangeCountsAsReceive = true,
+        };
+        var producerRequests = new CountingHandler();
+        var workerRequests = new CountingHandler();
+        var finished = new Finished();
+
+        using var producer = Build(options, producerRequests, finished, concurrency, worker: false);
+        var client = producer.Services.GetRequiredService<ITaskClient>();
+        var enqueue = Stopwatch.StartNew();
+        await client.EnqueueManyAsync(Enumerable.Range(0, tasks).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
+        Console.WriteLine($"sqs: enqueued {tasks} in {enqueue.Elapsed.TotalSeconds:0.00}s with {producerRequests.Total} requests");
+
+        using var worker = Build(options, workerRequests, finished, concurrency, worker: true);
+        await worker.StartAsync();
+        // The steady state: from the first tenth done to the last tenth, so start-up and the drained tail are not counted.
+        while (finished.Count < tasks / 10) await Task.Delay(1);
+        var (startCount, startRequests) = (finished.Count, workerRequests.Total);
+        var stopwatch = Stopwatch.StartNew();
+        while (finished.Count < tasks - tasks / 10) await Task.Delay(1);
+        var (endCount, endRequests) = (finished.Count, workerRequests.Total);
+        var elapsed = stopwatch.Elapsed;
+        while (finished.Count < tasks) await Task.Delay(5);
+        await worker.StopAsync();
+
+        var steadyTasks = endCount - startCount;
+        var workerPerTask = (endRequests - startRequests) / (double)steadyTasks;
+        var sendPerTask = producerRequests.Snapshot().GetValueOrDefault("SendMessageBatch") / (double)tasks;
+        var perTask = workerPerTask + sendPerTask;
+        var wholeRun = (producerRequests.Total + workerRequests.Total) / (double)tasks;
+        Console.WriteLine($"sqs: {steadyTasks} tasks at steady state in {elapsed.TotalSeconds:0.00}s; worker requests by action: " +
+            string.Join(", ", workerRequests.Snapshot().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
+        Console.WriteLine($"sqs: {perTask:0.000} requests per task at steady state ({sendPerTask:0.000} send + {workerPerTask:0.000} worker); whole run incl. start-up {wholeRun:0.000}");
+        return
+        [
+            new BenchResult($"sqs emulator, 1 worker, c={concurrency}", "requests per task", perTask, 0.35, HigherIsBetter: false),
+            new BenchResult($"sqs emulator, 1 worker, c={concurrency}", "no-op tasks/s", steadyTasks / elapsed.TotalSeconds, 1_000, HigherIsBetter: true),
+        ];
+    }
+
+    private static IHost Build(SqsBrokerOptions options, CountingHandler handler, Finished finished, int concurrency, bool worker)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<ITaskObserver>(finished);
+        builder.Services.AddSingleton<ISqsClient>(_ => SqsClientFactory.Create(options.ToClientOptions(), options.QueueUrlPrefix, handler, environment: _ => null));
+        builder.Services.AddCeleriac(c =>
+        {
+            c.UseSqsBroker(o =>
+            {
+                o.QueueUrlPrefix = options.QueueUrlPrefix;
+                o.AutoCreateQueues = true;
+                o.ReadyCountIncludesInFlight = true;
+                o.VisibilityChangeCountsAsReceive = true;
+            }).AddTask<NoopTask>();
+            if (worker)
+            {
+                c.AddWorker(o =>
+                {
+                    o.Concurrency = concurrency;
+                    o.MaxFetchBatch = concurrency;
+                    o.ReceiveWait = TimeSpan.FromSeconds(20);
+                });
+            }
+        });
+        return builder.Build();
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Celeriac.Sqs.Tests.Infrastructure;
+
+/// <summary>
+/// A real SQS peer: the npm package local-aws-sqs (installed into .tools/ by scripts/test-deps.sh), run by node on
+/// a free loopback port from a two-line ES module, and killed on dispose. Each test class gets its own.
+/// </summary>
+public sealed class SqsEmulator : IAsyncLifetime
+{
+    public const string AccountId = "123456789012";
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "celeriac-sqs-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public int Port { get; private set; }
+    public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    /// <summary>A queue URL prefix no other test uses, so each test has its own queues and dead-letter queue.</summary>
+    public string NewPrefix() => $"{Endpoint}/{AccountId}/t{Guid.NewGuid():N}"[..^20] + "-";
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var package = FindPackage();
+        Directory.CreateDirectory(_directory);
+        Port = FreePort();
+        var module = Path.Combine(_directory, "sqs.mjs");
+        var entry = new Uri(Path.Combine(package, "dist", "index.js")).AbsoluteUri;
+        await File.WriteAllTextAsync(module, $"""
+            import {"{"} createSqsServer {"}"} from "{entry}";
+            await createSqsServer({"{"} port: {Port}, hostname: "127.0.0.1" {"}"});
+            """);
+        var start = new ProcessStartInfo("node", [module]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var http = new HttpClient();
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException("The SQS emulator exited:\n" + Output);
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new StringContent("{}", Encoding.UTF8) };
+                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.0");
+                request.Headers.TryAddWithoutValidation("X-Amz-Target", "AmazonSQS.ListQueues");
+                using var response = await http.SendAsync(request);
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (clock.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("The SQS emulator did not answer within 60 s:\n" + Output);
+            await Task.Delay(50);
+        }
+    }
+
+    private static string FindPackage()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, ".tools", "node_modules", "local-aws-sqs");
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        throw new InvalidOperationException("local-aws-sqs is not installed: run scripts/test-deps.sh (make test does).");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+        try { Directory.Delete(_directory, recursive: true); }
+        catch (IOException) { }
+    }
+}

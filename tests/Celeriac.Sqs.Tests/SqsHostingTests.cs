@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Celeriac.Brokers;
+using Celeriac.Client;
+using Celeriac.Examples.Tasks;
+using Celeriac.Hosting;
+using Celeriac.Observability;
+using Celeriac.Pipeline;
+using Celeriac.Sqs.Client;
+using Celeriac.Sqs.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Celeriac.Sqs.Tests;
+
+/// <summary>Composition: the broker chosen and configured from <c>Celeriac:Broker</c>, and a worker's request economy on SQS.</summary>
+public sealed class SqsHostingTests(SqsEmulator emulator) : IClassFixture<SqsEmulator>
+{
+    private sealed class Finished : ITaskObserver
+    {
+        private long _count;
+        public long Count => Interlocked.Read(ref _count);
+        public void OnFinished(TaskContext context, TimeSpan duration) => Interlocked.Increment(ref _count);
+    }
+
+    [Fact]
+    public void TheSqsBrokerTypeBindsItsOptionsFromConfiguration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Celeriac:Broker:Type"] = "SQS",
+            ["Celeriac:Broker:Sqs:QueueUrlPrefix"] = "https://sqs.eu-west-1.amazonaws.com/123456789012/billing-",
+            ["Celeriac:Broker:Sqs:QueueUrls:urgent"] = "https://sqs.eu-west-1.amazonaws.com/123456789012/pager",
+            ["Celeriac:Broker:Sqs:MaxRetries"] = "7",
+        }).Build();
+        using var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration)
+            .AddCeleriac(configuration, c => c.UseBrokerFromConfiguration()).BuildServiceProvider();
+
+        var broker = Assert.IsType<SqsBroker>(services.GetRequiredService<IBroker>());
+        Assert.Same(broker, services.GetRequiredService<IBrokerAdmin>());
+        Assert.Equal("https://sqs.eu-west-1.amazonaws.com/123456789012/billing-default", broker.QueueUrl("default"));
+        Assert.Equal("https://sqs.eu-west-1.amazonaws.com/123456789012/pager", broker.QueueUrl("urgent"));
+        Assert.Equal(7, services.GetRequiredService<IOptions<SqsBrokerOptions>>().Value.MaxRetries);
+        var client = Assert.IsType<SqsJsonClient>(services.GetRequiredService<ISqsClient>());
+        Assert.Equal("eu-west-1", client.Region);
+    }
+
+    [Fact]
+    public async Task AWorkerDrainingAThousandTasksStaysNearThreeRequestsPerTenTasks()
+    {
+        var options = SqsTestBrokers.Options(emulator, emulator.NewPrefix());
+        var requests = new RequestCounter();
+        var finished = new Finished();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<ITaskObserver>(finished);
+        builder.Services.AddSingleton<ISqsClient>(_ => SqsTestBrokers.Client(options, requests));
+        builder.Services.AddCeleriac(c => c
+            .UseSqsBroker(o =>
+            {
+                o.QueueUrlPrefix = options.QueueUrlPrefix;
+                o.AutoCreateQueues = true;
+            })
+            .AddTask<NoopTask>()
+            .AddWorker(o =>
+            {
+                o.Concurrency = 64;
+                o.MaxFetchBatch = 64;
+                o.ReceiveWait = TimeSpan.FromSeconds(5);
+            }));
+        using var host = builder.Build();
+        await host.Services.GetRequiredService<ITaskClient>().EnqueueManyAsync(Enumerable.Range(0, 1000).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
+
+        await host.StartAsync();
+        var clock = Stopwatch.StartNew();
+        while (finished.Count < 1000 && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
+        var total = requests.Total;
+        await host.StopAsync();
+
+        Assert.Equal(1000, finished.Count);
+        Assert.Equal(100, requests.Of("SendMessageBatch"));
+        // The floor is 0.3 (one send, one receive, one delete per 10); start-up and a partly filled last batch add a little.
+        var perTask = total / 1000.0;
+        Assert.True(perTask <= 0.45, $"{perTask:0.000} requests per task: " + string.Join(", ", requests.ByAction.Select(p => $"{p.Key} {p.Value}")));
+    }
+}
