@@ -182,7 +182,7 @@ public sealed class RenderingTests
         Assert.Equal("aws", Env(withSecret)["AWS_ACCESS_KEY_ID"]!["secretKeyRef"]!["name"]!.GetValue<string>());
         Assert.Equal("accessKeyId", Env(withSecret)["AWS_ACCESS_KEY_ID"]!["secretKeyRef"]!["key"]!.GetValue<string>());
         Assert.Equal("secretAccessKey", Env(withSecret)["AWS_SECRET_ACCESS_KEY"]!["secretKeyRef"]!["key"]!.GetValue<string>());
-        Assert.Equal("http://localstack:4566", EnvValue(withSecret, "Celeriac__Broker__Sqs__ServiceUrl"));
+        Assert.Equal("http://localstack:4566", EnvValue(withSecret, "Celeriac__Broker__Sqs__Endpoint"));
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public static class WorkerEnvironment
             env.Add(Value("Celeriac__Broker__Type", "sqs"));
             env.Add(Value("Celeriac__Broker__Sqs__Region", sqs.Region));
             env.Add(Value("Celeriac__Broker__Sqs__QueueUrlPrefix", sqs.QueueUrlPrefix));
-            if (sqs.Endpoint is { } endpoint) env.Add(Value("Celeriac__Broker__Sqs__ServiceUrl", endpoint));
+            if (sqs.Endpoint is { } endpoint) env.Add(Value("Celeriac__Broker__Sqs__Endpoint", endpoint));
             if (sqs.CredentialsSecretRef is { } credentials)
             {
                 env.Add(Secret("AWS_ACCESS_KEY_ID", credentials.Name, credentials.AccessKeyIdKey ?? "accessKeyId"));

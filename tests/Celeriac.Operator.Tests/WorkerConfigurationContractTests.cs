@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Celeriac.Hosting;
+using Celeriac.Operator.Model;
+using Celeriac.Operator.Rendering;
+using Celeriac.Operator.Yaml;
+using Celeriac.Redis;
+using Celeriac.Sqs;
+using Celeriac.Tasks;
+using Celeriac.Worker;
+using Microsoft.Extensions.Configuration;
+
+namespace Celeriac.Operator.Tests;
+
+/// <summary>
+/// The operator and the worker host meet only through environment variables. Every <c>Celeriac__*</c>
+/// variable a rendered Deployment sets must bind to a property of the worker's own options classes
+/// (unknown keys are errors here), so that a renamed option cannot silently stop reaching the workers.
+/// </summary>
+public sealed class WorkerConfigurationContractTests
+{
+    private static readonly BinderOptions Strict = new() { ErrorOnUnknownConfiguration = true };
+
+    public static TheoryData<string> Examples() => ["taskqueue-minimal.yaml", "taskqueue-redis.yaml", "taskqueue-sqs.yaml"];
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Every_rendered_worker_variable_binds_to_a_worker_option(string example)
+    {
+        var queue = ModelJson.ToTaskQueue(YamlJson.ParseSingle(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", example))));
+        foreach (var pool in queue.Spec.Pools)
+        {
+            var deployment = TaskQueueRenderer.Deployment(queue, pool, new RenderOptions());
+            var configuration = ToConfiguration(deployment).GetSection("Celeriac");
+            var sections = configuration.GetChildren().Select(c => c.Key).ToList();
+            Assert.Subset(new HashSet<string> { "Broker", "Queues", "Worker", "Tasks", "Otlp" }, sections.ToHashSet());
+
+            var worker = configuration.GetSection("Worker");
+            var workerOptions = new WorkerOptions();
+            BindExcept(worker, workerOptions, "TaskAssemblies");
+            Assert.Equal(pool.Queues.Order(StringComparer.Ordinal), workerOptions.Queues.Order(StringComparer.Ordinal));
+            Assert.True(workerOptions.Concurrency > 0);
+
+            var queues = configuration.GetSection("Queues").Get<List<QueueDefinition>>(o => o.ErrorOnUnknownConfiguration = true) ?? [];
+            Assert.Equal(queue.Spec.Queues.Select(q => q.Name), queues.Select(q => q.Name));
+
+            foreach (var task in configuration.GetSection("Tasks").GetChildren())
+                task.Bind(new TaskOptions(), o => o.ErrorOnUnknownConfiguration = true);
+
+            var broker = configuration.GetSection("Broker");
+            switch (broker["Type"])
+            {
+                case BrokerSelection.Redis:
+                    broker.GetSection("Redis").Bind(new RedisBrokerOptions(), o => o.ErrorOnUnknownConfiguration = true);
+                    break;
+                case BrokerSelection.Sqs:
+                    var sqs = new SqsBrokerOptions();
+                    broker.GetSection("Sqs").Bind(sqs, o => o.ErrorOnUnknownConfiguration = true);
+                    Assert.False(string.IsNullOrEmpty(sqs.QueueUrlPrefix));
+                    break;
+                case BrokerSelection.Sqlite or null:
+                    break;
+                default:
+                    Assert.Fail($"{example} renders broker type '{broker["Type"]}', which the worker host does not know");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Binds strictly, leaving out keys that another part of the host reads (task assemblies).</summary>
+    private static void BindExcept(IConfigurationSection section, object options, string ignored)
+    {
+        var values = section.AsEnumerable(makePathsRelative: true)
+            .Where(kv => kv.Value is not null && !kv.Key.StartsWith(ignored, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build().Bind(options, o => o.ErrorOnUnknownConfiguration = Strict.ErrorOnUnknownConfiguration);
+    }
+
+    /// <summary>The container's env as configuration, the way the worker host reads it (__ is the section separator).</summary>
+    private static IConfiguration ToConfiguration(JsonObject deployment)
+    {
+        var env = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray();
+        var values = env
+            .Select(e => (Name: e!["name"]!.GetValue<string>(), Value: e["value"]?.GetValue<string>() ?? "from-secret"))
+            .Where(e => e.Name.StartsWith("Celeriac__", StringComparison.Ordinal))
+            .ToDictionary(e => e.Name.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
+        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+    }
+}
