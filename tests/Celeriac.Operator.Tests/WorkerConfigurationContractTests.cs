@@ -27,6 +27,9 @@ public sealed class WorkerConfigurationContractTests
     public void Every_rendered_worker_variable_binds_to_a_worker_option(string example)
     {
         var queue = ModelJson.ToTaskQueue(YamlJson.ParseSingle(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", example))));
+        // Optional fields the examples leave out must reach the worker too.
+        if (queue.Spec.Broker.Sqs is { } sqsSpec) sqsSpec.Endpoint ??= "http://127.0.0.1:9324";
+        if (queue.Spec.Broker.Redis is { } redisSpec) redisSpec.KeyPrefix ??= "shop";
         foreach (var pool in queue.Spec.Pools)
         {
             var deployment = TaskQueueRenderer.Deployment(queue, pool, new RenderOptions());
@@ -56,6 +59,7 @@ public sealed class WorkerConfigurationContractTests
                     var sqs = new SqsBrokerOptions();
                     broker.GetSection("Sqs").Bind(sqs, o => o.ErrorOnUnknownConfiguration = true);
                     Assert.False(string.IsNullOrEmpty(sqs.QueueUrlPrefix));
+                    Assert.Equal("http://127.0.0.1:9324", sqs.Endpoint);
                     break;
                 case BrokerSelection.Sqlite or null:
                     break;
