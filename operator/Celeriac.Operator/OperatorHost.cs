@@ -1,4 +1,6 @@
+using Celeriac.Observability;
 using Celeriac.Operator.Controller;
+using Celeriac.Prometheus;
 using Celeriac.Operator.Kubernetes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -39,6 +41,7 @@ public static class OperatorHost
         services.AddSingleton(connection ?? KubernetesConnection.Discover(configuration["Operator:KubeContext"]));
         services.AddSingleton<IKubernetesClient>(sp => new KubernetesClient(sp.GetRequiredService<KubernetesConnection>(), sp.GetRequiredService<OperatorOptions>().WatchTimeout));
         services.AddSingleton<OperatorMetrics>();
+        services.AddPrometheusExporter(o => o.MeterNames.Add(CeleriacDiagnostics.MeterName));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<OperatorOptions>>().Value;
@@ -69,7 +72,7 @@ public static class OperatorHost
     {
         app.MapGet("/healthz", (TaskQueueController controller) =>
             controller.Healthy ? Results.Text("ok") : Results.Text("watches failing", statusCode: 503));
-        app.MapGet("/metrics", (OperatorMetrics metrics) => Results.Text(metrics.ToPrometheusText(), "text/plain; version=0.0.4"));
+        app.MapPrometheusMetrics();
     }
 
     private static string Identity(IServiceProvider sp) => sp.GetRequiredService<OperatorOptions>().Identity!;

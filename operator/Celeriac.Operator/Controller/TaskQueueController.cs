@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Celeriac.Observability;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Rendering;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,6 @@
+using Celeriac.Observability;
 using Celeriac.Operator.Controller;
+using Celeriac.Prometheus;
 using Celeriac.Operator.Kubernetes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +18,9 @@ public sealed class OperatorInstance : IAsyncDisposable
 
     public TaskQueueController Controller => host.Services.GetRequiredService<TaskQueueController>();
     public OperatorMetrics Metrics => host.Services.GetRequiredService<OperatorMetrics>();
+
+    /// <summary>What the operator's /metrics serves.</summary>
+    public string MetricsText() => host.Services.GetRequiredService<PrometheusCollector>().Collect();
 
     public static async Task<OperatorInstance> StartAsync(Uri server, bool leaderElection = false, string? identity = null)
     {
@@ -37,6 +42,8 @@ public sealed class OperatorInstance : IAsyncDisposable
         });
         OperatorHost.AddOperator(builder.Services, builder.Configuration, new KubernetesConnection { Server = server });
         var host = builder.Build();
+        // As MapPrometheusMetrics does in the real host: the collector listens from before the first reconcile.
+        host.Services.GetRequiredService<PrometheusCollector>();
         await host.StartAsync().ConfigureAwait(false);
         return new OperatorInstance(host);
     }

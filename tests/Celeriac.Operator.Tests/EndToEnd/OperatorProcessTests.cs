@@ -22,7 +22,7 @@ public sealed class OperatorProcessTests : OperatorTestBase
         await Eventually.HoldsAsync(() =>
         {
             metrics = http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult();
-            return metrics.Contains("celeriac_operator_reconciles_total{result=\"success\"}", StringComparison.Ordinal);
+            return metrics.Contains("celeriac_operator_reconcile_total{result=\"success\"}", StringComparison.Ordinal);
         }, "a successful reconcile is counted");
         Assert.Contains("celeriac_operator_reconcile_duration_seconds_count", metrics, StringComparison.Ordinal);
         Assert.Contains("celeriac_operator_leader 1", metrics, StringComparison.Ordinal);

@@ -60,7 +60,7 @@ public sealed class ResilienceTests : OperatorTestBase
         await Eventually.HoldsAsync(() => Deployment("billing-general") is not null && Deployment("billing-urgent") is not null, "applied despite errors");
         Assert.True(op.Metrics.ReconcileCount("error") >= 1);
         await Eventually.HoldsAsync(() => ConditionStatus("billing", "Reconciled") == "True", "reconciled");
-        Assert.Contains("celeriac_operator_reconciles_total{result=\"error\"}", op.Metrics.ToPrometheusText(), StringComparison.Ordinal);
+        Assert.Contains("celeriac_operator_reconcile_total{result=\"error\"}", op.MetricsText(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class ResilienceTests : OperatorTestBase
         await Eventually.HoldsAsync(() => Deployment("third-general") is not null, "a queue created across the compaction is reconciled");
         await Eventually.HoldsAsync(() => Api.Requests.Count(r => r.StartsWith("GET /apis/celeriac.io/v1alpha1/taskqueues", StringComparison.Ordinal) && !r.Contains("watch=", StringComparison.Ordinal)) > lists,
             "the TaskQueues were listed again");
-        Assert.Contains("celeriac_operator_watch_restarts_total", op.Metrics.ToPrometheusText(), StringComparison.Ordinal);
+        Assert.Contains("celeriac_operator_watch_restarts_total", op.MetricsText(), StringComparison.Ordinal);
     }
 
     [Fact]
