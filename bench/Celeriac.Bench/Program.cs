@@ -142,35 +142,7 @@ static async Task<BenchResult> RedisThroughputAsync(RedisServerProcess redis, in
 {
     var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
     await using var services = RedisProducer(redis, prefix);
-    var client = services.GetRequiredService<ITaskClient>();
-    var broker = services.GetRequiredService<IBroker>();
-    var enqueue = Stopwatch.StartNew();
-    await client.EnqueueManyAsync(Enumerable.Range(0, tasks).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
-    Console.WriteLine($"redis: enqueued {tasks} in {enqueue.Elapsed.TotalSeconds:0.00}s ({tasks / enqueue.Elapsed.TotalSeconds:N0}/s)");
-
-    var workers = Enumerable.Range(0, processes).Select(_ => StartRedisWorker(redis, prefix, null)).ToList();
-    try
-    {
-        var measured = tasks - tasks / 10;
-        while ((await broker.GetDepthAsync("default", CancellationToken.None)).Total > measured)
-        {
-            if (workers.Any(w => w.HasExited)) throw new InvalidOperationException("a worker died:\n" + workers.First(w => w.HasExited).Output);
-            await Task.Delay(1);
-        }
-        var stopwatch = Stopwatch.StartNew();
-        while ((await broker.GetDepthAsync("default", CancellationToken.None)).Total > 0)
-        {
-            if (workers.Any(w => w.HasExited)) throw new InvalidOperationException("a worker died:\n" + workers.First(w => w.HasExited).Output);
-            await Task.Delay(5);
-        }
-        var rate = measured / stopwatch.Elapsed.TotalSeconds;
-        Console.WriteLine($"redis, {processes} process(es): {measured} no-op tasks in {stopwatch.Elapsed.TotalSeconds:0.00}s (after {tasks - measured} warm-up)");
-        return new BenchResult($"redis, {processes} worker process(es)", "no-op tasks/s", rate, 20_000, HigherIsBetter: true);
-    }
-    finally
-    {
-        foreach (var worker in workers) await worker.DisposeAsync();
-    }
+    return await ProcessThroughputAsync("redis", services, tasks, processes, () => StartRedisWorker(redis, prefix, null));
 }
 
 static async Task<BenchResult[]> RedisLatencyAsync(RedisServerProcess redis, int samples)
@@ -234,13 +206,19 @@ static async Task<BenchResult> SqliteThroughputAsync(int tasks, int processes)
     using var directory = new TempDirectory();
     var db = Path.Combine(directory.Path, "bench.db");
     await using var services = Producer(db);
+    return await ProcessThroughputAsync("sqlite", services, tasks, processes, () => StartWorker(db, null));
+}
+
+/// <summary>Enqueues <paramref name="tasks"/> no-ops, then times worker processes draining them.</summary>
+static async Task<BenchResult> ProcessThroughputAsync(string name, IServiceProvider services, int tasks, int processes, Func<LocalWorkerProcess> startWorker)
+{
     var client = services.GetRequiredService<ITaskClient>();
     var broker = services.GetRequiredService<IBroker>();
     var enqueue = Stopwatch.StartNew();
     await client.EnqueueManyAsync(Enumerable.Range(0, tasks).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
-    Console.WriteLine($"sqlite: enqueued {tasks} in {enqueue.Elapsed.TotalSeconds:0.00}s ({tasks / enqueue.Elapsed.TotalSeconds:N0}/s)");
+    Console.WriteLine($"{name}: enqueued {tasks} in {enqueue.Elapsed.TotalSeconds:0.00}s ({tasks / enqueue.Elapsed.TotalSeconds:N0}/s)");
 
-    var workers = Enumerable.Range(0, processes).Select(_ => StartWorker(db, null)).ToList();
+    var workers = Enumerable.Range(0, processes).Select(_ => startWorker()).ToList();
     try
     {
         // Start the clock once the first tenth is done, so that process start-up and JIT warm-up are not counted.
@@ -257,8 +235,8 @@ static async Task<BenchResult> SqliteThroughputAsync(int tasks, int processes)
             await Task.Delay(5);
         }
         var rate = measured / stopwatch.Elapsed.TotalSeconds;
-        Console.WriteLine($"sqlite, {processes} process(es): {measured} no-op tasks in {stopwatch.Elapsed.TotalSeconds:0.00}s (after {tasks - measured} warm-up)");
-        return new BenchResult($"sqlite, {processes} worker process(es)", "no-op tasks/s", rate, 20_000, HigherIsBetter: true);
+        Console.WriteLine($"{name}, {processes} process(es): {measured} no-op tasks in {stopwatch.Elapsed.TotalSeconds:0.00}s (after {tasks - measured} warm-up)");
+        return new BenchResult($"{name}, {processes} worker process(es)", "no-op tasks/s", rate, 20_000, HigherIsBetter: true);
     }
     finally
     {
