@@ -4,6 +4,7 @@ using System.Text;
 using Celeriac.Brokers;
 using Celeriac.Examples.Tasks;
 using Xunit;
+using Celeriac.Testing;
 
 namespace Celeriac.EndToEnd.Tests;
 
@@ -13,7 +14,7 @@ public sealed class HealthAndPoisonTests
     public async Task Health_endpoints_answer_on_the_worker_host()
     {
         await using var scenario = new Scenario();
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var worker = scenario.StartWorker(args: ["--urls", $"http://127.0.0.1:{port}"]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
@@ -47,10 +48,4 @@ public sealed class HealthAndPoisonTests
         Assert.False(worker.HasExited);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using Celeriac.Brokers;
 using Celeriac.Examples.Tasks;
 using Xunit;
+using Celeriac.Testing;
 
 namespace Celeriac.EndToEnd.Tests;
 
@@ -21,7 +22,7 @@ public sealed class PrometheusScrapeTests
         await scenario.Client.EnqueueAsync(new FlakyArgs(FailUntilAttempt: 1));
         await scenario.Broker.SendAsync([new OutgoingMessage("default", Encoding.UTF8.GetBytes("{not json"))], CancellationToken.None);
 
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var worker = scenario.StartWorker(concurrency: 4, args: ["--urls", $"http://127.0.0.1:{port}"]);
         await using var prometheus = await PrometheusServer.StartAsync("celeriac-worker", $"127.0.0.1:{port}");
 
@@ -69,7 +70,7 @@ public sealed class PrometheusScrapeTests
         await using var scenario = new Scenario();
         await scenario.Client.EnqueueAsync(new RecordArgs(1));
         await scenario.Client.EnqueueAsync(new FlakyArgs(FailUntilAttempt: 10));
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var worker = scenario.StartWorker(args: ["--urls", $"http://127.0.0.1:{port}"]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
@@ -96,10 +97,4 @@ public sealed class PrometheusScrapeTests
         Assert.True(promtool.ExitCode == 0, await stdout + await stderr + "\n" + text);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

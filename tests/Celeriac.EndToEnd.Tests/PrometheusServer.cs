@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Celeriac.Testing;
 
 namespace Celeriac.EndToEnd.Tests;
 
@@ -50,7 +51,7 @@ public sealed class PrometheusServer : IAsyncDisposable
                 static_configs:
                   - targets: [{string.Join(", ", targets.Select(t => $"'{t}'"))}]
             """);
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var start = new ProcessStartInfo("prometheus")
         {
             RedirectStandardOutput = true,
@@ -113,12 +114,6 @@ public sealed class PrometheusServer : IAsyncDisposable
         };
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private void Append(string? line)
     {

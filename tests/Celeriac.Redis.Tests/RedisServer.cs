@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Celeriac.Testing;
 
 namespace Celeriac.Redis.Tests;
 
@@ -18,7 +19,7 @@ public sealed class RedisServer : IAsyncDisposable
     private RedisServer(bool appendOnly)
     {
         _appendOnly = appendOnly;
-        Port = FreePort();
+        Port = LoopbackPort.Free();
     }
 
     public int Port { get; }
@@ -32,12 +33,6 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private async Task StartProcessAsync()
     {

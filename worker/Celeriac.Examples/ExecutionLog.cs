@@ -40,6 +40,23 @@ public sealed class ExecutionLog
         await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
+    /// <summary>Every recorded event of the log at <paramref name="path"/> (none when it does not exist yet).</summary>
+    public static IReadOnlyList<(string TaskId, string Task, string Event, int Pid)> ReadAll(string path)
+    {
+        var rows = new List<(string, string, string, int)>();
+        if (!File.Exists(path)) return rows;
+        SQLitePCL.Batteries_V2.Init();
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE name = 'executions'";
+        if (command.ExecuteScalar() is null) return rows;
+        command.CommandText = "SELECT task_id, task, event, pid FROM executions";
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
+        return rows;
+    }
+
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);

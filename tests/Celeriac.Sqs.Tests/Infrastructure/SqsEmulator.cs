@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests.Infrastructure;
 
@@ -31,7 +32,7 @@ public sealed class SqsEmulator : IAsyncLifetime
     {
         var package = FindPackage();
         Directory.CreateDirectory(_directory);
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         var module = Path.Combine(_directory, "sqs.mjs");
         var entry = new Uri(Path.Combine(package, "dist", "index.js")).AbsoluteUri;
         await File.WriteAllTextAsync(module, $"""
@@ -76,12 +77,6 @@ public sealed class SqsEmulator : IAsyncLifetime
         throw new InvalidOperationException("local-aws-sqs is not installed: run scripts/test-deps.sh (make test does).");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private void Append(string? line)
     {

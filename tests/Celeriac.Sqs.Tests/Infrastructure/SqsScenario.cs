@@ -79,20 +79,7 @@ public sealed class SqsScenario : IAsyncDisposable
     }
 
     /// <summary>Rows of the execution log: (task id, task, event, pid).</summary>
-    public List<(string TaskId, string Task, string Event, int Pid)> Executions()
-    {
-        var rows = new List<(string, string, string, int)>();
-        if (!File.Exists(ExecutionLogPath)) return rows;
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = ExecutionLogPath, DefaultTimeout = 30 }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE name = 'executions'";
-        if (command.ExecuteScalar() is null) return rows;
-        command.CommandText = "SELECT task_id, task, event, pid FROM executions";
-        using var reader = command.ExecuteReader();
-        while (reader.Read()) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
-        return rows;
-    }
+    public List<(string TaskId, string Task, string Event, int Pid)> Executions() => [.. ExecutionLog.ReadAll(ExecutionLogPath)];
 
     public async Task<QueueDepth> DepthAsync(string queue = "default") => await Broker.GetDepthAsync(queue, CancellationToken.None);
 
