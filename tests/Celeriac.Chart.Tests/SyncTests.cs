@@ -10,7 +10,8 @@ public sealed class SyncTests
     {
         var chartCrds = Directory.EnumerateFiles(Path.Combine(Repo.Chart, "crds")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["celeriac.io_taskqueues.yaml"], chartCrds);
-        Assert.Equal(Repo.Read("crds", "celeriac.io_taskqueues.yaml"), Repo.ChartFile("crds", "celeriac.io_taskqueues.yaml"));
+        Assert.True(Repo.Read("crds", "celeriac.io_taskqueues.yaml") == Repo.ChartFile("crds", "celeriac.io_taskqueues.yaml"),
+            "charts/celeriac-operator/crds/ differs from crds/: cp crds/celeriac.io_taskqueues.yaml charts/celeriac-operator/crds/");
     }
 
     [Theory]
@@ -54,7 +55,8 @@ public sealed class SyncTests
     [InlineData("celeriac-dashboard.json")]
     public void The_chart_ships_the_monitoring_sources_of_deploy_monitoring(string file)
     {
-        Assert.Equal(Repo.Read("deploy", "monitoring", file), Repo.ChartFile("files", file));
+        Assert.True(Repo.Read("deploy", "monitoring", file) == Repo.ChartFile("files", file),
+            $"charts/celeriac-operator/files/{file} differs from deploy/monitoring/{file}: run deploy/monitoring/generate.sh");
     }
 
     [Fact]
