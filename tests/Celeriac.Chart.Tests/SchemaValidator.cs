@@ -9,12 +9,7 @@ namespace Celeriac.Chart.Tests;
 /// </summary>
 public static class SchemaValidator
 {
-    public sealed record Result(int ExitCode, string Output, string Error)
-    {
-        public bool Valid => ExitCode == 0;
-    }
-
-    public static Result Validate(JsonNode values, string? schemaPath = null)
+    public static ValidationResult Validate(JsonNode values, string? schemaPath = null)
     {
         var start = new ProcessStartInfo("node", [Path.Combine(AppContext.BaseDirectory, "validate-values.cjs"), schemaPath ?? Path.Combine(Repo.Chart, "values.schema.json")])
         {
@@ -33,7 +28,7 @@ public static class SchemaValidator
             process.Kill();
             throw new TimeoutException("node validate-values.cjs did not finish in 30 s");
         }
-        return new Result(process.ExitCode, output.Result, error.Result);
+        return new ValidationResult(process.ExitCode, output.Result, error.Result);
     }
 
     private static string NodeModules()
