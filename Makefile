@@ -5,7 +5,7 @@ RESULTS ?= TestResults
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: run test test-deps bench build restore cli render operator clean image help
+.PHONY: run test test-deps bench build restore cli render operator clean image chart-lint help
 
 run: ## Run the main job: worker processes and a producer on the embedded SQLite broker
 	$(DOTNET) run --project worker/Celeriac.Demo -c $(CONFIG) -- $(ARGS)
@@ -43,6 +43,19 @@ operator: ## Run the operator against the cluster of $$KUBECONFIG
 image: ## Build the worker host image with docker or podman, whichever exists
 	@engine=$$(command -v docker || command -v podman) || { echo "neither docker nor podman is installed"; exit 1; }; \
 	$$engine build --target worker -t celeriac-worker:dev .
+
+CHART := charts/celeriac-operator
+chart-lint: ## helm lint and helm template the operator chart (skipped when helm is not on PATH; not part of make test)
+	@if ! command -v helm >/dev/null 2>&1; then \
+	  echo "chart-lint: skipped, helm is not on PATH (tests/Celeriac.Chart.Tests checks the chart without it)"; exit 0; \
+	fi; \
+	set -e; \
+	helm lint --strict $(CHART); \
+	helm lint --strict $(CHART) --set replicaCount=1 --set metrics.serviceMonitor.enabled=true --set metrics.prometheusRule.enabled=true --set metrics.dashboard.enabled=true; \
+	helm template celeriac-operator $(CHART) --namespace celeriac-system > /dev/null; \
+	helm template celeriac-operator $(CHART) --namespace celeriac-system --set replicaCount=1 \
+	  --set metrics.serviceMonitor.enabled=true --set metrics.prometheusRule.enabled=true --set metrics.dashboard.enabled=true > /dev/null; \
+	echo "chart-lint: helm lint and helm template passed"
 
 clean:
 	$(DOTNET) clean Celeriac.slnx

@@ -36,3 +36,5 @@ need_apt kubectl kubernetes-client
 # The Redis broker and store tests start their own redis-server.
 need_apt redis-server redis-server
 need_npm local-aws-sqs
+# The Helm chart's values.yaml is validated against its values.schema.json with ajv (tests/Celeriac.Chart.Tests).
+need_npm ajv

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the Kubernetes wrappers from the sources of truth: celeriac.rules.yml (what promtool checks and
 # tests) becomes the PrometheusRule, celeriac-dashboard.json the Grafana dashboard ConfigMap. A test fails when
-# the wrappers are stale.
+# the wrappers are stale. The Helm chart ships the two sources themselves (charts/celeriac-operator/files/, read
+# with .Files.Get), copied here; a test fails when the copies differ.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,3 +37,5 @@ data:
 HEADER
   sed 's/^/    /' celeriac-dashboard.json
 } > grafana-dashboard-configmap.yaml
+
+cp celeriac.rules.yml celeriac-dashboard.json ../../charts/celeriac-operator/files/
