@@ -151,29 +151,7 @@ static async Task<BenchResult[]> RedisLatencyAsync(RedisServerProcess redis, int
     var log = Path.Combine(directory.Path, "executions.db");
     var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
     await using var services = RedisProducer(redis, prefix);
-    var client = services.GetRequiredService<ITaskClient>();
-    await using var worker = StartRedisWorker(redis, prefix, log);
-    var sent = new Dictionary<string, DateTimeOffset>();
-    const int WarmUp = 100;
-    for (var i = 0; i < WarmUp; i++)
-    {
-        await client.EnqueueAsync(new RecordArgs(0));
-        await WaitForLogAsync(log, i + 1);
-    }
-    for (var i = 0; i < samples; i++)
-    {
-        var now = DateTimeOffset.UtcNow;
-        sent[await client.EnqueueAsync(new RecordArgs(0))] = now;
-        await WaitForLogAsync(log, WarmUp + i + 1);
-        await Task.Delay(3);
-    }
-    var waits = ReadStarts(log).Where(s => sent.ContainsKey(s.Id)).Select(s => (s.At - sent[s.Id]).TotalMilliseconds).Order().ToArray();
-    Console.WriteLine($"redis latency: {waits.Length} samples, worker in another process");
-    return
-    [
-        new BenchResult("redis, idle worker process", "enqueue→start p50 ms", Percentile(waits, 0.50), 5, HigherIsBetter: false),
-        new BenchResult("redis, idle worker process", "enqueue→start p99 ms", Percentile(waits, 0.99), 5, HigherIsBetter: false),
-    ];
+    return await ProcessLatencyAsync("redis", services, log, samples, () => StartRedisWorker(redis, prefix, log));
 }
 
 static ServiceProvider RedisProducer(RedisServerProcess redis, string prefix) =>
@@ -250,8 +228,14 @@ static async Task<BenchResult[]> SqliteLatencyAsync(int samples)
     var db = Path.Combine(directory.Path, "bench.db");
     var log = Path.Combine(directory.Path, "executions.db");
     await using var services = Producer(db);
+    return await ProcessLatencyAsync("sqlite", services, log, samples, () => StartWorker(db, log));
+}
+
+/// <summary>Enqueue→start latency of an idle worker process: one task at a time, its start read from the execution log.</summary>
+static async Task<BenchResult[]> ProcessLatencyAsync(string name, IServiceProvider services, string log, int samples, Func<LocalWorkerProcess> startWorker)
+{
     var client = services.GetRequiredService<ITaskClient>();
-    await using var worker = StartWorker(db, log);
+    await using var worker = startWorker();
     var sent = new Dictionary<string, DateTimeOffset>();
     // Warm up: the first tasks pay for JIT and connection set-up.
     const int WarmUp = 100;
@@ -268,11 +252,11 @@ static async Task<BenchResult[]> SqliteLatencyAsync(int samples)
         await Task.Delay(3);
     }
     var waits = ReadStarts(log).Where(s => sent.ContainsKey(s.Id)).Select(s => (s.At - sent[s.Id]).TotalMilliseconds).Order().ToArray();
-    Console.WriteLine($"sqlite latency: {waits.Length} samples, worker in another process");
+    Console.WriteLine($"{name} latency: {waits.Length} samples, worker in another process");
     return
     [
-        new BenchResult("sqlite, idle worker process", "enqueue→start p50 ms", Percentile(waits, 0.50), 5, HigherIsBetter: false),
-        new BenchResult("sqlite, idle worker process", "enqueue→start p99 ms", Percentile(waits, 0.99), 5, HigherIsBetter: false),
+        new BenchResult($"{name}, idle worker process", "enqueue→start p50 ms", Percentile(waits, 0.50), 5, HigherIsBetter: false),
+        new BenchResult($"{name}, idle worker process", "enqueue→start p99 ms", Percentile(waits, 0.99), 5, HigherIsBetter: false),
     ];
 }
 
