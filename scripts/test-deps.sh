@@ -38,3 +38,4 @@ need_apt redis-server redis-server
 need_npm local-aws-sqs
 # The Helm chart's values.yaml is validated against its values.schema.json with ajv (tests/Celeriac.Chart.Tests).
 need_npm ajv
+need_npm ajv-formats

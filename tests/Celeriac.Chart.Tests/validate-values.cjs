@@ -1,4 +1,5 @@
-// Validates a values document (JSON on stdin) against a Helm values.schema.json with ajv (draft-07, as Helm reads it).
+// Validates a JSON document (on stdin) against a JSON Schema with ajv (draft-07, as Helm reads values.schema.json),
+// with the standard formats (date-time, ...) from ajv-formats.
 // Usage: node validate-values.cjs values.schema.json < values.json
 // Exit 0: valid. Exit 1: invalid, the errors as JSON on stdout. Exit 2: the schema itself is not valid or not strict.
 'use strict';
@@ -8,7 +9,10 @@ const Ajv = ajvModule.default || ajvModule;
 
 const schema = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const data = JSON.parse(fs.readFileSync(0, 'utf8'));
+const formatsModule = require('ajv-formats');
+const addFormats = formatsModule.default || formatsModule;
 const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats(ajv);
 let validate;
 try {
   validate = ajv.compile(schema);
