@@ -18,18 +18,7 @@ public sealed class SqliteStoreWorkerTests : IDisposable
     [Fact]
     public async Task ResultsAndRevocationsWorkOnTheEmbeddedBroker()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSingleton<Recorder>();
-        builder.Services.AddCeleriac(celeriac => celeriac
-            .UseSqliteBroker(o => o.Path = _database.Path)
-            .AddTask<SquareTask>()
-            .AddWorker(w =>
-            {
-                w.Concurrency = 2;
-                w.ReceiveWait = TimeSpan.FromMilliseconds(200);
-                w.ShutdownGrace = TimeSpan.FromSeconds(5);
-            }));
-        using var host = builder.Build();
+        using var host = SqliteWorkerHost.Build<SquareTask>(_database.Path, concurrency: 2);
         var client = host.Services.GetRequiredService<ITaskClient>();
         var control = host.Services.GetRequiredService<TaskControl>();
         var revoked = await client.EnqueueAsync(new SquareArgs(3));

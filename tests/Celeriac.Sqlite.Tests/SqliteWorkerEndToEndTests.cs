@@ -18,18 +18,7 @@ public sealed class SqliteWorkerEndToEndTests : IDisposable
     [Fact]
     public async Task AWorkerRunsEnqueuedTasksAndDeadLettersPoisonMessages()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSingleton<Recorder>();
-        builder.Services.AddCeleriac(celeriac => celeriac
-            .UseSqliteBroker(o => o.Path = _database.Path)
-            .AddTask<RecordTask>()
-            .AddWorker(w =>
-            {
-                w.Concurrency = 4;
-                w.ReceiveWait = TimeSpan.FromMilliseconds(200);
-                w.ShutdownGrace = TimeSpan.FromSeconds(5);
-            }));
-        using var host = builder.Build();
+        using var host = SqliteWorkerHost.Build<RecordTask>(_database.Path, concurrency: 4);
         var recorder = host.Services.GetRequiredService<Recorder>();
         var broker = host.Services.GetRequiredService<IBroker>();
         var admin = host.Services.GetRequiredService<IBrokerAdmin>();

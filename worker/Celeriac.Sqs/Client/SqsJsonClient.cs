@@ -46,38 +46,26 @@ public sealed partial class SqsJsonClient : ISqsClient, IDisposable
     public Uri Endpoint { get; }
     public string Region { get; }
 
-    public async Task<SqsBatchResult> SendMessageBatchAsync(string queueUrl, IReadOnlyList<SqsSendEntry> entries, CancellationToken cancellationToken)
-    {
-        using var response = await CallAsync("SendMessageBatch", w =>
+    public Task<SqsBatchResult> SendMessageBatchAsync(string queueUrl, IReadOnlyList<SqsSendEntry> entries, CancellationToken cancellationToken) =>
+        BatchCallAsync("SendMessageBatch", queueUrl, entries, e => e.Id, (w, entry) =>
         {
-            w.WriteString("QueueUrl", queueUrl);
-            w.WriteStartArray("Entries");
-            foreach (var entry in entries)
+            w.WriteString("MessageBody", entry.Body);
+            if (entry.DelaySeconds is { } delay) w.WriteNumber("DelaySeconds", delay);
+            if (entry.MessageGroupId is not null) w.WriteString("MessageGroupId", entry.MessageGroupId);
+            if (entry.MessageDeduplicationId is not null) w.WriteString("MessageDeduplicationId", entry.MessageDeduplicationId);
+            if (entry.StringAttributes is { Count: > 0 } attributes)
             {
-                w.WriteStartObject();
-                w.WriteString("Id", entry.Id);
-                w.WriteString("MessageBody", entry.Body);
-                if (entry.DelaySeconds is { } delay) w.WriteNumber("DelaySeconds", delay);
-                if (entry.MessageGroupId is not null) w.WriteString("MessageGroupId", entry.MessageGroupId);
-                if (entry.MessageDeduplicationId is not null) w.WriteString("MessageDeduplicationId", entry.MessageDeduplicationId);
-                if (entry.StringAttributes is { Count: > 0 } attributes)
+                w.WriteStartObject("MessageAttributes");
+                foreach (var (name, value) in attributes)
                 {
-                    w.WriteStartObject("MessageAttributes");
-                    foreach (var (name, value) in attributes)
-                    {
-                        w.WriteStartObject(name);
-                        w.WriteString("DataType", "String");
-                        w.WriteString("StringValue", value);
-                        w.WriteEndObject();
-                    }
+                    w.WriteStartObject(name);
+                    w.WriteString("DataType", "String");
+                    w.WriteString("StringValue", value);
                     w.WriteEndObject();
                 }
                 w.WriteEndObject();
             }
-            w.WriteEndArray();
-        }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        return ReadBatchResult(response.RootElement);
-    }
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<SqsMessage>> ReceiveMessageAsync(SqsReceiveRequest request, CancellationToken cancellationToken)
     {
@@ -125,42 +113,15 @@ public sealed partial class SqsJsonClient : ISqsClient, IDisposable
         return result;
     }
 
-    public async Task<SqsBatchResult> DeleteMessageBatchAsync(string queueUrl, IReadOnlyList<SqsReceiptEntry> entries, CancellationToken cancellationToken)
-    {
-        using var response = await CallAsync("DeleteMessageBatch", w =>
-        {
-            w.WriteString("QueueUrl", queueUrl);
-            w.WriteStartArray("Entries");
-            foreach (var entry in entries)
-            {
-                w.WriteStartObject();
-                w.WriteString("Id", entry.Id);
-                w.WriteString("ReceiptHandle", entry.ReceiptHandle);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        return ReadBatchResult(response.RootElement);
-    }
+    public Task<SqsBatchResult> DeleteMessageBatchAsync(string queueUrl, IReadOnlyList<SqsReceiptEntry> entries, CancellationToken cancellationToken) =>
+        BatchCallAsync("DeleteMessageBatch", queueUrl, entries, e => e.Id, (w, entry) => w.WriteString("ReceiptHandle", entry.ReceiptHandle), cancellationToken);
 
-    public async Task<SqsBatchResult> ChangeMessageVisibilityBatchAsync(string queueUrl, IReadOnlyList<SqsVisibilityEntry> entries, CancellationToken cancellationToken)
-    {
-        using var response = await CallAsync("ChangeMessageVisibilityBatch", w =>
+    public Task<SqsBatchResult> ChangeMessageVisibilityBatchAsync(string queueUrl, IReadOnlyList<SqsVisibilityEntry> entries, CancellationToken cancellationToken) =>
+        BatchCallAsync("ChangeMessageVisibilityBatch", queueUrl, entries, e => e.Id, (w, entry) =>
         {
-            w.WriteString("QueueUrl", queueUrl);
-            w.WriteStartArray("Entries");
-            foreach (var entry in entries)
-            {
-                w.WriteStartObject();
-                w.WriteString("Id", entry.Id);
-                w.WriteString("ReceiptHandle", entry.ReceiptHandle);
-                w.WriteNumber("VisibilityTimeout", entry.VisibilityTimeoutSeconds);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        return ReadBatchResult(response.RootElement);
-    }
+            w.WriteString("ReceiptHandle", entry.ReceiptHandle);
+            w.WriteNumber("VisibilityTimeout", entry.VisibilityTimeoutSeconds);
+        }, cancellationToken);
 
     public async Task ChangeMessageVisibilityAsync(string queueUrl, string receiptHandle, int visibilityTimeoutSeconds, CancellationToken cancellationToken)
     {
@@ -317,6 +278,25 @@ public sealed partial class SqsJsonClient : ISqsClient, IDisposable
     {
         var cap = Math.Min(_options.MaxRetryDelay.TotalMilliseconds, _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
         return TimeSpan.FromMilliseconds(cap / 2 + Random.Shared.NextDouble() * cap / 2);
+    }
+
+    /// <summary>The batch actions share one shape: QueueUrl, then Entries each with its Id; the answer lists successes and failures per entry.</summary>
+    private async Task<SqsBatchResult> BatchCallAsync<TEntry>(string action, string queueUrl, IReadOnlyList<TEntry> entries, Func<TEntry, string> id, Action<Utf8JsonWriter, TEntry> writeEntry, CancellationToken cancellationToken)
+    {
+        using var response = await CallAsync(action, w =>
+        {
+            w.WriteString("QueueUrl", queueUrl);
+            w.WriteStartArray("Entries");
+            foreach (var entry in entries)
+            {
+                w.WriteStartObject();
+                w.WriteString("Id", id(entry));
+                writeEntry(w, entry);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        return ReadBatchResult(response.RootElement);
     }
 
     private static SqsBatchResult ReadBatchResult(JsonElement root)
