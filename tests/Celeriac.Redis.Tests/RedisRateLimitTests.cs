@@ -26,16 +26,7 @@ public sealed class RedisRateLimitTests(ITestOutputHelper output)
         var workers = new List<LocalWorkerProcess>();
         try
         {
-            var configuration = new ConfigurationBuilder().Build();
-            await using var services = new ServiceCollection()
-                .AddLogging()
-                .AddSingleton<IConfiguration>(configuration)
-                .AddCeleriac(configuration, c => c.AddTaskAssembly(typeof(ExamplesModule).Assembly).UseRedisBroker(o =>
-                {
-                    o.ConnectionString = server.ConnectionString;
-                    o.KeyPrefix = prefix;
-                }))
-                .BuildServiceProvider();
+            await using var services = server.Producer(prefix);
             var client = services.GetRequiredService<ITaskClient>();
             var control = services.GetRequiredService<TaskControl>();
 

@@ -23,16 +23,7 @@ public sealed class RedisRestartTests
         var prefix = "restart" + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            var configuration = new ConfigurationBuilder().Build();
-            await using var services = new ServiceCollection()
-                .AddLogging()
-                .AddSingleton<IConfiguration>(configuration)
-                .AddCeleriac(configuration, c => c.AddTaskAssembly(typeof(ExamplesModule).Assembly).UseRedisBroker(o =>
-                {
-                    o.ConnectionString = server.ConnectionString;
-                    o.KeyPrefix = prefix;
-                }))
-                .BuildServiceProvider();
+            await using var services = server.Producer(prefix);
             var client = services.GetRequiredService<ITaskClient>();
             var broker = services.GetRequiredService<IBroker>();
 

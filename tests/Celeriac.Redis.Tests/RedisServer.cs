@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Celeriac.Examples;
+using Celeriac.Hosting;
 using Celeriac.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Redis.Tests;
 
@@ -82,6 +86,21 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>SIGTERM (redis writes its AOF and exits), then a new server on the same port and directory.</summary>
+    /// <summary>A producer (client, broker, store) for the example tasks on this server, under its own key prefix.</summary>
+    public ServiceProvider Producer(string keyPrefix)
+    {
+        var configuration = new ConfigurationBuilder().Build();
+        return new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddCeleriac(configuration, c => c.AddTaskAssembly(typeof(ExamplesModule).Assembly).UseRedisBroker(o =>
+            {
+                o.ConnectionString = ConnectionString;
+                o.KeyPrefix = keyPrefix;
+            }))
+            .BuildServiceProvider();
+    }
+
     public async Task RestartAsync(TimeSpan downtime)
     {
         await StopProcessAsync();
