@@ -50,6 +50,7 @@ public static class OperatorHost
         });
         services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetesClient>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<EventRecorder>>(), Identity(sp)));
+        services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<IKubernetesClient>()));
         services.AddSingleton<TaskQueueReconciler>();
         services.AddSingleton(sp =>
         {

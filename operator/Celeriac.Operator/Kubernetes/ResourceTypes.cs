@@ -12,9 +12,10 @@ public static class ResourceTypes
     public static ResourceType ServiceMonitors { get; } = new("monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor");
     public static ResourceType Events { get; } = new("", "v1", "events", "Event");
     public static ResourceType Leases { get; } = new("coordination.k8s.io", "v1", "leases", "Lease");
+    public static ResourceType Secrets { get; } = new("", "v1", "secrets", "Secret");
 
     public static ResourceType ForKind(string apiVersion, string kind) =>
-        new[] { TaskQueues, Deployments, PodDisruptionBudgets, Services, ServiceMonitors, Events, Leases }
+        new[] { TaskQueues, Deployments, PodDisruptionBudgets, Services, ServiceMonitors, Events, Leases, Secrets }
             .FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind)
         ?? throw new ArgumentException($"{apiVersion} {kind} is not a resource the operator knows");
 }

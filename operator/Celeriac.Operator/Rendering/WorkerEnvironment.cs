@@ -14,14 +14,7 @@ public static class WorkerEnvironment
 
     public static JsonArray Build(TaskQueueSpec spec, PoolSpec pool, int? memoryCeilingMb, TimeSpan shutdownGrace)
     {
-        var env = new JsonArray();
-        AddBroker(env, spec.Broker);
-        var declared = OrderByPriority(spec.Queues);
-        for (var i = 0; i < declared.Count; i++)
-        {
-            env.Add(Value($"Celeriac__Queues__{i}__Name", declared[i].Name));
-            env.Add(Value($"Celeriac__Queues__{i}__Priority", (declared[i].Priority ?? 0).ToString(CultureInfo.InvariantCulture)));
-        }
+        var env = BrokerAndQueues(spec);
         var served = PoolQueuesInPriorityOrder(spec, pool);
         for (var i = 0; i < served.Count; i++) env.Add(Value($"Celeriac__Worker__Queues__{i}", served[i]));
         env.Add(Value("Celeriac__Worker__Concurrency", (pool.Concurrency ?? 8).ToString(CultureInfo.InvariantCulture)));
@@ -44,6 +37,23 @@ public static class WorkerEnvironment
             if (extra.Value is not null) variable["value"] = extra.Value;
             if (extra.ValueFrom is not null) variable["valueFrom"] = extra.ValueFrom.DeepClone();
             env.Add(variable);
+        }
+        return env;
+    }
+
+    /// <summary>
+    /// The part of the contract every Celeriac client of this TaskQueue shares (workers, and the operator's own
+    /// connection for depth reads and schedules): the broker and the declared queues.
+    /// </summary>
+    public static JsonArray BrokerAndQueues(TaskQueueSpec spec)
+    {
+        var env = new JsonArray();
+        AddBroker(env, spec.Broker);
+        var declared = OrderByPriority(spec.Queues);
+        for (var i = 0; i < declared.Count; i++)
+        {
+            env.Add(Value($"Celeriac__Queues__{i}__Name", declared[i].Name));
+            env.Add(Value($"Celeriac__Queues__{i}__Priority", (declared[i].Priority ?? 0).ToString(CultureInfo.InvariantCulture)));
         }
         return env;
     }

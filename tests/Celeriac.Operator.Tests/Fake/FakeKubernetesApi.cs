@@ -61,6 +61,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         fake.Register(new FakeResource("", "v1", "services", "Service", true, true));
         fake.Register(new FakeResource("", "v1", "events", "Event", true, false));
         fake.Register(new FakeResource("coordination.k8s.io", "v1", "leases", "Lease", true, false));
+        fake.Register(new FakeResource("", "v1", "secrets", "Secret", true, false));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o =>

@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Celeriac.Brokers;
+using Celeriac.Operator.Brokers;
+using Celeriac.Operator.Kubernetes;
+using Celeriac.Operator.Model;
+using Celeriac.Operator.Tests.Fake;
+
+namespace Celeriac.Operator.Tests;
+
+/// <summary>The operator connects to a TaskQueue's broker with the configuration its workers get.</summary>
+public sealed class BrokerConnectionTests
+{
+    private static TaskQueue Queue(string broker) => TestQueues.Parse($$"""
+        apiVersion: celeriac.io/v1alpha1
+        kind: TaskQueue
+        metadata: { name: billing, namespace: shop }
+        spec:
+          image: registry.example.com/billing:1.0
+          broker: {{broker}}
+          queues: [ { name: bulk, priority: 1 }, { name: urgent, priority: 10 } ]
+          pools: [ { name: general, queues: [bulk, urgent], resources: { limits: { memory: 1Gi } } } ]
+        """);
+
+    private static BrokerConfiguration.SecretReader Secrets(params (string Name, string Key, string Value)[] items) =>
+        (name, key, _) => Task.FromResult(items.Where(i => i.Name == name && i.Key == key).Select(i => (string?)i.Value).FirstOrDefault());
+
+    [Fact]
+    public async Task Redis_password_comes_from_its_secret_and_is_expanded_into_the_connection_string()
+    {
+        var queue = Queue("{ redis: { address: 'redis.shop:6379', tls: true, keyPrefix: billing, passwordSecretRef: { name: redis, key: password } } }");
+        var settings = await BrokerConfiguration.BuildAsync(queue.Spec, Secrets(("redis", "password", "pa$(x)ss")), CancellationToken.None);
+        Assert.Equal("redis", settings["Celeriac:Broker:Type"]);
+        // The Secret's value is used literally; only the rendered template is expanded.
+        Assert.Equal("redis.shop:6379,ssl=true,password=pa$(x)ss", settings["Celeriac:Broker:Redis:ConnectionString"]);
+        Assert.Equal("billing", settings["Celeriac:Broker:Redis:KeyPrefix"]);
+        Assert.Equal("urgent", settings["Celeriac:Queues:0:Name"]);
+        Assert.Equal("10", settings["Celeriac:Queues:0:Priority"]);
+        Assert.Equal("bulk", settings["Celeriac:Queues:1:Name"]);
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("CELERIAC_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sqs_credentials_from_a_secret_become_explicit_broker_options()
+    {
+        var queue = Queue("{ sqs: { region: eu-west-1, queueUrlPrefix: 'https://sqs.eu-west-1.amazonaws.com/1/billing-', credentialsSecretRef: { name: aws } } }");
+        var settings = await BrokerConfiguration.BuildAsync(queue.Spec,
+            Secrets(("aws", "accessKeyId", "AKIDEXAMPLE"), ("aws", "secretAccessKey", "wJalr")), CancellationToken.None);
+        Assert.Equal("sqs", settings["Celeriac:Broker:Type"]);
+        Assert.Equal("eu-west-1", settings["Celeriac:Broker:Sqs:Region"]);
+        Assert.Equal("AKIDEXAMPLE", settings["Celeriac:Broker:Sqs:AccessKeyId"]);
+        Assert.Equal("wJalr", settings["Celeriac:Broker:Sqs:SecretAccessKey"]);
+    }
+
+    [Fact]
+    public async Task A_missing_secret_key_is_a_clear_error()
+    {
+        var queue = Queue("{ redis: { address: 'redis:6379', passwordSecretRef: { name: redis, key: password } } }");
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => BrokerConfiguration.BuildAsync(queue.Spec, Secrets(), CancellationToken.None));
+        Assert.Contains("Secret 'redis' has no key 'password'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a=$(A)", "a=1")]
+    [InlineData("$(A)$(B)", "12")]
+    [InlineData("$$(A)", "$(A)")]
+    [InlineData("$(MISSING)", "$(MISSING)")]
+    [InlineData("cost $5", "cost $5")]
+    [InlineData("end$", "end$")]
+    [InlineData("$(A", "$(A")]
+    public void Expansion_follows_the_kubelet(string value, string expected) =>
+        Assert.Equal(expected, BrokerConfiguration.Expand(value, new Dictionary<string, string> { ["A"] = "1", ["B"] = "2" }));
+
+    [Fact]
+    public async Task A_connection_is_reused_until_its_secret_changes()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync();
+        using var kubectl = new KubernetesClient(new KubernetesConnection { Server = api.Url });
+        await kubectl.CreateAsync(ResourceTypes.Secrets, Secret("one"), CancellationToken.None);
+        await using var brokers = new TaskQueueBrokers(kubectl)
+        {
+            Overrides = new Dictionary<string, string?> { ["Celeriac:Broker:Type"] = "memory" },
+        };
+        var queue = Queue("{ redis: { connectionStringSecretRef: { name: redis, key: url } } }");
+
+        var first = await brokers.GetAsync(queue, CancellationToken.None);
+        Assert.Same(first, await brokers.GetAsync(queue, CancellationToken.None));
+        await first.Broker.SendAsync([new OutgoingMessage("bulk", Encoding.UTF8.GetBytes("{}"))], CancellationToken.None);
+        Assert.Equal(1, (await first.Broker.GetDepthAsync("bulk", CancellationToken.None)).Ready);
+
+        var secret = (await kubectl.GetAsync(ResourceTypes.Secrets, "shop", "redis", CancellationToken.None))!;
+        secret["data"] = Secret("two")["data"]!.DeepClone();
+        await kubectl.ReplaceAsync(ResourceTypes.Secrets, secret, CancellationToken.None);
+        var second = await brokers.GetAsync(queue, CancellationToken.None);
+        Assert.NotSame(first, second);
+        Assert.Equal(0, (await second.Broker.GetDepthAsync("bulk", CancellationToken.None)).Ready);
+    }
+
+    private static JsonObject Secret(string url) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = new JsonObject { ["name"] = "redis", ["namespace"] = "shop" },
+        ["data"] = new JsonObject { ["url"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(url)) },
+    };
+}
