@@ -1,10 +1,19 @@
 namespace Celeriac.Operator.Model;
 
-/// <summary>Bounds for the queue-depth autoscaler (issue "Autoscaling"); the reconciler only reads them.</summary>
+/// <summary>How a pool's replicas follow the depth of the queues it serves (docs/autoscaling.md).</summary>
 public sealed class AutoscalingSpec
 {
+    public const string BuiltinEngine = "builtin";
+    public const string KedaEngine = "keda";
+
+    /// <summary><c>builtin</c> (the operator scales) or <c>keda</c> (the operator renders a KEDA ScaledObject).</summary>
+    public string? Engine { get; set; }
     public int? MinReplicas { get; set; }
     public int? MaxReplicas { get; set; }
     public int? TargetDepthPerReplica { get; set; }
+    public string? PollingInterval { get; set; }
+    public int? ActivationDepth { get; set; }
+    public bool? CountInFlight { get; set; }
+    public int? MaxScaleUpStep { get; set; }
     public string? ScaleDownStabilization { get; set; }
 }

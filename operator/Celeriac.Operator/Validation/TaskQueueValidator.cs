@@ -65,6 +65,12 @@ public static partial class TaskQueueValidator
             {
                 if ((scaling.MinReplicas ?? 1) > (scaling.MaxReplicas ?? 10)) errors.Add($"{at}: autoscaling.minReplicas exceeds maxReplicas");
                 if (scaling.ScaleDownStabilization is { } s && !KubeDuration.TryParse(s, out _)) errors.Add($"{at}: autoscaling.scaleDownStabilization '{s}' is not a duration");
+                if (scaling.PollingInterval is { } poll && (!KubeDuration.TryParse(poll, out var every) || every < TimeSpan.FromMilliseconds(100)))
+                    errors.Add($"{at}: autoscaling.pollingInterval '{poll}' is not a duration of at least 100ms");
+                if (scaling.Engine is { } engine && engine is not (AutoscalingSpec.BuiltinEngine or AutoscalingSpec.KedaEngine))
+                    errors.Add($"{at}: autoscaling.engine must be builtin or keda");
+                if (scaling.Engine == AutoscalingSpec.KedaEngine && spec.Broker.Redis?.ConnectionStringSecretRef is not null)
+                    errors.Add($"{at}: autoscaling.engine keda needs broker.redis.address (KEDA's redis-streams trigger cannot read a connection string)");
             }
             foreach (var env in pool.Env ?? [])
             {

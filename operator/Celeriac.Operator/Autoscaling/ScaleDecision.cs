@@ -1,0 +1,17 @@
+namespace Celeriac.Operator.Autoscaling;
+
+/// <summary>The outcome of one decision for a pool.</summary>
+/// <param name="Replicas">The replicas the pool should have now (the current count when nothing changes).</param>
+/// <param name="Recommended">ceil(depth / target) within the bounds, before the step limit and the stabilization window; null when the depth is unknown.</param>
+/// <param name="Depth">The depth the decision counted (ready, plus in flight when counted); null when the broker could not be read.</param>
+/// <param name="Reason">ScaleUp, ScaleDown, Steady, Stabilizing or BrokerUnreachable.</param>
+public sealed record ScaleDecision(int Current, int Replicas, int? Recommended, long? Depth, string Reason, string Message)
+{
+    public const string ScaleUp = "ScaleUp";
+    public const string ScaleDown = "ScaleDown";
+    public const string Steady = "Steady";
+    public const string Stabilizing = "Stabilizing";
+    public const string BrokerUnreachable = "BrokerUnreachable";
+
+    public bool Changed => Replicas != Current;
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Celeriac.Brokers;
+
+namespace Celeriac.Operator.Autoscaling;
+
+/// <summary>
+/// The one place for the scaling maths, a pure function of the policy, the scaler's memory, the current replicas
+/// and a depth reading (docs/autoscaling.md):
+/// <list type="number">
+/// <item>depth = ready (+ in flight when counted); delayed messages do not count until they are due.</item>
+/// <item>recommended = 0 when depth ≤ activationDepth, else ceil(depth / targetDepthPerReplica); clamped to [min, max].</item>
+/// <item>above the current count: scale up at once, by at most maxScaleUpStep.</item>
+/// <item>below: scale down to the highest recommendation of the stabilization window (as the HPA does), so a depth
+/// oscillating around a threshold holds the higher count instead of flapping.</item>
+/// <item>no reading (broker unreachable): keep the current count; after the outage the current count counts as a
+/// recommendation again, so the pool scales down only after a full window of good readings.</item>
+/// </list>
+/// </summary>
+public static class ScaleMath
+{
+    public static (ScaleDecision Decision, ScalerState State) Decide(ScalingPolicy policy, ScalerState state, int current, QueueDepth? reading, DateTimeOffset now, string? error = null)
+    {
+        if (reading is not { } depth)
+        {
+            return (new ScaleDecision(current, current, null, null, ScaleDecision.BrokerUnreachable,
+                $"the broker could not be read ({error ?? "no reading"}); keeping {current} replicas"), state with { Started = false });
+        }
+
+        var counted = depth.Ready + (policy.CountInFlight ? depth.InFlight : 0);
+        var raw = counted <= policy.ActivationDepth ? 0 : (int)Math.Min(int.MaxValue, (counted + policy.TargetDepthPerReplica - 1) / policy.TargetDepthPerReplica);
+        var recommended = Math.Clamp(raw, policy.MinReplicas, policy.MaxReplicas);
+
+        var since = now - policy.ScaleDownStabilization;
+        var history = state.Recommendations.RemoveAll(r => r.At <= since);
+        if (!state.Started) history = history.Add((now, Math.Clamp(current, policy.MinReplicas, policy.MaxReplicas)));
+        history = history.Add((now, recommended));
+
+        int next;
+        string reason;
+        if (recommended > current)
+        {
+            next = Math.Min(recommended, current + policy.MaxScaleUpStep);
+            reason = ScaleDecision.ScaleUp;
+        }
+        else
+        {
+            var stabilized = history.Max(r => r.Replicas);
+            next = Math.Min(current, stabilized);
+            reason = next < current ? ScaleDecision.ScaleDown : recommended < current ? ScaleDecision.Stabilizing : ScaleDecision.Steady;
+        }
+        // The bounds hold at once, whatever the window says (e.g. after maxReplicas was lowered).
+        var bounded = Math.Clamp(next, policy.MinReplicas, policy.MaxReplicas);
+        if (bounded != next) reason = bounded > current ? ScaleDecision.ScaleUp : ScaleDecision.ScaleDown;
+        next = bounded;
+
+        var message = string.Create(CultureInfo.InvariantCulture,
+            $"depth {counted} (target {policy.TargetDepthPerReplica} per replica, activation above {policy.ActivationDepth}): recommended {recommended}, {current} -> {next}");
+        var decision = new ScaleDecision(current, next, recommended, counted, reason, message);
+        var nextState = state with
+        {
+            Started = true,
+            Recommendations = history,
+            LastScaleTime = decision.Changed ? now : state.LastScaleTime,
+            LastScaleReason = decision.Changed ? $"{reason}: {message}" : state.LastScaleReason,
+        };
+        return (decision, nextState);
+    }
+}
