@@ -51,6 +51,9 @@ public static class OperatorHost
         services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetesClient>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<EventRecorder>>(), Identity(sp)));
         services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<IKubernetesClient>()));
+        services.AddSingleton<Autoscaling.AutoscalingViews>();
+        services.AddSingleton<Autoscaling.IQueueDepthSource, Autoscaling.BrokerQueueDepthSource>();
+        services.AddSingleton<Autoscaling.QueueDepthAutoscaler>();
         services.AddSingleton<TaskQueueReconciler>();
         services.AddSingleton(sp =>
         {
@@ -63,7 +66,8 @@ public static class OperatorHost
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaderElector>>());
             }
             return new TaskQueueController(sp.GetRequiredService<IKubernetesClient>(), sp.GetRequiredService<TaskQueueReconciler>(), elector, options,
-                sp.GetRequiredService<OperatorMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TaskQueueController>>());
+                sp.GetRequiredService<OperatorMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TaskQueueController>>(),
+                sp.GetRequiredService<Autoscaling.QueueDepthAutoscaler>());
         });
         services.AddHostedService(sp => sp.GetRequiredService<TaskQueueController>());
         return services;

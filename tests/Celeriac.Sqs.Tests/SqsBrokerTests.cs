@@ -4,6 +4,7 @@ using Celeriac.Brokers;
 using Celeriac.Envelope;
 using Celeriac.Sqs.Client;
 using Celeriac.Sqs.Tests.Infrastructure;
+using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 

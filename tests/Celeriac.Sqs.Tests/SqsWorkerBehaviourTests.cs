@@ -2,6 +2,7 @@ using System.Text;
 using Celeriac.Brokers;
 using Celeriac.Examples.Tasks;
 using Celeriac.Sqs.Tests.Infrastructure;
+using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 

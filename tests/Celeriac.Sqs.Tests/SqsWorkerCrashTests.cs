@@ -1,6 +1,7 @@
 using Celeriac.Examples.Tasks;
 using Celeriac.Sqs.Tests.Infrastructure;
 using Celeriac.Worker;
+using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 

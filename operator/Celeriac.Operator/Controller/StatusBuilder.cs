@@ -96,7 +96,7 @@ public static class StatusBuilder
     public static StatusCondition? Find(IReadOnlyList<StatusCondition>? conditions, string type) =>
         conditions?.FirstOrDefault(c => c.Type == type);
 
-    private static StatusCondition Merge(IReadOnlyList<StatusCondition>? previous, StatusCondition next, DateTimeOffset now)
+    internal static StatusCondition Merge(IReadOnlyList<StatusCondition>? previous, StatusCondition next, DateTimeOffset now)
     {
         var old = Find(previous, next.Type);
         var transition = old is not null && old.Status == next.Status && old.LastTransitionTime.Length > 0

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Celeriac.Observability;
+using Celeriac.Operator.Autoscaling;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Rendering;
 using Microsoft.Extensions.Hosting;
@@ -20,7 +21,8 @@ public sealed class TaskQueueController(
     OperatorOptions options,
     OperatorMetrics metrics,
     TimeProvider time,
-    ILogger<TaskQueueController> logger) : BackgroundService
+    ILogger<TaskQueueController> logger,
+    QueueDepthAutoscaler? autoscaler = null) : BackgroundService
 {
     public bool IsLeading { get; private set; }
 
@@ -70,6 +72,8 @@ public sealed class TaskQueueController(
             lock (knownGate) known.Remove(key);
         }
         for (var i = 0; i < Math.Max(1, options.Workers); i++) tasks.Add(WorkerAsync(queue, Forget, cancellationToken));
+        // Only the leader scales: the autoscaler lives and dies with the leadership term.
+        if (autoscaler is not null) tasks.Add(autoscaler.RunAsync(() => { lock (knownGate) return [.. known]; }, queue.Add, cancellationToken));
         try
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Celeriac.Operator.Autoscaling;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
@@ -14,7 +15,8 @@ namespace Celeriac.Operator.Controller;
 /// server-side apply, delete the objects of removed pools, write the status. Idempotent: a second pass
 /// with nothing changed applies the same objects and writes the same status.
 /// </summary>
-public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOptions options, EventRecorder events, TimeProvider time, ILogger<TaskQueueReconciler> logger)
+public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOptions options, EventRecorder events, TimeProvider time, ILogger<TaskQueueReconciler> logger,
+    AutoscalingViews? autoscaling = null)
 {
     private static readonly ImmutableArray<ResourceType> OwnedTypes =
         [ResourceTypes.Deployments, ResourceTypes.PodDisruptionBudgets, ResourceTypes.Services];
@@ -70,6 +72,7 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
             OperatorLog.Reconciled(logger, ns, name, desired.Count, deleted);
 
             var status = StatusBuilder.Build(queue, [], deployments, previous, time.GetUtcNow());
+            AutoscalingStatus.Apply(status, autoscaling?.Get(ns, name), previous, queue.Metadata.Generation, time.GetUtcNow());
             await WriteStatusAsync(queue, status, cancellationToken).ConfigureAwait(false);
             var ready = StatusBuilder.Find(status.Conditions, StatusBuilder.Ready)?.Status == "True";
             return new ReconcileResult("success", ready ? null : options.NotReadyRequeue);

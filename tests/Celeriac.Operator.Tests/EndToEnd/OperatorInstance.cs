@@ -22,7 +22,8 @@ public sealed class OperatorInstance : IAsyncDisposable
     /// <summary>What the operator's /metrics serves.</summary>
     public string MetricsText() => host.Services.GetRequiredService<PrometheusCollector>().Collect();
 
-    public static async Task<OperatorInstance> StartAsync(Uri server, bool leaderElection = false, string? identity = null)
+    /// <param name="configure">Changes to the operator's services after its own registrations (e.g. broker overrides for an emulator).</param>
+    public static async Task<OperatorInstance> StartAsync(Uri server, bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -41,6 +42,7 @@ public sealed class OperatorInstance : IAsyncDisposable
             ["Operator:WatchTimeout"] = "00:00:30",
         });
         OperatorHost.AddOperator(builder.Services, builder.Configuration, new KubernetesConnection { Server = server });
+        configure?.Invoke(builder.Services);
         var host = builder.Build();
         // As MapPrometheusMetrics does in the real host: the collector listens from before the first reconcile.
         host.Services.GetRequiredService<PrometheusCollector>();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Tests.Fake;
 using Celeriac.Operator.Yaml;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
 
@@ -25,9 +26,9 @@ public abstract class OperatorTestBase : IAsyncLifetime
         await Api.DisposeAsync();
     }
 
-    protected async Task<OperatorInstance> StartOperatorAsync(bool leaderElection = false, string? identity = null)
+    protected async Task<OperatorInstance> StartOperatorAsync(bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null)
     {
-        var instance = await OperatorInstance.StartAsync(Api.Url, leaderElection, identity);
+        var instance = await OperatorInstance.StartAsync(Api.Url, leaderElection, identity, configure);
         instances.Add(instance);
         return instance;
     }

@@ -24,12 +24,12 @@ namespace Celeriac.Operator.Tests.Fake;
 /// retained history (after <see cref="Compact"/>), as the API server does.</item>
 /// <item>Deletion removes the object; the garbage collector is simulated by deleting, in the background after every
 /// delete and every write of a dependent, objects whose ownerReferences all name uids that no longer exist (cascading).</item>
-/// <item>Defaulting of Deployment spec.replicas to 1 on creation.</item>
+/// <item>Defaulting of Deployment spec.replicas to 1 on creation; the Deployment's scale subresource (autoscaling/v1 Scale: GET, PUT, apply).</item>
 /// </list>
 /// Not simulated: CEL rules and CRD schema defaulting, admission, authentication, label selectors beyond equality.
 /// Test hooks: injected faults, dropping all watches, compaction, and writing Deployment status as its controller would.
 /// </summary>
-public sealed class FakeKubernetesApi : IAsyncDisposable
+public sealed partial class FakeKubernetesApi : IAsyncDisposable
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, FakeResource> resources = new(StringComparer.Ordinal);
@@ -217,6 +217,11 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         }
         var name = parts.Length > index + 1 ? Uri.UnescapeDataString(parts[index + 1]) : null;
         var subresource = parts.Length > index + 2 ? parts[index + 2] : null;
+        if (subresource == "scale" && resource.Kind == "Deployment" && name is not null)
+        {
+            await ScaleAsync(context, resource, ns, name).ConfigureAwait(false);
+            return;
+        }
         if (subresource is not null && (subresource != "status" || !resource.HasStatus))
         {
             await WriteStatusAsync(context, 404, "NotFound", $"no subresource {subresource}").ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Celeriac.Sqs.Client;
+using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests.Infrastructure;
 

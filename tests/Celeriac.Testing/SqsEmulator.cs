@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Celeriac.Testing;
+using Xunit;
 
-namespace Celeriac.Sqs.Tests.Infrastructure;
+namespace Celeriac.Testing;
 
 /// <summary>
 /// A real SQS peer: the npm package local-aws-sqs (installed into .tools/ by scripts/test-deps.sh), run by node on

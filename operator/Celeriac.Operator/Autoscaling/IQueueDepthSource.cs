@@ -1,0 +1,10 @@
+using Celeriac.Brokers;
+using Celeriac.Operator.Model;
+
+namespace Celeriac.Operator.Autoscaling;
+
+/// <summary>Where the autoscaler reads the depth of a TaskQueue's queues; a failure to reach the broker throws.</summary>
+public interface IQueueDepthSource
+{
+    Task<IReadOnlyDictionary<string, QueueDepth>> ReadAsync(TaskQueue queue, IReadOnlyCollection<string> queues, CancellationToken cancellationToken);
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Celeriac.Brokers;
+using Celeriac.Observability;
+using Celeriac.Operator.Controller;
+using Celeriac.Operator.Kubernetes;
+using Celeriac.Operator.Model;
+using Celeriac.Operator.Rendering;
+using Celeriac.Operator.Validation;
+using Microsoft.Extensions.Logging;
+
+namespace Celeriac.Operator.Autoscaling;
+
+/// <summary>
+/// The built-in autoscaler, run by the controller while it leads: every TaskQueue with pools on the builtin engine
+/// is polled at its pollingInterval; the depths of the queues its pools serve are read in parallel; each pool's
+/// replicas follow <see cref="ScaleMath"/> through the Deployment's scale subresource, applied with its own field
+/// manager so that the reconciler's apply (which leaves spec.replicas out) never fights it. Each scale is an Event;
+/// depth and replicas go to the metrics and, through <see cref="AutoscalingViews"/>, to the status the reconciler writes.
+/// </summary>
+public sealed class QueueDepthAutoscaler(
+    IKubernetesClient client,
+    IQueueDepthSource depths,
+    AutoscalingViews views,
+    EventRecorder events,
+    OperatorMetrics metrics,
+    TimeProvider time,
+    ILogger<QueueDepthAutoscaler> logger)
+{
+    public const string FieldManager = "celeriac-autoscaler";
+
+    /// <summary>How soon a TaskQueue without builtin pools (or an invalid one) is looked at again.</summary>
+    private static readonly TimeSpan IdleRecheck = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MinSleep = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxSleep = TimeSpan.FromMilliseconds(200);
+
+    private sealed class Tracked
+    {
+        public DateTimeOffset Due { get; set; }
+        public Task? Running { get; set; }
+        public Dictionary<string, ScalerState> States { get; } = new(StringComparer.Ordinal);
+        public bool? Reachable { get; set; }
+    }
+
+    /// <param name="keys">The TaskQueues (namespace/name) the controller knows.</param>
+    /// <param name="requestReconcile">Asks the controller to reconcile a TaskQueue (to write its status).</param>
+    public async Task RunAsync(Func<IReadOnlyCollection<string>> keys, Action<string> requestReconcile, CancellationToken cancellationToken)
+    {
+        // Scaler memory is per leadership term: a new leader starts fresh and waits a full window before scaling down.
+        var tracked = new Dictionary<string, Tracked>(StringComparer.Ordinal);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var now = time.GetUtcNow();
+                var known = keys().ToHashSet(StringComparer.Ordinal);
+                foreach (var (key, entry) in tracked.Where(t => !known.Contains(t.Key) && t.Value.Running is null or { IsCompleted: true }).ToList())
+                {
+                    tracked.Remove(key);
+                    Forget(key);
+                }
+                foreach (var key in known)
+                {
+                    if (!tracked.TryGetValue(key, out var entry)) tracked[key] = entry = new Tracked { Due = now };
+                    if (entry.Running is { IsCompleted: false } || entry.Due > now) continue;
+                    entry.Running = PollAsync(key, entry, requestReconcile, cancellationToken);
+                }
+                var next = tracked.Values.Where(t => t.Running is null or { IsCompleted: true }).Select(t => t.Due).DefaultIfEmpty(now + MaxSleep).Min();
+                var sleep = next - time.GetUtcNow();
+                await Task.Delay(sleep < MinSleep ? MinSleep : sleep > MaxSleep ? MaxSleep : sleep, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (var entry in tracked.Values)
+            {
+                if (entry.Running is { } running)
+                {
+                    try { await running.ConfigureAwait(false); }
+                    catch (OperationCanceledException) { }
+                }
+            }
+        }
+    }
+
+    private async Task PollAsync(string key, Tracked entry, Action<string> requestReconcile, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        entry.Due = started + IdleRecheck;
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var (ns, name) = (key[..slash], key[(slash + 1)..]);
+        try
+        {
+            var obj = await client.GetAsync(ResourceTypes.TaskQueues, ns, name, cancellationToken).ConfigureAwait(false);
+            if (obj is null || obj["metadata"]?["deletionTimestamp"] is not null)
+            {
+                entry.States.Clear();
+                Forget(key);
+                return;
+            }
+            TaskQueue queue;
+            try
+            {
+                queue = ModelJson.ToTaskQueue(obj);
+            }
+            catch (JsonException)
+            {
+                return; // The reconciler reports an invalid spec.
+            }
+            if (TaskQueueValidator.Validate(queue).Count > 0) return;
+
+            var pools = queue.Spec.Pools.Where(p => p.Autoscaling is { } a && (a.Engine ?? AutoscalingSpec.BuiltinEngine) == AutoscalingSpec.BuiltinEngine).ToList();
+            foreach (var pool in entry.States.Keys.Where(p => pools.All(x => x.Name != p)).ToList()) entry.States.Remove(pool);
+            if (pools.Count == 0)
+            {
+                if (views.Remove(ns, name)) requestReconcile(key);
+                return;
+            }
+            var policies = pools.ToDictionary(p => p.Name, p => ScalingPolicy.From(p.Autoscaling!), StringComparer.Ordinal);
+            entry.Due = started + policies.Values.Min(p => p.PollingInterval);
+
+            var served = pools.SelectMany(p => p.Queues).Distinct(StringComparer.Ordinal).ToList();
+            var deploymentsTask = Task.WhenAll(pools.Select(p => client.GetAsync(ResourceTypes.Deployments, ns, TaskQueueRenderer.ObjectName(queue, p), cancellationToken)));
+            IReadOnlyDictionary<string, QueueDepth>? readings = null;
+            string? error = null;
+            try
+            {
+                readings = await depths.ReadAsync(queue, served, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+            {
+                error = e.Message;
+                AutoscalerLog.DepthFailed(logger, ns, name, error);
+            }
+            var deployments = await deploymentsTask.ConfigureAwait(false);
+            if (readings is not null)
+                foreach (var (queueName, depth) in readings) metrics.SetQueueDepth(name, queueName, depth.Ready + depth.InFlight + depth.Delayed);
+            if (entry.Reachable != (readings is not null))
+            {
+                if (readings is null && entry.Reachable is not false)
+                    await events.RecordAsync(obj, EventRecorder.Warning, ScaleDecision.BrokerUnreachable, $"queue depth could not be read; replicas kept: {error}", cancellationToken).ConfigureAwait(false);
+                entry.Reachable = readings is not null;
+            }
+
+            var poolViews = new List<PoolAutoscalingView>();
+            for (var i = 0; i < pools.Count; i++)
+            {
+                var pool = pools[i];
+                if (deployments[i] is not { } deployment) continue; // Not created yet: the reconciler comes first.
+                var policy = policies[pool.Name];
+                var current = deployment["spec"]?["replicas"]?.GetValue<int>() ?? 1;
+                var pods = deployment["status"]?["replicas"]?.GetValue<int>() ?? 0;
+                QueueDepth? reading = readings is null ? null : Sum(pool.Queues.Distinct(StringComparer.Ordinal).Select(q => readings.GetValueOrDefault(q)));
+                var (decision, state) = ScaleMath.Decide(policy, entry.States.GetValueOrDefault(pool.Name) ?? ScalerState.Initial, current, reading, started, error);
+                if (decision.Changed)
+                {
+                    var deploymentName = TaskQueueRenderer.ObjectName(queue, pool);
+                    await SetReplicasAsync(ns, deploymentName, decision.Replicas, cancellationToken).ConfigureAwait(false);
+                    var message = string.Create(CultureInfo.InvariantCulture, $"pool {pool.Name}: {decision.Current} -> {decision.Replicas} replicas ({decision.Message})");
+                    AutoscalerLog.Scaled(logger, ns, name, pool.Name, message);
+                    await events.RecordAsync(obj, EventRecorder.Normal, decision.Replicas > decision.Current ? "ScaledUp" : "ScaledDown", message, cancellationToken).ConfigureAwait(false);
+                }
+                entry.States[pool.Name] = state;
+                metrics.SetPoolReplicas(name, pool.Name, pods, decision.Replicas, policy.MinReplicas, policy.MaxReplicas);
+                poolViews.Add(new PoolAutoscalingView(pool.Name, decision.Depth, decision.Replicas, pods, state.LastScaleTime, state.LastScaleReason));
+            }
+            var total = readings?.Values.Sum(d => d.Ready + d.InFlight + d.Delayed);
+            if (views.Set(ns, name, new TaskQueueAutoscalingView(poolViews, readings is not null, error, total))) requestReconcile(key);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+        {
+            AutoscalerLog.PollFailed(logger, e, key);
+        }
+    }
+
+    private Task SetReplicasAsync(string ns, string deployment, int replicas, CancellationToken cancellationToken)
+    {
+        var scale = new JsonObject
+        {
+            ["apiVersion"] = "autoscaling/v1",
+            ["kind"] = "Scale",
+            ["metadata"] = new JsonObject { ["name"] = deployment, ["namespace"] = ns },
+            ["spec"] = new JsonObject { ["replicas"] = replicas },
+        };
+        return client.ApplyAsync(ResourceTypes.Deployments, scale, FieldManager, force: true, subresource: "scale", cancellationToken);
+    }
+
+    private static QueueDepth Sum(IEnumerable<QueueDepth> depths) =>
+        depths.Aggregate(new QueueDepth(0, 0, 0), (a, b) => new QueueDepth(a.Ready + b.Ready, a.InFlight + b.InFlight, a.Delayed + b.Delayed));
+
+    private void Forget(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        views.Remove(key[..slash], key[(slash + 1)..]);
+        metrics.Forget(key[(slash + 1)..]);
+    }
+}
