@@ -32,4 +32,28 @@ public static class AutoscalingStatus
             ? [.. status.Conditions.Select(c => c.Type == StatusBuilder.BrokerReachable ? reachable : c)]
             : [.. status.Conditions ?? [], reachable];
     }
+
+    public const string Autoscaling = "Autoscaling";
+
+    /// <summary>The Autoscaling condition, on TaskQueues with autoscaled pools: which engine scales them, and whether keda mode can work here.</summary>
+    public static void ApplyKeda(TaskQueueStatus status, TaskQueue queue, bool kedaServed, IReadOnlyList<StatusCondition>? previous, DateTimeOffset now)
+    {
+        var scaled = queue.Spec.Pools.Where(p => p.Autoscaling is not null).ToList();
+        if (scaled.Count == 0) return;
+        var keda = scaled.Where(Keda.ScaledObjectRenderer.UsesKeda).Select(p => p.Name).ToList();
+        var (ok, reason, message) = keda.Count == 0
+            ? (true, "Builtin", "the operator scales the pools on queue depth")
+            : kedaServed
+                ? (true, "ScaledObjectsApplied", $"KEDA scales pools {string.Join(", ", keda)} through their ScaledObjects")
+                : (false, "KedaNotInstalled", $"pools {string.Join(", ", keda)} use autoscaling.engine keda but the cluster does not serve keda.sh/v1alpha1 ScaledObjects; they are not scaled");
+        var condition = StatusBuilder.Merge(previous, new StatusCondition
+        {
+            Type = Autoscaling,
+            Status = ok ? "True" : "False",
+            ObservedGeneration = queue.Metadata.Generation,
+            Reason = reason,
+            Message = message,
+        }, now);
+        status.Conditions = [.. (status.Conditions ?? []).Where(c => c.Type != Autoscaling), condition];
+    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Autoscaling;
+using Celeriac.Operator.Autoscaling.Keda;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
@@ -61,6 +62,9 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
                 ServiceMonitors = await client.IsServedAsync(ResourceTypes.ServiceMonitors, cancellationToken).ConfigureAwait(false),
             };
             var desired = TaskQueueRenderer.Render(queue, renderOptions);
+            // keda.sh is looked up whenever it may hold objects to add or to remove (a pool switched back to builtin).
+            var keda = await client.IsServedAsync(ResourceTypes.ScaledObjects, cancellationToken).ConfigureAwait(false);
+            if (keda) desired = [.. desired, .. ScaledObjectRenderer.Render(queue)];
             var deployments = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
             foreach (var item in desired)
             {
@@ -68,11 +72,12 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
                 var applied = await client.ApplyAsync(type, item, options.FieldManager, force: true, subresource: null, cancellationToken).ConfigureAwait(false);
                 if (type == ResourceTypes.Deployments) deployments[StatusBuilder.PoolOf(item)] = applied;
             }
-            var deleted = await DeleteRemovedAsync(queue, desired, renderOptions.ServiceMonitors, cancellationToken).ConfigureAwait(false);
+            var deleted = await DeleteRemovedAsync(queue, desired, renderOptions.ServiceMonitors, keda, cancellationToken).ConfigureAwait(false);
             OperatorLog.Reconciled(logger, ns, name, desired.Count, deleted);
 
             var status = StatusBuilder.Build(queue, [], deployments, previous, time.GetUtcNow());
             AutoscalingStatus.Apply(status, autoscaling?.Get(ns, name), previous, queue.Metadata.Generation, time.GetUtcNow());
+            AutoscalingStatus.ApplyKeda(status, queue, keda, previous, time.GetUtcNow());
             await WriteStatusAsync(queue, status, cancellationToken).ConfigureAwait(false);
             var ready = StatusBuilder.Find(status.Conditions, StatusBuilder.Ready)?.Status == "True";
             return new ReconcileResult("success", ready ? null : options.NotReadyRequeue);
@@ -86,12 +91,14 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
         }
     }
 
-    private async Task<int> DeleteRemovedAsync(TaskQueue queue, IReadOnlyList<JsonObject> desired, bool serviceMonitors, CancellationToken cancellationToken)
+    private async Task<int> DeleteRemovedAsync(TaskQueue queue, IReadOnlyList<JsonObject> desired, bool serviceMonitors, bool keda, CancellationToken cancellationToken)
     {
         var keep = desired.Select(d => (d["kind"]!.GetValue<string>(), d["metadata"]!["name"]!.GetValue<string>())).ToHashSet();
         var selector = $"{WellKnownLabels.TaskQueue}={queue.Metadata.Name},{WellKnownLabels.ManagedBy}={WellKnownLabels.OperatorName}";
         var deleted = 0;
-        foreach (var type in serviceMonitors ? OwnedTypes.Add(ResourceTypes.ServiceMonitors) : OwnedTypes)
+        var types = serviceMonitors ? OwnedTypes.Add(ResourceTypes.ServiceMonitors) : OwnedTypes;
+        if (keda) types = types.AddRange(ResourceTypes.ScaledObjects, ResourceTypes.TriggerAuthentications);
+        foreach (var type in types)
         {
             var list = await client.ListAsync(type, queue.Metadata.Namespace, selector, cancellationToken).ConfigureAwait(false);
             foreach (var item in list.Items)

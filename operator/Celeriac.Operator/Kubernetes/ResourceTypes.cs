@@ -13,9 +13,11 @@ public static class ResourceTypes
     public static ResourceType Events { get; } = new("", "v1", "events", "Event");
     public static ResourceType Leases { get; } = new("coordination.k8s.io", "v1", "leases", "Lease");
     public static ResourceType Secrets { get; } = new("", "v1", "secrets", "Secret");
+    public static ResourceType ScaledObjects { get; } = new("keda.sh", "v1alpha1", "scaledobjects", "ScaledObject");
+    public static ResourceType TriggerAuthentications { get; } = new("keda.sh", "v1alpha1", "triggerauthentications", "TriggerAuthentication");
 
     public static ResourceType ForKind(string apiVersion, string kind) =>
-        new[] { TaskQueues, Deployments, PodDisruptionBudgets, Services, ServiceMonitors, Events, Leases, Secrets }
+        new[] { TaskQueues, Deployments, PodDisruptionBudgets, Services, ServiceMonitors, Events, Leases, Secrets, ScaledObjects, TriggerAuthentications }
             .FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind)
         ?? throw new ArgumentException($"{apiVersion} {kind} is not a resource the operator knows");
 }

@@ -175,7 +175,7 @@ public static class TaskQueueRenderer
         [WellKnownLabels.Pool] = pool.Name,
     };
 
-    private static JsonObject Metadata(TaskQueue queue, PoolSpec pool, string name)
+    internal static JsonObject Metadata(TaskQueue queue, PoolSpec pool, string name)
     {
         var metadata = new JsonObject
         {

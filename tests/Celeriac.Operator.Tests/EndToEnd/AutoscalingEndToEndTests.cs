@@ -106,13 +106,14 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
 
         // Down only once the window had no higher recommendation; never up again while draining (no flapping).
         Assert.True(scaledDownAfter >= Window - TimeSpan.FromMilliseconds(500), $"scaled down {scaledDownAfter} after one replica was enough");
+        // The Event follows the scale write.
+        await Eventually.HoldsAsync(() => Scales().Count == Api.ScaleWrites, "every scale has its Event");
         var scales = Scales();
         Assert.DoesNotContain(scales.SkipWhile(s => s.To > s.From), s => s.To > s.From);
         Assert.Equal(1, scales[^1].To);
-        Assert.Equal(Api.ScaleWrites, scales.Count);
         await Eventually.HoldsAsync(() => Pool()?["desiredReplicas"]?.GetValue<int>() == 1 && Pool()?["queueDepth"]?.GetValue<long>() == 0, "the status shows the drained pool");
         Assert.StartsWith("ScaleDown", Pool()!["lastScaleReason"]!.GetValue<string>(), StringComparison.Ordinal);
-        Console.WriteLine($"autoscaling e2e: scaled to 8 {scaledUpAfter.TotalSeconds:F1} s after the enqueue began; back to 1 {scaledDownAfter.TotalSeconds:F1} s after the drain (window {Window.TotalSeconds} s); scales {string.Join(", ", scales.Select(s => $"{s.From}->{s.To}"))}");
+        Console.WriteLine($"autoscaling e2e: scaled to 8 {scaledUpAfter.TotalSeconds:F1} s after the enqueue began; back to 1 {scaledDownAfter.TotalSeconds:F1} s after 500 or fewer tasks were left (window {Window.TotalSeconds} s); scales {string.Join(", ", scales.Select(s => $"{s.From}->{s.To}"))}");
     }
 
     private int Replicas() => Deployment("billing-general")?["spec"]?["replicas"]?.GetValue<int>() ?? -1;

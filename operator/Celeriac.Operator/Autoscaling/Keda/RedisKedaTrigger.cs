@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Celeriac.Operator.Model;
+
+namespace Celeriac.Operator.Autoscaling.Keda;
+
+/// <summary>
+/// KEDA's <c>redis-streams</c> trigger on a queue's stream and Celeriac's consumer group (worker/Celeriac.Redis/RedisKeys.cs:
+/// <c>{prefix}:{queue}:stream</c>, group <c>celeriac</c>), in lagCount mode (entries not yet delivered to the group; Redis 7+),
+/// the only mode that can scale to zero. It cannot add the pending (in-flight) entries to the lag, so countInFlight is not honoured here.
+/// </summary>
+public sealed class RedisKedaTrigger : IKedaTrigger
+{
+    public bool Handles(BrokerSpec broker) => broker.Redis is not null;
+
+    public JsonObject Trigger(TaskQueueSpec spec, string queue, ScalingPolicy policy, string? authentication)
+    {
+        var redis = spec.Broker.Redis!;
+        var prefix = redis.KeyPrefix ?? "celeriac";
+        var metadata = new JsonObject
+        {
+            ["address"] = redis.Address,
+            ["stream"] = $"{prefix}:{{{queue}}}:stream",
+            ["consumerGroup"] = "celeriac",
+            ["lagCount"] = policy.TargetDepthPerReplica.ToString(CultureInfo.InvariantCulture),
+            ["activationLagCount"] = policy.ActivationDepth.ToString(CultureInfo.InvariantCulture),
+        };
+        if (redis.Tls == true) metadata["enableTLS"] = "true";
+        return KedaTriggers.Trigger("redis-streams", queue, metadata, authentication);
+    }
+
+    public JsonObject? Authentication(TaskQueueSpec spec) => spec.Broker.Redis!.PasswordSecretRef is { } password
+        ? KedaTriggers.SecretTargets(("password", password.Name, password.Key))
+        : null;
+}

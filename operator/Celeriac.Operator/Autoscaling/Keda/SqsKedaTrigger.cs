@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Celeriac.Operator.Model;
+
+namespace Celeriac.Operator.Autoscaling.Keda;
+
+/// <summary>
+/// KEDA's <c>aws-sqs-queue</c> trigger: the queue URL is the prefix and the queue name, as the workers build it.
+/// With a credentials Secret, KEDA reads the same keys through a TriggerAuthentication (identityOwner pod);
+/// without one the workers use their pod's identity, which KEDA cannot borrow, so KEDA uses its own (identityOwner operator).
+/// </summary>
+public sealed class SqsKedaTrigger : IKedaTrigger
+{
+    public bool Handles(BrokerSpec broker) => broker.Sqs is not null;
+
+    public JsonObject Trigger(TaskQueueSpec spec, string queue, ScalingPolicy policy, string? authentication)
+    {
+        var sqs = spec.Broker.Sqs!;
+        var metadata = new JsonObject
+        {
+            ["queueURL"] = sqs.QueueUrlPrefix + queue,
+            ["queueLength"] = Text(policy.TargetDepthPerReplica),
+            ["activationQueueLength"] = Text(policy.ActivationDepth),
+            ["awsRegion"] = sqs.Region,
+            ["scaleOnInFlight"] = policy.CountInFlight ? "true" : "false",
+            ["identityOwner"] = authentication is null ? "operator" : "pod",
+        };
+        if (sqs.Endpoint is { } endpoint) metadata["awsEndpoint"] = endpoint;
+        return KedaTriggers.Trigger("aws-sqs-queue", queue, metadata, authentication);
+    }
+
+    public JsonObject? Authentication(TaskQueueSpec spec) => spec.Broker.Sqs!.CredentialsSecretRef is { } secret
+        ? KedaTriggers.SecretTargets(
+            ("awsAccessKeyID", secret.Name, secret.AccessKeyIdKey ?? "accessKeyId"),
+            ("awsSecretAccessKey", secret.Name, secret.SecretAccessKeyKey ?? "secretAccessKey"))
+        : null;
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
