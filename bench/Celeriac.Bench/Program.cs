@@ -13,11 +13,16 @@ using Microsoft.Extensions.DependencyInjection;
 
 // Throughput of no-op tasks and enqueue-to-start latency: in-memory, SQLite and Redis, 1 and 2 workers; Celery 5.2
 // on the same redis-server for comparison; requests per task and throughput on the SQS emulator.
-// Options: --quick (smaller runs), --redis (only Redis and Celery), --sqs (only SQS).
+// Options: --quick (smaller runs), --redis (only Redis and Celery), --sqs (only SQS), --autoscaling (only the autoscaling simulation).
 var quick = args.Contains("--quick");
 var redisOnly = args.Contains("--redis");
 var results = new List<BenchResult>();
 var sqsTasks = 10_000;
+if (args.Contains("--autoscaling"))
+{
+    AutoscalingBench.Run();
+    return 0;
+}
 if (args.Contains("--sqs"))
 {
     results.AddRange(await SqsScenarioBench.RunAsync(sqsTasks, concurrency: 64));
