@@ -19,6 +19,8 @@ public static class OfflineRenderer
             var errors = TaskQueueValidator.Validate(queue);
             if (errors.Count > 0) return (null, [.. errors.Select(e => $"{queue.Metadata.Name}: {e}")]);
             rendered.AddRange(TaskQueueRenderer.Render(queue, options));
+            // Applied where the cluster serves keda.sh; shown here for the pools in keda mode.
+            rendered.AddRange(Autoscaling.Keda.ScaledObjectRenderer.Render(queue));
         }
         return (YamlJson.ToYaml(rendered), []);
     }
