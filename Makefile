@@ -5,7 +5,7 @@ RESULTS ?= TestResults
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: run test test-deps bench build restore cli render operator clean image chart-lint help
+.PHONY: run test test-deps bench build restore cli render operator clean image chart-lint docs help
 
 run: ## Run the main job: worker processes and a producer on the embedded SQLite broker
 	$(DOTNET) run --project worker/Celeriac.Demo -c $(CONFIG) -- $(ARGS)
@@ -43,6 +43,9 @@ operator: ## Run the operator against the cluster of $$KUBECONFIG
 image: ## Build the worker host image with docker or podman, whichever exists
 	@engine=$$(command -v docker || command -v podman) || { echo "neither docker nor podman is installed"; exit 1; }; \
 	$$engine build --target worker -t celeriac-worker:dev .
+
+docs: ## Regenerate docs/taskqueue-reference.md's field tables from the CRD (a test checks they match)
+	CELERIAC_UPDATE_DOCS=1 $(DOTNET) test tests/Celeriac.Chart.Tests -c $(CONFIG) --filter "FullyQualifiedName~TaskQueueReferenceTests" --logger "console;verbosity=minimal"
 
 CHART := charts/celeriac-operator
 chart-lint: ## helm lint and helm template the operator chart (skipped when helm is not on PATH; not part of make test)
