@@ -154,6 +154,7 @@ public sealed class ReconcileTests : OperatorTestBase
         await StartOperatorAsync();
         await CreateAsync();
         await Eventually.HoldsAsync(() => Api.Get("monitoring.coreos.com/v1", "servicemonitors", "shop", "billing-general") is not null, "a ServiceMonitor exists");
-        Assert.NotNull(Api.Get("monitoring.coreos.com/v1", "servicemonitors", "shop", "billing-urgent"));
+        // Pools are applied one after the other: the second pool's ServiceMonitor may come a moment later.
+        await Eventually.HoldsAsync(() => Api.Get("monitoring.coreos.com/v1", "servicemonitors", "shop", "billing-urgent") is not null, "the second pool's ServiceMonitor exists");
     }
 }
