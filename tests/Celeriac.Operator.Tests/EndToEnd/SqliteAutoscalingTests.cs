@@ -21,25 +21,29 @@ public sealed class SqliteAutoscalingTests : OperatorTestBase, IDisposable
         ["Celeriac:Broker:Sqlite:Path"] = Path.Combine(directory, "celeriac.db"),
     };
 
+    private const string Queue = """
+        apiVersion: celeriac.io/v1alpha1
+        kind: TaskQueue
+        metadata: { name: local, namespace: shop }
+        spec:
+          image: registry.example.com/local:1.0
+          broker: { redis: { address: 'unused:6379' } }
+          queues: [ { name: default } ]
+          pools:
+            - name: general
+              queues: [default]
+              resources: { limits: { memory: 256Mi } }
+              autoscaling: { minReplicas: 0, maxReplicas: 5, targetDepthPerReplica: 200, pollingInterval: 200ms, scaleDownStabilization: 1s }
+        """;
+
+    private void UseSqlite(IServiceCollection services) =>
+        services.AddSingleton(sp => new TaskQueueBrokers(sp.GetRequiredService<IKubernetesClient>()) { Overrides = Sqlite });
+
     [Fact]
     public async Task The_pool_follows_the_depth_of_a_sqlite_broker()
     {
-        await StartOperatorAsync(configure: services =>
-            services.AddSingleton(sp => new TaskQueueBrokers(sp.GetRequiredService<IKubernetesClient>()) { Overrides = Sqlite }));
-        var created = await CreateAsync("""
-            apiVersion: celeriac.io/v1alpha1
-            kind: TaskQueue
-            metadata: { name: local, namespace: shop }
-            spec:
-              image: registry.example.com/local:1.0
-              broker: { redis: { address: 'unused:6379' } }
-              queues: [ { name: default } ]
-              pools:
-                - name: general
-                  queues: [default]
-                  resources: { limits: { memory: 256Mi } }
-                  autoscaling: { minReplicas: 0, maxReplicas: 5, targetDepthPerReplica: 200, pollingInterval: 200ms, scaleDownStabilization: 1s }
-            """);
+        var operatorInstance = await StartOperatorAsync(configure: UseSqlite);
+        var created = await CreateAsync(Queue);
         await Eventually.HoldsAsync(() => ConditionStatus("local", "BrokerReachable") == "True", "the depth is read from the SQLite file");
         // minReplicas 0 and nothing queued: the new pool goes to zero after one window.
         await Eventually.HoldsAsync(() => Replicas() == 0, "the idle pool scales to zero");
@@ -48,6 +52,10 @@ public sealed class SqliteAutoscalingTests : OperatorTestBase, IDisposable
         var producer = await producerBrokers.GetAsync(ModelJson.ToTaskQueue(created), CancellationToken.None);
         await producer.Client.EnqueueManyAsync("demo.noop", Items(2000), new EnqueueOptions { Queue = "default" });
         await Eventually.HoldsAsync(() => Replicas() == 5, "2,000 tasks at 200 per replica scale to 5", TimeSpan.FromSeconds(60));
+        // The Deployment controller starts the pods: the status and the metrics show them as current.
+        Api.MarkDeploymentReady("shop", "local-general");
+        await Eventually.HoldsAsync(() => TaskQueue("local")?["status"]?["pools"]?[0]?["currentReplicas"]?.GetValue<int>() == 5, "the status shows 5 current replicas");
+        Assert.Matches("celeriac_pool_replicas\\{[^}]*kind=\"current\"[^}]*pool=\"general\"[^}]*\\} 5", operatorInstance.MetricsText());
 
         while (true)
         {
@@ -57,6 +65,32 @@ public sealed class SqliteAutoscalingTests : OperatorTestBase, IDisposable
         }
         await Eventually.HoldsAsync(() => Replicas() == 0, "the drained pool returns to zero", TimeSpan.FromSeconds(60));
     }
+
+    [Fact]
+    public async Task Only_the_leader_scales()
+    {
+        var a = await StartOperatorAsync(leaderElection: true, identity: "operator-a", configure: UseSqlite);
+        var b = await StartOperatorAsync(leaderElection: true, identity: "operator-b", configure: UseSqlite);
+        await Eventually.HoldsAsync(() => a.Controller.IsLeading || b.Controller.IsLeading, "one instance leads");
+        var (leader, follower, leaderName) = a.Controller.IsLeading ? (a, b, "operator-a") : (b, a, "operator-b");
+        var created = await CreateAsync(Queue);
+        await Eventually.HoldsAsync(() => Replicas() == 0, "the idle pool scales to zero");
+
+        await using var producerBrokers = new TaskQueueBrokers(Kubectl) { Overrides = Sqlite };
+        var producer = await producerBrokers.GetAsync(ModelJson.ToTaskQueue(created), CancellationToken.None);
+        await producer.Client.EnqueueManyAsync("demo.noop", Items(1000), new EnqueueOptions { Queue = "default" });
+        await Eventually.HoldsAsync(() => Replicas() == 5, "1,000 tasks at 200 per replica scale to 5", TimeSpan.FromSeconds(60));
+
+        await Eventually.HoldsAsync(() => ScaleEvents().Count == Api.ScaleWrites, "every scale has its Event");
+        Assert.True(Api.ScaleWrites >= 2);
+        Assert.All(ScaleEvents(), instance => Assert.Equal(leaderName, instance));
+        Assert.True(leader.Controller.IsLeading);
+        Assert.DoesNotContain("celeriac_pool_replicas{", follower.MetricsText(), StringComparison.Ordinal);
+    }
+
+    private List<string> ScaleEvents() =>
+        [.. Api.List("v1", "events", "shop").Where(e => e["reason"]!.GetValue<string>() is "ScaledUp" or "ScaledDown")
+            .Select(e => e["reportingInstance"]!.GetValue<string>())];
 
     private int Replicas() => Deployment("local-general")?["spec"]?["replicas"]?.GetValue<int>() ?? -1;
 
