@@ -20,4 +20,6 @@ public sealed class BrokerQueueDepthSource(TaskQueueBrokers brokers) : IQueueDep
         var results = await Task.WhenAll(reads).ConfigureAwait(false);
         return results.ToDictionary(r => r.name, r => r.Item2, StringComparer.Ordinal);
     }
+
+    public Task ForgetAsync(string ns, string name) => brokers.ForgetAsync(ns, name);
 }

@@ -7,4 +7,7 @@ namespace Celeriac.Operator.Autoscaling;
 public interface IQueueDepthSource
 {
     Task<IReadOnlyDictionary<string, QueueDepth>> ReadAsync(TaskQueue queue, IReadOnlyCollection<string> queues, CancellationToken cancellationToken);
+
+    /// <summary>The TaskQueue was deleted: release what reading its depth holds (its broker connection).</summary>
+    Task ForgetAsync(string ns, string name);
 }

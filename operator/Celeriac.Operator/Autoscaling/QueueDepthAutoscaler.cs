@@ -58,7 +58,7 @@ public sealed class QueueDepthAutoscaler(
                 foreach (var (key, entry) in tracked.Where(t => !known.Contains(t.Key) && t.Value.Running is null or { IsCompleted: true }).ToList())
                 {
                     tracked.Remove(key);
-                    Forget(key);
+                    await ForgetAsync(key).ConfigureAwait(false);
                 }
                 foreach (var key in known)
                 {
@@ -99,7 +99,7 @@ public sealed class QueueDepthAutoscaler(
             if (obj is null || obj["metadata"]?["deletionTimestamp"] is not null)
             {
                 entry.States.Clear();
-                Forget(key);
+                await ForgetAsync(key).ConfigureAwait(false);
                 return;
             }
             TaskQueue queue;
@@ -192,10 +192,13 @@ public sealed class QueueDepthAutoscaler(
     private static QueueDepth Sum(IEnumerable<QueueDepth> depths) =>
         depths.Aggregate(new QueueDepth(0, 0, 0), (a, b) => new QueueDepth(a.Ready + b.Ready, a.InFlight + b.InFlight, a.Delayed + b.Delayed));
 
-    private void Forget(string key)
+    /// <summary>A deleted TaskQueue: its view, its metric series and its broker connection go.</summary>
+    private async Task ForgetAsync(string key)
     {
         var slash = key.IndexOf('/', StringComparison.Ordinal);
-        views.Remove(key[..slash], key[(slash + 1)..]);
-        metrics.Forget(key[(slash + 1)..]);
+        var (ns, name) = (key[..slash], key[(slash + 1)..]);
+        views.Remove(ns, name);
+        metrics.Forget(name);
+        await depths.ForgetAsync(ns, name).ConfigureAwait(false);
     }
 }

@@ -64,6 +64,11 @@ public sealed class SqliteAutoscalingTests : OperatorTestBase, IDisposable
             await producer.Broker.AckAsync(batch, CancellationToken.None);
         }
         await Eventually.HoldsAsync(() => Replicas() == 0, "the drained pool returns to zero", TimeSpan.FromSeconds(60));
+
+        // Deleted: its depth and replica series go.
+        Assert.Contains("taskqueue=\"local\"", operatorInstance.MetricsText(), StringComparison.Ordinal);
+        await Kubectl.DeleteAsync(ResourceTypes.TaskQueues, "shop", "local", null, CancellationToken.None);
+        await Eventually.HoldsAsync(() => !operatorInstance.MetricsText().Contains("taskqueue=\"local\"", StringComparison.Ordinal), "the deleted TaskQueue's series are gone");
     }
 
     [Fact]
