@@ -35,6 +35,9 @@ public sealed class QueueDepthAutoscaler(
     private static readonly TimeSpan MinSleep = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>A depth read gets three polling intervals, and never less than this.</summary>
+    private static readonly TimeSpan MinReadTimeout = TimeSpan.FromSeconds(10);
+
     private sealed class Tracked
     {
         public DateTimeOffset Due { get; set; }
@@ -127,15 +130,25 @@ public sealed class QueueDepthAutoscaler(
             var deploymentsTask = Task.WhenAll(pools.Select(p => client.GetAsync(ResourceTypes.Deployments, ns, TaskQueueRenderer.ObjectName(queue, p), cancellationToken)));
             IReadOnlyDictionary<string, QueueDepth>? readings = null;
             string? error = null;
-            try
+            // A broker that hangs counts as unreachable, not as a pool that is never looked at again.
+            var readTimeout = TimeSpan.FromTicks(Math.Max(MinReadTimeout.Ticks, 3 * (entry.Due - started).Ticks));
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                readings = await depths.ReadAsync(queue, served, cancellationToken).ConfigureAwait(false);
+                timeout.CancelAfter(readTimeout);
+                try
+                {
+                    readings = await depths.ReadAsync(queue, served, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    error = string.Create(CultureInfo.InvariantCulture, $"no answer within {readTimeout.TotalSeconds:0.#} s");
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+                {
+                    error = e.Message;
+                }
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
-            {
-                error = e.Message;
-                AutoscalerLog.DepthFailed(logger, ns, name, error);
-            }
+            if (error is not null) AutoscalerLog.DepthFailed(logger, ns, name, error);
             var deployments = await deploymentsTask.ConfigureAwait(false);
             if (readings is not null)
                 foreach (var (queueName, depth) in readings) metrics.SetQueueDepth(name, queueName, depth.Ready + depth.InFlight + depth.Delayed);

@@ -8,37 +8,70 @@ namespace Celeriac.Operator.Tests.EndToEnd;
 /// <summary>A broker that cannot be reached: replicas are kept (even with minReplicas 0), BrokerReachable=False carries the error, one Warning Event.</summary>
 public sealed class BrokerUnreachableTests : OperatorTestBase
 {
+    private Task CreateSecretAsync() => Kubectl.CreateAsync(ResourceTypes.Secrets, new JsonObject
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = new JsonObject { ["name"] = "aws", ["namespace"] = "shop" },
+        ["data"] = new JsonObject
+        {
+            ["accessKeyId"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("test")),
+            ["secretAccessKey"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("test")),
+        },
+    }, CancellationToken.None);
+
+    private static string Queue(int port) => $$"""
+        apiVersion: celeriac.io/v1alpha1
+        kind: TaskQueue
+        metadata: { name: billing, namespace: shop }
+        spec:
+          image: registry.example.com/billing:1.0
+          broker:
+            sqs: { region: us-east-1, queueUrlPrefix: "http://127.0.0.1:{{port}}/123456789012/billing-", endpoint: "http://127.0.0.1:{{port}}", credentialsSecretRef: { name: aws } }
+          queues: [ { name: bulk } ]
+          pools:
+            - name: general
+              queues: [bulk]
+              resources: { limits: { memory: 256Mi } }
+              autoscaling: { minReplicas: 0, maxReplicas: 5, pollingInterval: 200ms, scaleDownStabilization: 1s }
+        """;
+
+    [Fact]
+    public async Task A_broker_that_accepts_connections_but_never_answers_is_unreachable_after_the_read_timeout()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true) held.Add(await silent.AcceptTcpClientAsync(stop.Token));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        await CreateSecretAsync();
+        await StartOperatorAsync();
+        await CreateAsync(Queue(((System.Net.IPEndPoint)silent.LocalEndpoint).Port));
+
+        await Eventually.HoldsAsync(() => ConditionStatus("billing", "BrokerReachable") == "False", "BrokerReachable turns False", TimeSpan.FromSeconds(90));
+        Assert.Contains("no answer within 10 s", Condition("billing", "BrokerReachable")!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, Deployment("billing-general")!["spec"]!["replicas"]!.GetValue<int>());
+        Assert.Equal(0, Api.ScaleWrites);
+        await stop.CancelAsync();
+        await accepting;
+        foreach (var client in held) client.Dispose();
+    }
+
     [Fact]
     public async Task The_pool_keeps_its_replicas_and_the_status_says_why()
     {
-        var port = LoopbackPort.Free(); // nothing listens there
-        await Kubectl.CreateAsync(ResourceTypes.Secrets, new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = "aws", ["namespace"] = "shop" },
-            ["data"] = new JsonObject
-            {
-                ["accessKeyId"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("test")),
-                ["secretAccessKey"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("test")),
-            },
-        }, CancellationToken.None);
+        await CreateSecretAsync();
         await StartOperatorAsync();
-        await CreateAsync($$"""
-            apiVersion: celeriac.io/v1alpha1
-            kind: TaskQueue
-            metadata: { name: billing, namespace: shop }
-            spec:
-              image: registry.example.com/billing:1.0
-              broker:
-                sqs: { region: us-east-1, queueUrlPrefix: "http://127.0.0.1:{{port}}/123456789012/billing-", endpoint: "http://127.0.0.1:{{port}}", credentialsSecretRef: { name: aws } }
-              queues: [ { name: bulk } ]
-              pools:
-                - name: general
-                  queues: [bulk]
-                  resources: { limits: { memory: 256Mi } }
-                  autoscaling: { minReplicas: 0, maxReplicas: 5, pollingInterval: 200ms, scaleDownStabilization: 1s }
-            """);
+        await CreateAsync(Queue(LoopbackPort.Free())); // nothing listens there
 
         await Eventually.HoldsAsync(() => ConditionStatus("billing", "BrokerReachable") == "False", "BrokerReachable turns False", TimeSpan.FromSeconds(60));
         var condition = Condition("billing", "BrokerReachable")!;

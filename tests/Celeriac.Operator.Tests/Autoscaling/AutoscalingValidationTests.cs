@@ -1,0 +1,41 @@
+using Celeriac.Operator.Model;
+using Celeriac.Operator.Validation;
+
+namespace Celeriac.Operator.Tests.Autoscaling;
+
+public sealed class AutoscalingValidationTests
+{
+    [Theory]
+    [InlineData("engine", "autoscaling.engine must be builtin or keda")]
+    [InlineData("polling", "autoscaling.pollingInterval '50ms' is not a duration of at least 100ms")]
+    [InlineData("polling text", "autoscaling.pollingInterval 'often' is not a duration")]
+    [InlineData("keda redis connection string", "needs broker.redis.address")]
+    public void Rejects(string what, string expected)
+    {
+        var queue = TestQueues.Parse();
+        var scaling = queue.Spec.Pools[0].Autoscaling = new AutoscalingSpec();
+        switch (what)
+        {
+            case "engine": scaling.Engine = "hpa"; break;
+            case "polling": scaling.PollingInterval = "50ms"; break;
+            case "polling text": scaling.PollingInterval = "often"; break;
+            case "keda redis connection string":
+                scaling.Engine = AutoscalingSpec.KedaEngine;
+                queue.Spec.Broker = new BrokerSpec { Redis = new RedisBrokerSpec { ConnectionStringSecretRef = new SecretKeyRef { Name = "redis", Key = "url" } } };
+                break;
+        }
+        Assert.Contains(TaskQueueValidator.Validate(queue), e => e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Accepts_every_field_set()
+    {
+        var queue = TestQueues.Parse();
+        queue.Spec.Pools[0].Autoscaling = new AutoscalingSpec
+        {
+            Engine = AutoscalingSpec.KedaEngine, MinReplicas = 0, MaxReplicas = 4, TargetDepthPerReplica = 10, PollingInterval = "100ms",
+            ActivationDepth = 2, CountInFlight = false, MaxScaleUpStep = 1, ScaleDownStabilization = "30s",
+        };
+        Assert.Empty(TaskQueueValidator.Validate(queue));
+    }
+}
