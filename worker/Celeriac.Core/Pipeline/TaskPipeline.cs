@@ -12,7 +12,9 @@ public sealed class TaskPipeline
     /// revocation discards revoked tasks before any work and wraps the run so it can cancel it; the rate limit and
     /// the task lock may return the message to its queue, so they come before acks-early deletes it (and the lock is
     /// only taken once a rate-limit slot is ours, so it is never held while waiting); acks-early settles before the
-    /// task runs; results sit outside retries so they store the final outcome, never a failure about to be retried;
+    /// task runs; the workflow step sits outside results and retries, so it acts on the final outcome only (never on a
+    /// failure about to be retried) and sends the next step before the message is acknowledged; results sit outside
+    /// retries so they store the final outcome, never a failure about to be retried;
     /// retries catch what the time limits throw.
     /// User middlewares (<see cref="Hosting.CeleriacBuilder.UseMiddleware{T}"/>) run inside these, next to the task.
     /// </summary>
@@ -26,6 +28,7 @@ public sealed class TaskPipeline
         typeof(RateLimitMiddleware),
         typeof(TaskLockMiddleware),
         typeof(AcksEarlyMiddleware),
+        typeof(WorkflowMiddleware),
         typeof(ResultMiddleware),
         typeof(RetryMiddleware),
         typeof(TimeLimitMiddleware),
