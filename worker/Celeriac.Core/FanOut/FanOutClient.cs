@@ -63,6 +63,7 @@ public sealed class FanOutClient(TaskPublisher publisher, TaskRegistry registry,
     private async Task SendAsync(List<TaskEnvelope> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return;
+        cancellationToken.ThrowIfCancellationRequested();
         await publisher.SendAsync(batch, cancellationToken).ConfigureAwait(false);
         batch.Clear();
     }
