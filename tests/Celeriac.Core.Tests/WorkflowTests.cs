@@ -10,10 +10,11 @@ public sealed class WorkflowTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    private static Task<TestApp> StartAsync(int concurrency = 4, bool record = false) =>
+    private static Task<TestApp> StartAsync(int concurrency = 4) => Create(concurrency).StartAsync();
+
+    private static TestApp Create(int concurrency = 4) =>
         TestApp.CreateWorker(o => o.Concurrency = concurrency, c => c
-            .AddTask<SquareTask>().AddTask<AddOneTask>().AddTask<SumNumbersTask>().AddTask<FailTask>().AddTask<FlakyDoubleTask>(),
-            record: record).StartAsync();
+            .AddTask<SquareTask>().AddTask<AddOneTask>().AddTask<SumNumbersTask>().AddTask<FailTask>().AddTask<FlakyDoubleTask>().AddTask<PerishableTask>());
 
     private static WorkflowClient Workflows(TestApp app) => app.Services.GetRequiredService<WorkflowClient>();
 
@@ -129,6 +130,34 @@ public sealed class WorkflowTests
         Assert.Equal(2, Runs(app, "flaky "));
         await Task.Delay(300);
         Assert.Equal(["add-one 8"], app.Probe.Started.Where(r => r.Task == "wf.add-one").Select(r => r.Label));
+    }
+
+    [Fact]
+    public async Task RevokingAWorkflowDiscardsItsStepsAndFailsItAsRevoked()
+    {
+        await using var app = Create();
+        var handle = await Workflows(app).StartAsync(Workflow.Chain(Sig.For<SquareTask>(new Number(3)), Sig.Of<AddOneTask>()));
+        await app.Services.GetRequiredService<TaskControl>().RevokeAsync(handle.TaskId);
+        await app.StartAsync();
+
+        var revoked = await Assert.ThrowsAsync<TaskRevokedException>(() => handle.GetResultAsync<Number>(Wait));
+        Assert.Equal(handle.TaskId, revoked.TaskId);
+        Assert.Empty(app.Probe.Started);
+        Assert.Contains(app.Observer.Finished, f => f.Outcome == Pipeline.TaskOutcome.Revoked);
+    }
+
+    [Fact]
+    public async Task AStepThatExpiresBeforeItRunsFailsTheWorkflow()
+    {
+        await using var app = Create();
+        var handle = await Workflows(app).StartAsync(Workflow.Chain(Sig.For<PerishableTask>(new Number(3)), Sig.Of<AddOneTask>()));
+        await Task.Delay(600);
+        await app.StartAsync();
+
+        var failure = await Assert.ThrowsAsync<TaskFailedException>(() => handle.GetResultAsync<Number>(Wait));
+        Assert.Equal(Pipeline.Middlewares.WorkflowMiddleware.ExpiredResultType, failure.ExceptionType);
+        Assert.Contains("wf.perishable", failure.ExceptionMessage);
+        Assert.Empty(app.Probe.Started);
     }
 
     [Fact]

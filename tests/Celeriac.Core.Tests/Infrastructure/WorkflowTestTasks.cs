@@ -62,3 +62,15 @@ public sealed class FlakyDoubleTask(Probe probe) : ICeleriacTask<Number, Number>
         return Task.FromResult(new Number(args.Value * 2));
     }
 }
+
+/// <summary>Expires 200 ms after it is sent.</summary>
+[CeleriacTask("wf.perishable", ExpiresSeconds = 0.2)]
+public sealed class PerishableTask(Probe probe) : ICeleriacTask<Number, Number>
+{
+    public Task<Number> RunAsync(Number args, TaskContext context)
+    {
+        probe.OnStart(context, "perishable " + args.Value);
+        probe.OnEnd(context, "perishable " + args.Value);
+        return Task.FromResult(args);
+    }
+}

@@ -8,13 +8,14 @@ public sealed class TaskPipeline
 {
     /// <summary>
     /// Celeriac's middlewares, outermost first. This list is the one place where their order is decided:
-    /// tracing and logging wrap everything (so log scopes carry the trace id); metrics see the final outcome; expiry discards before any work;
+    /// tracing and logging wrap everything (so log scopes carry the trace id); metrics see the final outcome; the workflow
+    /// step wraps all that decides a step's fate (expiry, revocation, results, retries), so it acts on the final outcome
+    /// only (never on a failure about to be retried, nor on a release) and sends the next step before the message is
+    /// acknowledged; expiry discards before any work;
     /// revocation discards revoked tasks before any work and wraps the run so it can cancel it; the rate limit and
     /// the task lock may return the message to its queue, so they come before acks-early deletes it (and the lock is
     /// only taken once a rate-limit slot is ours, so it is never held while waiting); acks-early settles before the
-    /// task runs; the workflow step sits outside results and retries, so it acts on the final outcome only (never on a
-    /// failure about to be retried) and sends the next step before the message is acknowledged; results sit outside
-    /// retries so they store the final outcome, never a failure about to be retried;
+    /// task runs; results sit outside retries so they store the final outcome, never a failure about to be retried;
     /// retries catch what the time limits throw.
     /// User middlewares (<see cref="Hosting.CeleriacBuilder.UseMiddleware{T}"/>) run inside these, next to the task.
     /// </summary>
@@ -23,12 +24,12 @@ public sealed class TaskPipeline
         typeof(TracingMiddleware),
         typeof(LoggingMiddleware),
         typeof(MetricsMiddleware),
+        typeof(WorkflowMiddleware),
         typeof(ExpiryMiddleware),
         typeof(RevocationMiddleware),
         typeof(RateLimitMiddleware),
         typeof(TaskLockMiddleware),
         typeof(AcksEarlyMiddleware),
-        typeof(WorkflowMiddleware),
         typeof(ResultMiddleware),
         typeof(RetryMiddleware),
         typeof(TimeLimitMiddleware),

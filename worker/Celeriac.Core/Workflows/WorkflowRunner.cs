@@ -33,12 +33,12 @@ public sealed class WorkflowRunner(TaskPublisher publisher, IWorkflowStore joins
         await CompleteAsync(ReadStack(step), resultJson, WorkflowIds.Next(step.Id), root, step.Id, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>After the final failure of a workflow step: the workflow fails, saying where it stopped.</summary>
+    /// <summary>After the final failure (or revocation, or expiry) of a workflow step: the workflow fails, saying where it stopped.</summary>
     public ValueTask FailAsync(TaskEnvelope step, string? exceptionType, string? exceptionMessage, CancellationToken cancellationToken)
     {
         var root = step.Root ?? throw new ArgumentException("The envelope is not part of a workflow.", nameof(step));
         var failure = new TaskResult(root, false, null, exceptionType ?? "Celeriac.DeadLettered",
-            $"{exceptionMessage} (the workflow stopped at task {step.Task} {step.Id})", time.GetUtcNow())
+            $"{exceptionMessage ?? "failed"} (the workflow stopped at task {step.Task} {step.Id})", time.GetUtcNow())
         {
             FailedTaskId = step.Id,
         };
