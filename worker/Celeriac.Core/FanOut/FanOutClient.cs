@@ -30,7 +30,7 @@ public sealed class FanOutClient(TaskPublisher publisher, TaskRegistry registry,
 
         var taskName = plan.TaskName ?? registry.GetByArgs(typeof(TArgs)).Name;
         var enqueue = new EnqueueOptions { Queue = plan.Queue };
-        var queue = plan.Queue ?? publisher.CreateEnvelope(taskName, default, null).Queue;
+        var queue = plan.Queue ?? (registry.TryGet(taskName, out var descriptor) ? descriptor.Options.Queue : "default");
         var backlogQueues = plan.BacklogQueues ?? [queue];
 
         var saved = await progress.GetCheckpointAsync(plan.ProgressKey, cancellationToken).ConfigureAwait(false) is { } json
