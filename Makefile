@@ -5,7 +5,7 @@ RESULTS ?= TestResults
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: run test test-deps bench build restore cli render operator clean image chart-lint docs help
+.PHONY: run test test-deps bench build restore cli render operator clean image chart-lint docs pack new-worker help
 
 run: ## Run the main job: worker processes and a producer on the embedded SQLite broker
 	$(DOTNET) run --project worker/Celeriac.Demo -c $(CONFIG) -- $(ARGS)
@@ -50,6 +50,17 @@ image: ## Build the worker host and operator images with docker or podman (ENGIN
 
 docs: ## Regenerate docs/taskqueue-reference.md's field tables from the CRD (a test checks they match)
 	CELERIAC_UPDATE_DOCS=1 $(DOTNET) test tests/Celeriac.Chart.Tests -c $(CONFIG) --filter "FullyQualifiedName~TaskQueueReferenceTests" --logger "console;verbosity=minimal"
+
+PACKAGES ?= artifacts/packages
+VERSION ?= 0.1.0
+pack: ## NuGet packages of the libraries into $(PACKAGES), for task projects outside this repository
+	for project in Celeriac.Core Celeriac.Hosting Celeriac.Sqlite Celeriac.Redis Celeriac.Sqs Celeriac.Prometheus Celeriac.Otlp; do \
+	  $(DOTNET) pack worker/$$project -c $(CONFIG) -o $(PACKAGES) -p:Version=$(VERSION) || exit 1; \
+	done
+
+new-worker: pack ## Start a task project from the template: make new-worker NAME=Billing.Tasks DIR=../billing-tasks
+	$(DOTNET) new install ./templates/celeriac-worker --force
+	$(DOTNET) new celeriac-worker -n $(NAME) -o $(DIR) --celeriac-version $(VERSION) --celeriac-feed $(abspath $(PACKAGES))
 
 CHART := charts/celeriac-operator
 chart-lint: ## helm lint and helm template the operator chart (skipped when helm is not on PATH; not part of make test)

@@ -5,6 +5,7 @@ using Acme.Tasks.Reports;
 using Celeriac.Client;
 using Celeriac.Hosting;
 using Celeriac.Sqlite;
+using Celeriac.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -64,6 +65,13 @@ public sealed class ExampleWorkerTests
         Assert.Contains("Subject: Your invoice", sent, StringComparison.Ordinal);
         Assert.Contains($"Message-ID: <{email}@celeriac>", sent, StringComparison.Ordinal);
 
+        // The chain: resize, then the catalog step receives the resize result as its args.
+        var workflows = services.GetRequiredService<WorkflowClient>();
+        var chain = await workflows.StartAsync(ImageWorkflows.ThumbnailAndCatalog(photo, Path.Combine(scenario.Directory, "thumbs", "small.ppm"), 40, 40));
+        var entry = await chain.GetResultAsync<CatalogEntry>(TimeSpan.FromSeconds(60));
+        Assert.Equal((40, 20, 1), (entry!.Width, entry.Height, entry.Entries));
+        Assert.Equal($"{Path.Combine(scenario.Directory, "thumbs", "small.ppm")},40,20\n", await File.ReadAllTextAsync(Path.Combine(reports, "catalog.csv")));
+
         // The malformed address is dead-lettered on its first attempt (FormatException is not retried).
         Assert.True(await Scenario.WaitUntilAsync(async () => (await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None)).Count == 1, TimeSpan.FromSeconds(60)));
         var dead = (await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None)).Single();
@@ -76,7 +84,7 @@ public sealed class ExampleWorkerTests
     {
         var configuration = new ConfigurationBuilder().Build();
         return new ServiceCollection().AddLogging()
-            .AddCeleriac(configuration, c => c.UseSqliteBroker(o => o.Path = brokerPath))
+            .AddCeleriac(configuration, c => c.AddTaskAssembly(typeof(AcmeModule).Assembly).UseSqliteBroker(o => o.Path = brokerPath))
             .BuildServiceProvider();
     }
 

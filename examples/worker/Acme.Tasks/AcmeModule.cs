@@ -18,6 +18,7 @@ public sealed class AcmeModule : ICeleriacModule
         // A malformed address will not get better on a retry.
         builder.AddTask<SendEmailTask>(o => o.DoNotRetryOn<FormatException>());
         builder.AddTask<ResizeImageTask>(o => o.DoNotRetryOn<InvalidDataException>());
+        builder.AddTask<CatalogImageTask>();
         // Task name + args is the lock key: two runs for the same date never overlap.
         builder.AddTask<NightlyReportTask>(o => o.Lock = TaskLockMode.Wait);
     }
