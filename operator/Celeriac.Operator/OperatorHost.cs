@@ -51,7 +51,7 @@ public static class OperatorHost
         services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetesClient>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<EventRecorder>>(), Identity(sp)));
         services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<IKubernetesClient>()));
-        services.AddSingleton<Autoscaling.AutoscalingViews>();
+        services.AddSingleton(sp => new Autoscaling.AutoscalingViews(sp.GetRequiredService<OperatorOptions>().AutoscalingStatusRefresh));
         services.AddSingleton<Autoscaling.IQueueDepthSource, Autoscaling.BrokerQueueDepthSource>();
         services.AddSingleton<Autoscaling.QueueDepthAutoscaler>();
         services.AddSingleton<TaskQueueReconciler>();

@@ -11,4 +11,6 @@ public sealed record TaskQueueAutoscalingView(IReadOnlyList<PoolAutoscalingView>
     public bool SameAs(TaskQueueAutoscalingView? other) =>
         other is not null && BrokerReachable == other.BrokerReachable && BrokerError == other.BrokerError && QueueDepth == other.QueueDepth
         && Pools.SequenceEqual(other.Pools);
+
+    internal TaskQueueAutoscalingView WithoutDepths() => this with { QueueDepth = null, Pools = [.. Pools.Select(p => p with { QueueDepth = null })] };
 }

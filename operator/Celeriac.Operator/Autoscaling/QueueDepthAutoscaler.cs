@@ -182,7 +182,7 @@ public sealed class QueueDepthAutoscaler(
                 poolViews.Add(new PoolAutoscalingView(pool.Name, decision.Depth, decision.Replicas, pods, state.LastScaleTime, state.LastScaleReason));
             }
             var total = readings?.Values.Sum(d => d.Ready + d.InFlight + d.Delayed);
-            if (views.Set(ns, name, new TaskQueueAutoscalingView(poolViews, readings is not null, error, total))) requestReconcile(key);
+            if (views.Set(ns, name, new TaskQueueAutoscalingView(poolViews, readings is not null, error, total), time.GetUtcNow())) requestReconcile(key);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {

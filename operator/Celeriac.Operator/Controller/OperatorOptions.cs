@@ -32,6 +32,9 @@ public sealed class OperatorOptions
     public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>A queue depth that merely moved is written to the TaskQueue's status at most this often (scales and errors at once).</summary>
+    public TimeSpan AutoscalingStatusRefresh { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Server-side timeout of one watch request; the watch resumes from the last resourceVersion.</summary>
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

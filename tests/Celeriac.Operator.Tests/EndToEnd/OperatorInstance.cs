@@ -40,6 +40,7 @@ public sealed class OperatorInstance : IAsyncDisposable
             ["Operator:NotReadyRequeue"] = "00:00:00.500",
             ["Operator:ResyncPeriod"] = "00:00:05",
             ["Operator:WatchTimeout"] = "00:00:30",
+            ["Operator:AutoscalingStatusRefresh"] = "00:00:00.500",
         });
         OperatorHost.AddOperator(builder.Services, builder.Configuration, new KubernetesConnection { Server = server });
         configure?.Invoke(builder.Services);
