@@ -87,6 +87,13 @@ public sealed class QueueDepthAutoscaler(
                     catch (OperationCanceledException) { }
                 }
             }
+            // No longer the leader: the new one exports the depths and replicas; stale series here would double them.
+            foreach (var key in tracked.Keys)
+            {
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                views.Remove(key[..slash], key[(slash + 1)..]);
+                metrics.Forget(key[(slash + 1)..]);
+            }
         }
     }
 

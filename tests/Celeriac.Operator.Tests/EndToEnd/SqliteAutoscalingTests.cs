@@ -91,10 +91,25 @@ public sealed class SqliteAutoscalingTests : OperatorTestBase, IDisposable
         Assert.All(ScaleEvents(), instance => Assert.Equal(leaderName, instance));
         Assert.True(leader.Controller.IsLeading);
         Assert.DoesNotContain("celeriac_pool_replicas{", follower.MetricsText(), StringComparison.Ordinal);
+
+        // The leader goes: the other takes over and scales the drained pool down (after a full window of its own).
+        await StopOperatorAsync(leader);
+        await Eventually.HoldsAsync(() => follower.Controller.IsLeading, "the other instance takes over");
+        while (true)
+        {
+            var batch = await producer.Broker.ReceiveAsync(["default"], 100, TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(100), CancellationToken.None);
+            if (batch.Count == 0) break;
+            await producer.Broker.AckAsync(batch, CancellationToken.None);
+        }
+        await Eventually.HoldsAsync(() => Replicas() == 0, "the new leader scales the drained pool to zero", TimeSpan.FromSeconds(60));
+        await Eventually.HoldsAsync(() => ScaleEvents().Count == Api.ScaleWrites, "every scale has its Event");
+        Assert.Equal(follower == a ? "operator-a" : "operator-b", ScaleEvents()[^1]);
+        Assert.Contains("celeriac_pool_replicas{", follower.MetricsText(), StringComparison.Ordinal);
     }
 
     private List<string> ScaleEvents() =>
         [.. Api.List("v1", "events", "shop").Where(e => e["reason"]!.GetValue<string>() is "ScaledUp" or "ScaledDown")
+            .OrderBy(e => long.Parse(e["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture))
             .Select(e => e["reportingInstance"]!.GetValue<string>())];
 
     private int Replicas() => Deployment("local-general")?["spec"]?["replicas"]?.GetValue<int>() ?? -1;
