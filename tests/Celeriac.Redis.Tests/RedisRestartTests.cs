@@ -7,6 +7,7 @@ using Celeriac.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Celeriac.Testing;
 
 namespace Celeriac.Redis.Tests;
 

@@ -1,3 +1,5 @@
+using Celeriac.Testing;
+
 namespace Celeriac.Redis.Tests;
 
 /// <summary>One redis-server without persistence, shared by the tests of a class; each test uses its own key prefix.</summary>

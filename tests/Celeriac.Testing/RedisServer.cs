@@ -1,18 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Celeriac.Examples;
-using Celeriac.Hosting;
-using Celeriac.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
-namespace Celeriac.Redis.Tests;
+namespace Celeriac.Testing;
 
 /// <summary>
 /// A real <c>redis-server</c> (Debian's package, installed by scripts/test-deps.sh) on a free loopback port,
 /// in a temporary directory that is deleted with it. Without persistence by default; with AOF for the
-/// tests that restart it and expect their data back.
+/// tests that restart it and expect their data back. Shared by the Redis and the operator tests.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -86,21 +81,6 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>SIGTERM (redis writes its AOF and exits), then a new server on the same port and directory.</summary>
-    /// <summary>A producer (client, broker, store) for the example tasks on this server, under its own key prefix.</summary>
-    public ServiceProvider Producer(string keyPrefix)
-    {
-        var configuration = new ConfigurationBuilder().Build();
-        return new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddCeleriac(configuration, c => c.AddTaskAssembly(typeof(ExamplesModule).Assembly).UseRedisBroker(o =>
-            {
-                o.ConnectionString = ConnectionString;
-                o.KeyPrefix = keyPrefix;
-            }))
-            .BuildServiceProvider();
-    }
-
     public async Task RestartAsync(TimeSpan downtime)
     {
         await StopProcessAsync();
