@@ -29,17 +29,11 @@ public sealed class ConfigurationReferenceTests
     [MemberData(nameof(BoundOptions))]
     public void Every_setting_is_documented(Type options, string section)
     {
-        var document = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "configuration.md"));
+        var document = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "configuration.md"));
         var settings = options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic).ToList();
         Assert.NotEmpty(settings);
         var missing = settings.Where(p => !document.Contains($"`{section}:{p.Name}", StringComparison.Ordinal)).Select(p => $"{section}:{p.Name}").ToList();
         Assert.True(missing.Count == 0, "not in docs/configuration.md: " + string.Join(", ", missing));
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Celeriac.slnx"))) return directory.FullName;
-        throw new InvalidOperationException("the repository root is not above the test binaries");
-    }
 }
