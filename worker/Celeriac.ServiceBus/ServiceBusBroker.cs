@@ -35,6 +35,7 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
     private readonly Lock _renewerGate = new();
     private Task? _renewer;
     private int _longPollTurn;
+    private int _disposed;
 
     public ServiceBusBroker(IServiceBusClient client, ServiceBusBrokerOptions options, TimeProvider? timeProvider = null, ILogger<ServiceBusBroker>? logger = null, bool ownsClient = false)
     {
@@ -49,8 +50,10 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
         _ownedClient = ownsClient ? client as IDisposable : null;
     }
 
+    /// <summary>Stops lock renewal. Safe to call more than once (a container may dispose it under each name it is registered as).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
         try { _renewer?.Wait(TimeSpan.FromSeconds(5)); }
         catch (AggregateException) { }
@@ -347,7 +350,7 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
     }
 
     private bool NeedsRenewal(ServiceBusReceipt receipt, long now) =>
-        receipt.LeaseUntil > receipt.LockedUntil && receipt.LockedUntil - now < _options.LockDuration.TotalSeconds * _time.TimestampFrequency / 2;
+        receipt.LeaseUntil > receipt.LockedUntil && receipt.LockedUntil - now < _options.LockDuration.TotalSeconds * _time.TimestampFrequency * 2 / 3;
 
     /// <summary>Renews one lock; false (and forgotten) when the lock was no longer held.</summary>
     private async Task<bool> RenewAsync(ServiceBusReceipt receipt, CancellationToken cancellationToken)
@@ -377,7 +380,10 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
         lock (_renewerGate) _renewer ??= Task.Run(RenewLoopAsync);
     }
 
-    /// <summary>Renews the locks of deliveries whose lease outlasts their lock, and forgets deliveries whose lock ran out.</summary>
+    /// <summary>
+    /// Renews the locks of deliveries whose lease outlasts their lock, once a third of the lock has passed (so a loaded
+    /// machine has two thirds of it to get the renewal through), and forgets deliveries whose lock ran out.
+    /// </summary>
     private async Task RenewLoopAsync()
     {
         var tick = TimeSpan.FromTicks(Math.Clamp(_options.LockDuration.Ticks / 8, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(5).Ticks));

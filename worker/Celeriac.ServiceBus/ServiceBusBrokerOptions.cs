@@ -28,7 +28,7 @@ public sealed class ServiceBusBrokerOptions
 
     /// <summary>
     /// The queues' LockDuration (Service Bus's default is 1 minute). Queues the broker creates get it; for existing queues
-    /// set it to theirs or lower: the broker renews a lock when less than half of this is left.
+    /// set it to theirs or lower: the broker renews a lock when a third of this has passed.
     /// </summary>
     public TimeSpan LockDuration { get; set; } = TimeSpan.FromMinutes(1);
 
