@@ -242,15 +242,15 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
     }
 
     /// <summary><paramref name="count"/> peek-locks without a wait, at once. If one fails, the messages the others locked are unlocked again.</summary>
-    private async Task<List<ServiceBusReceivedMessage>> PeekLockManyAsync(string name, int count, CancellationToken cancellationToken)
+    private async Task<List<ServiceBusReceivedMessage>> PeekLockManyAsync(string name, int count, CancellationToken cancellationToken, bool createMissing = true)
     {
         if (count == 1)
         {
-            var single = await PeekLockAsync(name, 0, cancellationToken).ConfigureAwait(false);
+            var single = createMissing ? await PeekLockAsync(name, 0, cancellationToken).ConfigureAwait(false) : await _client.PeekLockAsync(name, 0, cancellationToken).ConfigureAwait(false);
             return single is null ? [] : [single];
         }
         var tasks = new Task<ServiceBusReceivedMessage?>[count];
-        for (var i = 0; i < count; i++) tasks[i] = PeekLockAsync(name, 0, cancellationToken);
+        for (var i = 0; i < count; i++) tasks[i] = createMissing ? PeekLockAsync(name, 0, cancellationToken) : _client.PeekLockAsync(name, 0, cancellationToken);
         try
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -526,7 +526,7 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
 
     public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string? queue, int limit, CancellationToken cancellationToken)
     {
-        var letters = await ScanDeadLettersAsync(cancellationToken).ConfigureAwait(false);
+        var letters = await ScanDeadLettersAsync(queue, cancellationToken).ConfigureAwait(false);
         try
         {
             return [.. letters.Select(l => l.Letter).Where(d => queue is null || d.Queue == queue).Take(limit)];
@@ -540,7 +540,7 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
     public async ValueTask<int> DeleteDeadLettersAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var letters = await ScanDeadLettersAsync(cancellationToken).ConfigureAwait(false);
+        var letters = await ScanDeadLettersAsync(null, cancellationToken).ConfigureAwait(false);
         var wanted = ids.ToHashSet(StringComparer.Ordinal);
         var chosen = letters.Where(l => wanted.Contains(l.Letter.Id)).ToList();
         try
@@ -555,36 +555,64 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
     }
 
     /// <summary>
-    /// The REST API cannot browse: the dead-letter queue is read by locking every message, oldest first by the time of
-    /// dead-lettering. Callers unlock them again (<see cref="RestoreAsync"/>).
+    /// Dead letters are Celeriac's own (its dead-letter queue, with the reason it gave) and the service's (each queue's
+    /// <c>$DeadLetterQueue</c>, e.g. past MaxDeliveryCount after repeated crashes, with the service's DeadLetterReason).
+    /// The REST API cannot browse: they are read by locking every message, oldest first by the time of dead-lettering;
+    /// callers unlock them again (<see cref="RestoreAsync"/>).
     /// </summary>
-    private async Task<List<(DeadLetter Letter, ServiceBusLock Lock)>> ScanDeadLettersAsync(CancellationToken cancellationToken)
+    private async Task<List<(DeadLetter Letter, ServiceBusLock Lock)>> ScanDeadLettersAsync(string? queue, CancellationToken cancellationToken)
     {
-        var name = QueueName(_options.DeadLetterQueue);
         var seen = new Dictionary<string, (DeadLetter, ServiceBusLock)>(StringComparer.Ordinal);
+        foreach (var m in await LockAllAsync(QueueName(_options.DeadLetterQueue), createMissing: true, cancellationToken).ConfigureAwait(false))
+        {
+            var at = m.Properties.TryGetValue(ServiceBusProperties.DeadLetteredAt, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : m.EnqueuedTimeUtc ?? DateTimeOffset.MinValue;
+            seen[m.MessageId] = (new DeadLetter(m.MessageId, m.Properties.GetValueOrDefault(ServiceBusProperties.SourceQueue, ""), Body(m),
+                m.Properties.GetValueOrDefault(ServiceBusProperties.Reason, "dead-lettered"), at), m.Lock);
+        }
+        IReadOnlyList<string> queues;
         try
         {
-            while (true)
+            queues = queue is not null ? [queue] : await ListQueuesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServiceBusException ex)
+        {
+            // Listing queues needs Manage rights; without them only Celeriac's own dead letters are shown.
+            LogSettleFailed("ListQueues", ex.Message);
+            queues = [];
+        }
+        foreach (var source in queues)
+        {
+            foreach (var m in await LockAllAsync(QueueName(source) + "/$DeadLetterQueue", createMissing: false, cancellationToken).ConfigureAwait(false))
             {
-                var batch = await PeekLockManyAsync(name, _options.ConcurrentReceivers, cancellationToken).ConfigureAwait(false);
-                foreach (var m in batch)
-                {
-                    var at = m.Properties.TryGetValue(ServiceBusProperties.DeadLetteredAt, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
-                        ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : m.EnqueuedTimeUtc ?? DateTimeOffset.MinValue;
-                    var letter = new DeadLetter(m.MessageId,
-                        m.Properties.GetValueOrDefault(ServiceBusProperties.SourceQueue, ""),
-                        ServiceBusBody.Decode(m.Body, m.Properties.TryGetValue(ServiceBusProperties.Encoding, out var e) && e == "base64"),
-                        m.Properties.GetValueOrDefault(ServiceBusProperties.Reason, "dead-lettered"),
-                        at);
-                    seen[m.MessageId] = (letter, m.Lock);
-                }
-                if (batch.Count < _options.ConcurrentReceivers) break;
+                var reason = "dead-lettered by Service Bus: " + m.Properties.GetValueOrDefault("DeadLetterReason", "unknown reason");
+                if (m.Properties.TryGetValue("DeadLetterErrorDescription", out var description) && description.Length > 0) reason += " (" + description + ")";
+                seen.TryAdd(m.MessageId, (new DeadLetter(m.MessageId, source, Body(m), reason, m.EnqueuedTimeUtc ?? DateTimeOffset.MinValue), m.Lock));
+            }
+        }
+        return [.. seen.Values.OrderBy(l => l.Item1.DeadLetteredAt).ThenBy(l => l.Item1.Id, StringComparer.Ordinal)];
+    }
+
+    private static byte[] Body(ServiceBusReceivedMessage m) =>
+        ServiceBusBody.Decode(m.Body, m.Properties.TryGetValue(ServiceBusProperties.Encoding, out var e) && e == "base64");
+
+    /// <summary>Locks every message of an entity: one peek-lock first, then as many at once as receivers are allowed.</summary>
+    private async Task<List<ServiceBusReceivedMessage>> LockAllAsync(string path, bool createMissing, CancellationToken cancellationToken)
+    {
+        var all = new List<ServiceBusReceivedMessage>();
+        try
+        {
+            for (var width = 1; ; width = _options.ConcurrentReceivers)
+            {
+                var batch = await PeekLockManyAsync(path, width, cancellationToken, createMissing).ConfigureAwait(false);
+                all.AddRange(batch);
+                if (batch.Count < width) break;
             }
         }
         catch (ServiceBusException ex) when (ex.IsEntityMissing)
         {
         }
-        return [.. seen.Values.OrderBy(l => l.Item1.DeadLetteredAt).ThenBy(l => l.Item1.Id, StringComparer.Ordinal)];
+        return all;
     }
 
     private async Task RestoreAsync(IEnumerable<ServiceBusLock> locks) =>
