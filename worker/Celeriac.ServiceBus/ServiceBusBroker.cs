@@ -404,8 +404,9 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
                 {
                     await Task.WhenAll(due.Select(r => RenewAsync(r, _stop.Token))).ConfigureAwait(false);
                 }
-                catch (ServiceBusException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // The loop must outlive a failed round: the locks still due are tried again on the next tick.
                     LogRenewFailed(ex.Message);
                 }
             }
@@ -590,7 +591,8 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
                 seen.TryAdd(m.MessageId, (new DeadLetter(m.MessageId, source, Body(m), reason, m.EnqueuedTimeUtc ?? DateTimeOffset.MinValue), m.Lock));
             }
         }
-        return [.. seen.Values.OrderBy(l => l.Item1.DeadLetteredAt).ThenBy(l => l.Item1.Id, StringComparer.Ordinal)];
+        // Dead-lettering times are to the millisecond; the dead-letter queue's sequence numbers order letters of the same millisecond.
+        return [.. seen.Values.OrderBy(l => l.Item1.DeadLetteredAt).ThenBy(l => l.Item2.SequenceNumber)];
     }
 
     private static byte[] Body(ServiceBusReceivedMessage m) =>
