@@ -81,6 +81,9 @@ public sealed class FakeServiceBus : IAsyncDisposable
         for (var i = 0; i < count; i++) _faults.Enqueue((status, retryAfter));
     }
 
+    /// <summary>Injected failures not yet answered.</summary>
+    public int PendingFaults => _faults.Count;
+
     public void CreateQueue(string name, FakeQueueSettings? settings = null) =>
         _queues.TryAdd(name, new FakeQueue(name, settings ?? DefaultSettings, NextSequence));
 

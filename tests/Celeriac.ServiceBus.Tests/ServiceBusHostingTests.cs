@@ -97,4 +97,42 @@ public sealed class ServiceBusHostingTests(FakeServiceBusFixture fixture) : ICla
         var perTask = total / 1000.0;
         Assert.True(perTask <= 2.2, $"{perTask:0.000} requests per task: " + string.Join(", ", fixture.Fake.RequestsByOperation.Select(p => $"{p.Key} {p.Value}")));
     }
+
+    [Fact]
+    public async Task A_worker_rides_out_throttling_and_busy_answers_without_losing_or_repeating_a_task()
+    {
+        var options = ServiceBusTestBrokers.Options(fixture.Fake, fixture.NewPrefix());
+        var finished = new Finished();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<ITaskObserver>(finished);
+        builder.Services.AddCeleriac(c => c
+            .UseServiceBusBroker(o =>
+            {
+                o.ConnectionString = options.ConnectionString;
+                o.QueuePrefix = options.QueuePrefix;
+                o.AutoCreateQueues = true;
+                o.LockDuration = TimeSpan.FromSeconds(30);
+            })
+            .AddTask<NoopTask>()
+            .AddWorker(o => o.Concurrency = 16));
+        using var host = builder.Build();
+        await host.Services.GetRequiredService<ITaskClient>().EnqueueManyAsync(Enumerable.Range(0, 300).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
+
+        await host.StartAsync();
+        var clock = Stopwatch.StartNew();
+        while (finished.Count < 50 && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(5);
+        // Throttled, then busy: peek-locks, deletes and renewals in flight all get these answers and retry.
+        fixture.Fake.FailNext(10, System.Net.HttpStatusCode.TooManyRequests, TimeSpan.FromSeconds(1));
+        fixture.Fake.FailNext(10, System.Net.HttpStatusCode.ServiceUnavailable);
+        var finishedBeforeFaults = finished.Count;
+        while (finished.Count < 300 && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
+        await Task.Delay(500);
+        await host.StopAsync();
+
+        Assert.True(finishedBeforeFaults < 300, "every task finished before the faults: the test proves nothing");
+        Assert.Equal(0, fixture.Fake.PendingFaults);
+        Assert.Equal(300, finished.Count);
+        var broker = host.Services.GetRequiredService<IBroker>();
+        Assert.Equal(default, await broker.GetDepthAsync("default", CancellationToken.None));
+    }
 }
