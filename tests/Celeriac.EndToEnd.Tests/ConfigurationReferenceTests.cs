@@ -2,6 +2,7 @@ using System.Reflection;
 using Celeriac.Hosting;
 using Celeriac.Otlp;
 using Celeriac.Redis;
+using Celeriac.ServiceBus;
 using Celeriac.Sqlite;
 using Celeriac.Sqs;
 using Celeriac.Tasks;
@@ -21,6 +22,7 @@ public sealed class ConfigurationReferenceTests
         { typeof(SqliteBrokerOptions), "Celeriac:Broker:Sqlite" },
         { typeof(RedisBrokerOptions), "Celeriac:Broker:Redis" },
         { typeof(SqsBrokerOptions), "Celeriac:Broker:Sqs" },
+        { typeof(ServiceBusBrokerOptions), "Celeriac:Broker:ServiceBus" },
         { typeof(OtlpOptions), "Celeriac:Otlp" },
         { typeof(QueueDefinition), "Celeriac:Queues:N" },
     };
