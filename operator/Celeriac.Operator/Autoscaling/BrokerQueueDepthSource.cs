@@ -7,8 +7,7 @@ namespace Celeriac.Operator.Autoscaling;
 /// <summary>
 /// Depth reads through the TaskQueue's own broker connection (<see cref="TaskQueueBrokers"/>, credentials as its
 /// workers use them), one <see cref="IBroker.GetDepthAsync"/> per queue, all queues in parallel. Every broker
-/// (SQLite, Redis, SQS, and Service Bus once its broker is registered in Celeriac.Hosting) answers through the same
-/// interface, so this one class serves them all; what differs per broker in keda mode is the trigger
+/// (SQLite, Redis, SQS, Service Bus) answers through the same interface, so this one class serves them all; what differs per broker in keda mode is the trigger
 /// (<see cref="Keda.KedaTriggers"/>).
 /// </summary>
 public sealed class BrokerQueueDepthSource(TaskQueueBrokers brokers) : IQueueDepthSource
