@@ -7,8 +7,8 @@ namespace Celeriac.Operator.Autoscaling;
 /// <summary>
 /// Depth reads through the TaskQueue's own broker connection (<see cref="TaskQueueBrokers"/>, credentials as its
 /// workers use them), one <see cref="IBroker.GetDepthAsync"/> per queue, all queues in parallel. Every broker
-/// (SQLite, Redis, SQS, Service Bus) answers through the same interface, so this one class serves them all; what differs per broker in keda mode is the trigger
-/// (<see cref="Keda.KedaTriggers"/>).
+/// (SQLite, Redis, SQS, Service Bus) answers through the same interface, so this one class serves them all; what
+/// differs per broker is KEDA's trigger in keda mode (<see cref="Keda.KedaTriggers"/>).
 /// </summary>
 public sealed class BrokerQueueDepthSource(TaskQueueBrokers brokers) : IQueueDepthSource
 {
