@@ -52,6 +52,7 @@ public static class OperatorHost
             sp.GetRequiredService<ILogger<EventRecorder>>(), Identity(sp)));
         services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<IKubernetesClient>()));
         services.AddSingleton<TaskQueueReconciler>();
+        services.AddSingleton<Scheduling.TaskQueueScheduler>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<OperatorOptions>();
@@ -63,7 +64,8 @@ public static class OperatorHost
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaderElector>>());
             }
             return new TaskQueueController(sp.GetRequiredService<IKubernetesClient>(), sp.GetRequiredService<TaskQueueReconciler>(), elector, options,
-                sp.GetRequiredService<OperatorMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TaskQueueController>>());
+                sp.GetRequiredService<OperatorMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TaskQueueController>>(),
+                sp.GetRequiredService<Scheduling.TaskQueueScheduler>());
         });
         services.AddHostedService(sp => sp.GetRequiredService<TaskQueueController>());
         return services;

@@ -32,6 +32,9 @@ public sealed class OperatorOptions
     public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The scheduler looks at the TaskQueues at least this often (and at every due slot).</summary>
+    public TimeSpan SchedulerPollPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Server-side timeout of one watch request; the watch resumes from the last resourceVersion.</summary>
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -22,7 +22,10 @@ public sealed class OperatorInstance : IAsyncDisposable
     /// <summary>What the operator's /metrics serves.</summary>
     public string MetricsText() => host.Services.GetRequiredService<PrometheusCollector>().Collect();
 
-    public static async Task<OperatorInstance> StartAsync(Uri server, bool leaderElection = false, string? identity = null)
+    /// <param name="brokerOverrides">Configuration applied to every TaskQueue's broker connection (e.g. a shared SQLite file).</param>
+    /// <param name="settings">Further operator settings (e.g. <c>Operator:SchedulerPollPeriod</c>).</param>
+    public static async Task<OperatorInstance> StartAsync(Uri server, bool leaderElection = false, string? identity = null,
+        IReadOnlyDictionary<string, string?>? brokerOverrides = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -40,7 +43,10 @@ public sealed class OperatorInstance : IAsyncDisposable
             ["Operator:ResyncPeriod"] = "00:00:05",
             ["Operator:WatchTimeout"] = "00:00:30",
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         OperatorHost.AddOperator(builder.Services, builder.Configuration, new KubernetesConnection { Server = server });
+        if (brokerOverrides is not null)
+            builder.Services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<Kubernetes.IKubernetesClient>()) { Overrides = brokerOverrides });
         var host = builder.Build();
         // As MapPrometheusMetrics does in the real host: the collector listens from before the first reconcile.
         host.Services.GetRequiredService<PrometheusCollector>();

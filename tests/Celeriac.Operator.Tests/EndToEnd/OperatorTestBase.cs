@@ -25,9 +25,10 @@ public abstract class OperatorTestBase : IAsyncLifetime
         await Api.DisposeAsync();
     }
 
-    protected async Task<OperatorInstance> StartOperatorAsync(bool leaderElection = false, string? identity = null)
+    protected async Task<OperatorInstance> StartOperatorAsync(bool leaderElection = false, string? identity = null,
+        IReadOnlyDictionary<string, string?>? brokerOverrides = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var instance = await OperatorInstance.StartAsync(Api.Url, leaderElection, identity);
+        var instance = await OperatorInstance.StartAsync(Api.Url, leaderElection, identity, brokerOverrides, settings);
         instances.Add(instance);
         return instance;
     }

@@ -14,10 +14,14 @@ public static class SchedulePlanner
     /// <param name="startingDeadline">RunOnce: the latest missed slot runs only if it is at most this late (null: no bound).</param>
     public static ScheduleDecision Plan(Recurrence recurrence, MissedRunPolicy policy, TimeSpan? startingDeadline, ScheduleState state, DateTimeOffset now)
     {
-        var cursor = state.NextScheduleTime ?? (state.LastScheduleTime is { } last ? recurrence.Next(last) : null);
         // Never seen before: nothing was missed; the first slot is the next one.
         if (state.NextScheduleTime is null && state.LastScheduleTime is null) return new ScheduleDecision(null, 0, recurrence.Next(now));
-        if (cursor is null || cursor > now) return new ScheduleDecision(null, 0, cursor);
+        // The first slot not yet handled, in the current expression (the spec may have changed since the state was written).
+        var cursor = state.NextScheduleTime is { } handledBefore
+            ? recurrence.Next(handledBefore - TimeSpan.FromTicks(1))
+            : recurrence.Next(state.LastScheduleTime!.Value);
+        // Every slot up to now was handled: the next one is simply the first after now.
+        if (cursor is null || cursor > now) return new ScheduleDecision(null, 0, recurrence.Next(now));
 
         var latest = cursor.Value;
         long due = 1;

@@ -20,8 +20,13 @@ public static class ScheduleRunner
     /// <param name="scope">What owns the schedules (the TaskQueue uid, or "local"); part of every run's task id.</param>
     /// <param name="owner">This scheduler instance (distinct per process life).</param>
     /// <param name="claims">The broker's store; null where the broker has no shared store.</param>
+    public static Task<ScheduleOutcome> RunAsync(ScheduleDefinition schedule, ScheduleState state, string scope, string owner,
+        ITaskClient client, ITaskLockStore? claims, DateTimeOffset now, CancellationToken cancellationToken) =>
+        RunAsync(schedule, state, scope, owner, _ => Task.FromResult((client, claims)), now, cancellationToken);
+
+    /// <param name="connect">The broker's client and store, asked for only when a run is due.</param>
     public static async Task<ScheduleOutcome> RunAsync(ScheduleDefinition schedule, ScheduleState state, string scope, string owner,
-        ITaskClient client, ITaskLockStore? claims, DateTimeOffset now, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<(ITaskClient Client, ITaskLockStore? Claims)>> connect, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var decision = SchedulePlanner.Plan(schedule.Recurrence, schedule.MissedRunPolicy, schedule.StartingDeadline, state, now);
         if (schedule.Suspend || decision.RunSlot is not { } slot)
@@ -31,6 +36,7 @@ public static class ScheduleRunner
         }
 
         var id = ScheduleTaskId.For(scope, schedule.Name, slot);
+        var (client, claims) = await connect(cancellationToken).ConfigureAwait(false);
         if (claims is not null && await claims.AcquireAsync(ClaimKey(id), owner, ClaimTtl, cancellationToken).ConfigureAwait(false) != owner)
             return new ScheduleOutcome(new ScheduleState(slot, id, decision.Next), slot, null, true, decision.Missed);
         try
