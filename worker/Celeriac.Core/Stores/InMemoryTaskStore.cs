@@ -10,6 +10,7 @@ public sealed class InMemoryTaskStore(TimeProvider? timeProvider = null) : IRate
     private readonly Dictionary<string, (string Owner, DateTimeOffset Until)> _locks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (TaskResult Result, DateTimeOffset Until)> _results = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _revoked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset At, DateTimeOffset Until)> _revokedNames = new(StringComparer.Ordinal);
 
     public ValueTask<TimeSpan> ReserveAsync(string key, RateLimit limit, string ticket, TimeSpan consumeWithin, CancellationToken cancellationToken)
     {
@@ -80,6 +81,23 @@ public sealed class InMemoryTaskStore(TimeProvider? timeProvider = null) : IRate
         {
             Prune(_revoked, _time.GetUtcNow());
             return ValueTask.FromResult<IReadOnlyCollection<string>>([.. _revoked.Keys]);
+        }
+    }
+
+    public ValueTask RevokeTaskNameAsync(string taskName, TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock) _revokedNames[taskName] = (now, now + expiry);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyDictionary<string, DateTimeOffset>> GetRevokedTaskNamesAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            foreach (var name in _revokedNames.Where(e => e.Value.Until <= now).Select(e => e.Key).ToList()) _revokedNames.Remove(name);
+            return ValueTask.FromResult<IReadOnlyDictionary<string, DateTimeOffset>>(_revokedNames.ToDictionary(e => e.Key, e => e.Value.At, StringComparer.Ordinal));
         }
     }
 
