@@ -4,6 +4,7 @@ using Celeriac.Brokers;
 using Celeriac.Envelope;
 using Celeriac.Hosting;
 using Celeriac.Operator.Kubernetes;
+using Xunit.Abstractions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +14,7 @@ namespace Celeriac.Operator.Tests.EndToEnd;
 /// The operator's scheduler against the fake API server, enqueueing into a real SQLite broker file that the
 /// test reads (as workers would): one enqueue per slot with two operators, restarts, missed runs, suspend.
 /// </summary>
-public sealed class ScheduleTests : OperatorTestBase, IDisposable
+public sealed class ScheduleTests(ITestOutputHelper log) : OperatorTestBase, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("celeriac-schedules-").FullName;
     private readonly List<ServiceProvider> _readers = [];
@@ -80,6 +81,10 @@ public sealed class ScheduleTests : OperatorTestBase, IDisposable
         Assert.All(runs, r => Assert.Equal("demo.noop", r.Task));
         Assert.All(runs, r => Assert.Equal(1, r.Args.GetProperty("n").GetInt32()));
         Assert.All(runs, r => Assert.NotNull(r.Expires));
+        // The scheduler sleeps until the next slot: each run is enqueued right after its slot.
+        var lateness = runs.Select(r => r.Created - Slot(r)).ToList();
+        log.WriteLine($"enqueue lateness after the slot: max {lateness.Max().TotalMilliseconds:F0} ms, mean {lateness.Average(l => l.TotalMilliseconds):F0} ms over {runs.Count} runs");
+        Assert.All(lateness, l => Assert.InRange(l, TimeSpan.Zero, TimeSpan.FromSeconds(5)));
         // The scheduler's status lives beside the reconciler's, neither clobbering the other.
         Assert.Equal("True", ConditionStatus("billing", "Reconciled"));
         Assert.NotNull(ScheduleStatus("tick")!["nextScheduleTime"]);
