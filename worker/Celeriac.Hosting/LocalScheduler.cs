@@ -79,6 +79,7 @@ public sealed partial class LocalScheduler(
         if (outcome.Enqueued is { } id) Enqueued(logger, schedule.Name, schedule.Task, id, outcome.Slot!.Value);
         if (outcome.Missed > 0 && !schedule.Suspend) Missed(logger, schedule.Name, outcome.Missed, schedule.MissedRunPolicy);
         if (outcome.State != state) await WriteStateAsync(schedule.Name, outcome.State, cancellationToken).ConfigureAwait(false);
+        await ScheduleRunner.ReleaseClaimAsync(locks, outcome, cancellationToken).ConfigureAwait(false);
         return outcome.State.NextScheduleTime;
     }
 

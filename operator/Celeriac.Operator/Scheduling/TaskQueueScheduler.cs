@@ -78,6 +78,8 @@ public sealed class TaskQueueScheduler(
         var previous = ReadStatus(obj);
         var statuses = new List<ScheduleStatus>();
         DateTimeOffset? earliest = null;
+        ITaskLockStore? claims = null;
+        var sent = new List<ScheduleOutcome>();
 
         foreach (var spec in queue.Spec.Schedules ?? [])
         {
@@ -92,10 +94,12 @@ public sealed class TaskQueueScheduler(
                     async ct =>
                     {
                         var connection = await brokers.GetAsync(queue, ct).ConfigureAwait(false);
-                        return (connection.Client, connection.Services.GetService<ITaskLockStore>());
+                        claims = connection.Services.GetService<ITaskLockStore>();
+                        return (connection.Client, claims);
                     }, now, cancellationToken).ConfigureAwait(false);
                 next = outcome.State;
-                if (outcome.Enqueued is { } id) SchedulerLog.Enqueued(logger, ns, name, spec.Name, spec.Task, id, outcome.Slot!.Value);
+                if (outcome.Enqueued is not null) sent.Add(outcome);
+                if (outcome.Enqueued is { } enqueued) SchedulerLog.Enqueued(logger, ns, name, spec.Name, spec.Task, enqueued, outcome.Slot!.Value);
                 if (outcome.AlreadyEnqueued) SchedulerLog.AlreadyEnqueued(logger, ns, name, spec.Name, outcome.Slot!.Value, outcome.State.LastTaskId!);
                 if (outcome.Missed > 0 && !schedule.Suspend)
                 {
@@ -128,6 +132,7 @@ public sealed class TaskQueueScheduler(
         }
 
         if (!SameStatus(previous, statuses)) await WriteStatusAsync(queue, statuses, cancellationToken).ConfigureAwait(false);
+        foreach (var outcome in sent) await ScheduleRunner.ReleaseClaimAsync(claims, outcome, cancellationToken).ConfigureAwait(false);
         return earliest;
     }
 

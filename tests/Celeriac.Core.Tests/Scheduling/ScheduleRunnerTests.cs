@@ -78,6 +78,26 @@ public sealed class ScheduleRunnerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_same_scheduler_retrying_a_pass_whose_state_was_not_recorded_does_not_send_again()
+    {
+        var before = new ScheduleState(null, null, T("10:05:00"));
+        var first = await ScheduleRunner.RunAsync(Schedule(), before, "uid-1", "op-a", Client, Store, T("10:05:02"), CancellationToken.None);
+        // Writing first.State failed: the next pass of the same instance starts from the old state.
+        var retry = await ScheduleRunner.RunAsync(Schedule(), before, "uid-1", "op-a", Client, Store, T("10:05:04"), CancellationToken.None);
+        Assert.True(retry.AlreadyEnqueued);
+        Assert.Equal(first.State, retry.State);
+        Assert.Single(await ReceivedAsync("low"));
+    }
+
+    [Fact]
+    public async Task Once_the_state_is_recorded_the_claim_is_released()
+    {
+        var outcome = await ScheduleRunner.RunAsync(Schedule(), new ScheduleState(null, null, T("10:05:00")), "uid-1", "op-a", Client, Store, T("10:05:02"), CancellationToken.None);
+        await ScheduleRunner.ReleaseClaimAsync(Store, outcome, CancellationToken.None);
+        Assert.Equal("probe", await Store.AcquireAsync(ScheduleRunner.ClaimKey(outcome.Enqueued!), "probe", TimeSpan.FromSeconds(1), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_failed_enqueue_gives_the_run_back_for_another_scheduler()
     {
         var before = new ScheduleState(null, null, T("10:05:00"));
