@@ -5,7 +5,7 @@ RESULTS ?= TestResults
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: run test test-deps bench build restore cli render operator clean image chart-lint help
+.PHONY: run test test-deps bench build restore cli render operator clean image chart-lint docs pack new-worker help
 
 run: ## Run the main job: worker processes and a producer on the embedded SQLite broker
 	$(DOTNET) run --project worker/Celeriac.Demo -c $(CONFIG) -- $(ARGS)
@@ -40,9 +40,27 @@ render: ## Print the objects the operator would apply: make render FILE=examples
 operator: ## Run the operator against the cluster of $$KUBECONFIG
 	$(DOTNET) run --project operator/Celeriac.Operator -c $(CONFIG) -- $(ARGS)
 
-image: ## Build the worker host image with docker or podman, whichever exists
-	@engine=$$(command -v docker || command -v podman) || { echo "neither docker nor podman is installed"; exit 1; }; \
-	$$engine build --target worker -t celeriac-worker:dev .
+IMAGE_TAG ?= dev
+# docker when its daemon answers, else podman (daemonless).
+ENGINE ?= $(shell docker info >/dev/null 2>&1 && echo docker || { command -v podman >/dev/null 2>&1 && echo podman; })
+image: ## Build the worker host and operator images with docker or podman (ENGINE=, IMAGE_TAG=, IMAGE_ARGS="--storage-driver vfs ...")
+	@test -n "$(ENGINE)" || { echo "no container engine: neither a docker daemon nor podman"; exit 1; }
+	$(ENGINE) build $(IMAGE_ARGS) --target worker -t celeriac-worker:$(IMAGE_TAG) .
+	$(ENGINE) build $(IMAGE_ARGS) --target operator -t celeriac-operator:$(IMAGE_TAG) .
+
+docs: ## Regenerate docs/taskqueue-reference.md's field tables from the CRD (a test checks they match)
+	CELERIAC_UPDATE_DOCS=1 $(DOTNET) test tests/Celeriac.Chart.Tests -c $(CONFIG) --filter "FullyQualifiedName~TaskQueueReferenceTests" --logger "console;verbosity=minimal"
+
+PACKAGES ?= artifacts/packages
+VERSION ?= 0.1.0
+pack: ## NuGet packages of the libraries into $(PACKAGES), for task projects outside this repository
+	for project in Celeriac.Core Celeriac.Hosting Celeriac.Sqlite Celeriac.Redis Celeriac.Sqs Celeriac.Prometheus Celeriac.Otlp; do \
+	  $(DOTNET) pack worker/$$project -c $(CONFIG) -o $(PACKAGES) -p:Version=$(VERSION) || exit 1; \
+	done
+
+new-worker: pack ## Start a task project from the template: make new-worker NAME=Billing.Tasks DIR=../billing-tasks
+	$(DOTNET) new install ./templates/celeriac-worker --force
+	$(DOTNET) new celeriac-worker -n $(NAME) -o $(DIR) --celeriac-version $(VERSION) --celeriac-feed $(abspath $(PACKAGES))
 
 CHART := charts/celeriac-operator
 chart-lint: ## helm lint and helm template the operator chart (skipped when helm is not on PATH; not part of make test)

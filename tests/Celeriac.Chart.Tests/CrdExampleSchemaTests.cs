@@ -19,14 +19,18 @@ public sealed class CrdExampleSchemaTests : IDisposable
         File.WriteAllText(_schemaPath, WithoutKubernetesExtensions(schema)!.ToJsonString());
     }
 
+    /// <summary>Every TaskQueue manifest under examples/ (paths relative to it), the worker example's deploy/ folders included.</summary>
     public static TheoryData<string> Examples() =>
-        [.. Directory.GetFiles(Repo.PathOf("examples"), "taskqueue-*.yaml").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
+        [.. Directory.GetFiles(Repo.PathOf("examples"), "*.yaml", SearchOption.AllDirectories)
+            .Where(f => Yaml.ParseDocuments(File.ReadAllText(f)).Any(d => d?["kind"]?.GetValue<string>() == "TaskQueue"))
+            .Select(f => Path.GetRelativePath(Repo.PathOf("examples"), f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)];
 
     [Theory]
     [MemberData(nameof(Examples))]
     public void The_example_is_valid_against_the_crd_schema(string example)
     {
-        var result = SchemaValidator.Validate(Yaml.Parse(Repo.Read("examples", example)), _schemaPath);
+        var result = SchemaValidator.Validate(Yaml.Parse(Repo.Read(["examples", .. example.Split('/')])), _schemaPath);
         Assert.True(result.ExitCode == 0, $"{example}: {result.Output} {result.Error}");
     }
 

@@ -57,7 +57,7 @@ public sealed class PrometheusScrapeTests
 
         // Series are per registered task and queue: no id or argument ever becomes a label.
         var series = await prometheus.QueryAsync("{__name__=~\"celeriac_tasks_.*\", task!=\"\"}");
-        Assert.All(series, s => Assert.Contains(s.Labels["task"], new[] { "demo.record", "demo.flaky", "demo.cpu", "demo.io", "demo.leak", "demo.noop", "demo.slow", "demo.stuck", "unknown" }));
+        Assert.All(series, s => Assert.Contains(s.Labels["task"], new[] { "demo.record", "demo.flaky", "demo.cpu", "demo.io", "demo.leak", "demo.noop", "demo.slow", "demo.stuck", "demo.square", "demo.total", "unknown" }));
         var memory = await prometheus.ScalarAsync("celeriac_worker_memory_bytes");
         Assert.True(memory > 1024 * 1024, $"memory {memory}");
         var p95 = await prometheus.ScalarAsync($"histogram_quantile(0.95, sum by (le) (celeriac_task_duration_seconds_bucket{{{Record}}}))");

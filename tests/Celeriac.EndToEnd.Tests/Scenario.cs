@@ -5,6 +5,7 @@ using Celeriac.Client;
 using Celeriac.Examples;
 using Celeriac.Hosting;
 using Celeriac.Sqlite;
+using Celeriac.Workflows;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,7 @@ public sealed class Scenario : IAsyncDisposable
     public string BrokerPath => Path.Combine(Directory, "celeriac.db");
     public string ExecutionLogPath => Path.Combine(Directory, "executions.db");
     public ITaskClient Client => _services.GetRequiredService<ITaskClient>();
+    public WorkflowClient Workflows => _services.GetRequiredService<WorkflowClient>();
     public IBroker Broker => _services.GetRequiredService<IBroker>();
     public IBrokerAdmin Admin => _services.GetRequiredService<IBrokerAdmin>();
 

@@ -34,6 +34,20 @@ public sealed class RenderingTests
     }
 
     [Fact]
+    public void Pod_labels_and_annotations_reach_the_pod_template_but_never_replace_the_operators_labels()
+    {
+        var queue = TestQueues.Parse(TestQueues.Sample.Replace("  serviceAccountName: billing-sa\n",
+            "  serviceAccountName: billing-sa\n  podLabels: { azure.workload.identity/use: \"true\", app.kubernetes.io/component: mine }\n  podAnnotations: { sidecar.istio.io/inject: \"false\" }\n", StringComparison.Ordinal));
+        var template = Deployment(queue)["spec"]!["template"]!["metadata"]!;
+        Assert.Equal("true", template["labels"]!["azure.workload.identity/use"]!.GetValue<string>());
+        Assert.Equal("worker", template["labels"]!["app.kubernetes.io/component"]!.GetValue<string>());
+        Assert.Equal("false", template["annotations"]!["sidecar.istio.io/inject"]!.GetValue<string>());
+        // The selector is unchanged, so adding a pod label never orphans the existing pods.
+        Assert.True(JsonNode.DeepEquals(Deployment()["spec"]!["selector"], Deployment(queue)["spec"]!["selector"]));
+        Assert.Null(Deployment()["spec"]!["template"]!["metadata"]!["annotations"]);
+    }
+
+    [Fact]
     public void Names_namespace_labels_selector_and_owner_reference()
     {
         var deployment = Deployment();

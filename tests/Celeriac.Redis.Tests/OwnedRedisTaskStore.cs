@@ -3,7 +3,7 @@ using Celeriac.Stores;
 namespace Celeriac.Redis.Tests;
 
 /// <summary>A Redis store with a connection of its own, closed with it (as in a separate worker process).</summary>
-public sealed class OwnedRedisTaskStore(RedisBrokerOptions options) : IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore, IDisposable
+public sealed class OwnedRedisTaskStore(RedisBrokerOptions options) : IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore, IWorkflowStore, IFanOutProgressStore, IDisposable
 {
     private readonly RedisConnection _connection = new(options);
     private RedisTaskStore Store => new(_connection);
@@ -26,6 +26,12 @@ public sealed class OwnedRedisTaskStore(RedisBrokerOptions options) : IRateLimit
     public ValueTask RevokeTaskNameAsync(string taskName, TimeSpan expiry, CancellationToken cancellationToken) => Store.RevokeTaskNameAsync(taskName, expiry, cancellationToken);
 
     public ValueTask<IReadOnlyDictionary<string, DateTimeOffset>> GetRevokedTaskNamesAsync(CancellationToken cancellationToken) => Store.GetRevokedTaskNamesAsync(cancellationToken);
+    public ValueTask<IReadOnlyList<string>?> JoinAsync(string joinId, int index, int size, string resultJson, TimeSpan expiry, CancellationToken cancellationToken) =>
+        Store.JoinAsync(joinId, index, size, resultJson, expiry, cancellationToken);
+
+    public ValueTask<string?> GetCheckpointAsync(string key, CancellationToken cancellationToken) => Store.GetCheckpointAsync(key, cancellationToken);
+
+    public ValueTask SetCheckpointAsync(string key, string checkpoint, CancellationToken cancellationToken) => Store.SetCheckpointAsync(key, checkpoint, cancellationToken);
 
     public void Dispose() => _connection.Dispose();
 }

@@ -6,4 +6,5 @@ namespace Celeriac.Sqlite.Tests;
 public sealed class Recorder
 {
     public ConcurrentBag<int> Numbers { get; } = [];
+    public ConcurrentBag<int> Totals { get; } = [];
 }

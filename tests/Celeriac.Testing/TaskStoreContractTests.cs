@@ -5,7 +5,7 @@ using Xunit;
 namespace Celeriac.Testing;
 
 /// <summary>
-/// The behaviour every store (rate limits, locks, results, revocations) must show. A store's test project
+/// The behaviour every store (rate limits, locks, results, revocations, workflow joins, fan-out progress) must show. A store's test project
 /// derives from this class and provides <see cref="CreateStore"/>; stores created in one test share their
 /// data, as workers do. Keys are fresh per test. Expiry is checked with short lifetimes and a generous deadline.
 /// </summary>
@@ -14,7 +14,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     private readonly List<object> _stores = [];
     private readonly string _run = Guid.NewGuid().ToString("N")[..10];
 
-    /// <summary>A store implementing all four interfaces.</summary>
+    /// <summary>A store implementing all the store interfaces.</summary>
     protected abstract object CreateStore();
 
     protected virtual TimeSpan Patience => TimeSpan.FromSeconds(20);
@@ -141,6 +141,83 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
         Assert.Contains(lasting, await reader.GetRevokedAsync(None));
         Assert.True(await EventuallyAsync(async () => !(await reader.GetRevokedAsync(None)).Contains(brief)));
         Assert.Contains(lasting, await reader.GetRevokedAsync(None));
+    }
+
+    [Fact]
+    public async Task AJoinHandsAllResultsInOrderToTheMemberThatCompletesIt()
+    {
+        var first = (IWorkflowStore)NewStore();
+        var second = (IWorkflowStore)NewStore();
+        var join = Key("join");
+        var day = TimeSpan.FromDays(1);
+
+        Assert.Null(await first.JoinAsync(join, 2, 3, "\"c\"", day, None));
+        Assert.Null(await second.JoinAsync(join, 0, 3, "{\"n\":1}", day, None));
+        // A redelivered member does not count twice, and its first result stays.
+        Assert.Null(await first.JoinAsync(join, 0, 3, "\"again\"", day, None));
+        var all = await second.JoinAsync(join, 1, 3, "[1,2]", day, None);
+        Assert.Equal(["{\"n\":1}", "[1,2]", "\"c\""], all);
+        // The completing member, redelivered, gets them again (so a crash before it sent the callback is recovered);
+        // any other member never does.
+        Assert.Equal(all, await first.JoinAsync(join, 1, 3, "[1,2]", day, None));
+        Assert.Null(await first.JoinAsync(join, 2, 3, "\"c\"", day, None));
+        Assert.Null(await first.JoinAsync(Key("other-join"), 0, 2, "1", day, None));
+    }
+
+    [Fact]
+    public async Task ManyMembersFinishingTogetherCompleteTheJoinExactlyOnce()
+    {
+        var stores = Enumerable.Range(0, 4).Select(_ => (IWorkflowStore)NewStore()).ToList();
+        const int size = 40;
+        var join = Key("crowd");
+        using var start = new ManualResetEventSlim();
+        var completions = await Task.WhenAll(Enumerable.Range(0, size).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return (Index: i, Results: await stores[i % stores.Count].JoinAsync(join, i, size, i.ToString(System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromDays(1), None));
+        })).Append(Task.Run(() =>
+        {
+            start.Set();
+            return (Index: -1, Results: (IReadOnlyList<string>?)null);
+        })));
+        var completer = Assert.Single(completions, c => c.Results is not null);
+        Assert.Equal(Enumerable.Range(0, size).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), completer.Results!);
+
+        // The last two of a chord finishing at the same moment, many times over.
+        for (var round = 0; round < 20; round++)
+        {
+            var pair = Key("pair-" + round);
+            await stores[0].JoinAsync(pair, 0, 3, "0", TimeSpan.FromDays(1), None);
+            var last = await Task.WhenAll(
+                Task.Run(async () => await stores[1].JoinAsync(pair, 1, 3, "1", TimeSpan.FromDays(1), None)),
+                Task.Run(async () => await stores[2].JoinAsync(pair, 2, 3, "2", TimeSpan.FromDays(1), None)));
+            Assert.Single(last, r => r is not null);
+        }
+    }
+
+    [Fact]
+    public async Task AJoinExpires()
+    {
+        var store = (IWorkflowStore)NewStore();
+        var join = Key("brief-join");
+        Assert.Null(await store.JoinAsync(join, 0, 2, "0", TimeSpan.FromMilliseconds(300), None));
+        // Once expired, the first member's result is gone: the second alone does not complete the group.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(await EventuallyAsync(async () => await store.JoinAsync(join, 1, 2, "1", TimeSpan.FromMilliseconds(300), None) is null));
+    }
+
+    [Fact]
+    public async Task FanOutCheckpointsAreKeptPerKey()
+    {
+        var writer = (IFanOutProgressStore)NewStore();
+        var reader = (IFanOutProgressStore)NewStore();
+        var key = Key("fanout");
+        Assert.Null(await reader.GetCheckpointAsync(key, None));
+        await writer.SetCheckpointAsync(key, "{\"position\":\"1000\"}", None);
+        await writer.SetCheckpointAsync(Key("other-fanout"), "x", None);
+        Assert.Equal("{\"position\":\"1000\"}", await reader.GetCheckpointAsync(key, None));
+        await writer.SetCheckpointAsync(key, "{\"position\":\"2000\"}", None);
+        Assert.Equal("{\"position\":\"2000\"}", await reader.GetCheckpointAsync(key, None));
     }
 
     [Fact]

@@ -5,9 +5,10 @@ namespace Celeriac.Redis;
 
 /// <summary>
 /// The store on Redis, shared by every worker: rate limits (a slot per start, reserved per ticket), locks
-/// (owner token with a TTL), results (a key per task that expires) and revocations (a sorted set by expiry).
+/// (owner token with a TTL), results (a key per task that expires), revocations (a sorted set by expiry), workflow group
+/// joins (a hash of member results and a completer key, under one hash tag) and fan-out checkpoints (a key each).
 /// </summary>
-public sealed class RedisTaskStore(RedisConnection connection) : IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore
+public sealed class RedisTaskStore(RedisConnection connection) : IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore, IWorkflowStore, IFanOutProgressStore
 {
     private readonly string _prefix = connection.Options.KeyPrefix;
 
@@ -62,4 +63,24 @@ public sealed class RedisTaskStore(RedisConnection connection) : IRateLimiter, I
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisStoreScripts.Revoked, [(RedisKey)$"{_prefix}:revoked"]).ConfigureAwait(false))!;
         return [.. result.Select(r => (string)r!)];
     }
+
+    public async ValueTask<IReadOnlyList<string>?> JoinAsync(string joinId, int index, int size, string resultJson, TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, size);
+        var tag = $"{_prefix}:join:{{{joinId}}}";
+        var result = await Db.ScriptEvaluateAsync(RedisStoreScripts.Join, [(RedisKey)(tag + ":members"), (RedisKey)(tag + ":completer")],
+            [index, resultJson, size, (long)Math.Ceiling(expiry.TotalMilliseconds)]).ConfigureAwait(false);
+        if (result.IsNull) return null;
+        var pairs = (RedisResult[])result!;
+        var ordered = new string[pairs.Length / 2];
+        for (var i = 0; i < pairs.Length; i += 2) ordered[int.Parse((string)pairs[i]!, System.Globalization.CultureInfo.InvariantCulture)] = (string)pairs[i + 1]!;
+        return ordered;
+    }
+
+    public async ValueTask<string?> GetCheckpointAsync(string key, CancellationToken cancellationToken) =>
+        await Db.StringGetAsync(Key("fanout", key)).ConfigureAwait(false) is { IsNull: false } value ? (string)value! : null;
+
+    public async ValueTask SetCheckpointAsync(string key, string checkpoint, CancellationToken cancellationToken) =>
+        await Db.StringSetAsync(Key("fanout", key), checkpoint).ConfigureAwait(false);
 }

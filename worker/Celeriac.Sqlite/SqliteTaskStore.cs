@@ -5,11 +5,12 @@ namespace Celeriac.Sqlite;
 
 /// <summary>
 /// The store on the embedded broker's file, shared by the worker processes of one machine: rate limits
-/// (a slot per start, reserved per ticket), locks (owner with expiry), results and revocations. Each
+/// (a slot per start, reserved per ticket), locks (owner with expiry), results, revocations, workflow group joins
+/// (a row per member, and the member that completed the group) and fan-out checkpoints. Each
 /// operation is one <c>BEGIN IMMEDIATE</c> transaction, so processes never interleave inside one.
 /// Its tables sit beside the broker's and are created on first use.
 /// </summary>
-public sealed class SqliteTaskStore : IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore, IDisposable
+public sealed class SqliteTaskStore : IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore, IWorkflowStore, IFanOutProgressStore, IDisposable
 {
     private static readonly string[] Tables =
     [
@@ -19,6 +20,9 @@ public sealed class SqliteTaskStore : IRateLimiter, ITaskLockStore, IResultStore
         "CREATE TABLE IF NOT EXISTS store_results (task_id TEXT PRIMARY KEY, json BLOB NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS store_revocations (task_id TEXT PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS store_name_revocations (task_name TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS store_join_members (join_id TEXT NOT NULL, idx INTEGER NOT NULL, json TEXT NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (join_id, idx)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS store_joins (join_id TEXT PRIMARY KEY, completer INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS store_fanout_progress (key TEXT PRIMARY KEY, checkpoint TEXT NOT NULL) WITHOUT ROWID",
     ];
 
     private readonly string _connectionString;
@@ -179,6 +183,77 @@ public sealed class SqliteTaskStore : IRateLimiter, ITaskLockStore, IResultStore
             while (reader.Read()) ids.Add(reader.GetString(0));
             return ids;
         }));
+    }
+
+    public ValueTask<IReadOnlyList<string>?> JoinAsync(string joinId, int index, int size, string resultJson, TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, size);
+        return ValueTask.FromResult(Write<IReadOnlyList<string>?>(s =>
+        {
+            var now = NowMillis;
+            var expires = now + (long)Math.Ceiling(expiry.TotalMilliseconds);
+            foreach (var table in (string[])["store_join_members", "store_joins"])
+            {
+                var expired = s.Command($"DELETE FROM {table} WHERE join_id = $j AND expires <= $now", "$j", "$now");
+                expired.Parameters[0].Value = joinId;
+                expired.Parameters[1].Value = now;
+                expired.ExecuteNonQuery();
+            }
+            var add = s.Command("INSERT INTO store_join_members (join_id, idx, json, expires) VALUES ($j, $i, $r, $e) ON CONFLICT (join_id, idx) DO NOTHING", "$j", "$i", "$r", "$e");
+            add.Parameters[0].Value = joinId;
+            add.Parameters[1].Value = index;
+            add.Parameters[2].Value = resultJson;
+            add.Parameters[3].Value = expires;
+            add.ExecuteNonQuery();
+            var count = s.Command("SELECT count(*) FROM store_join_members WHERE join_id = $j", "$j");
+            count.Parameters[0].Value = joinId;
+            if ((long)count.ExecuteScalar()! < size) return null;
+            var claim = s.Command("INSERT INTO store_joins (join_id, completer, expires) VALUES ($j, $i, $e) ON CONFLICT (join_id) DO NOTHING", "$j", "$i", "$e");
+            claim.Parameters[0].Value = joinId;
+            claim.Parameters[1].Value = index;
+            claim.Parameters[2].Value = expires;
+            if (claim.ExecuteNonQuery() == 1) Prune(s, now);
+            var completer = s.Command("SELECT completer FROM store_joins WHERE join_id = $j", "$j");
+            completer.Parameters[0].Value = joinId;
+            if ((long)completer.ExecuteScalar()! != index) return null;
+            var read = s.Command("SELECT json FROM store_join_members WHERE join_id = $j ORDER BY idx", "$j");
+            read.Parameters[0].Value = joinId;
+            var results = new List<string>(size);
+            using var reader = read.ExecuteReader();
+            while (reader.Read()) results.Add(reader.GetString(0));
+            return results;
+        }));
+
+        static void Prune(SqliteSession s, long now)
+        {
+            foreach (var table in (string[])["store_join_members", "store_joins"])
+            {
+                var prune = s.Command($"DELETE FROM {table} WHERE expires <= $now", "$now");
+                prune.Parameters[0].Value = now;
+                prune.ExecuteNonQuery();
+            }
+        }
+    }
+
+    public ValueTask<string?> GetCheckpointAsync(string key, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Write(s =>
+        {
+            var get = s.Command("SELECT checkpoint FROM store_fanout_progress WHERE key = $k", "$k");
+            get.Parameters[0].Value = key;
+            return get.ExecuteScalar() as string;
+        }));
+
+    public ValueTask SetCheckpointAsync(string key, string checkpoint, CancellationToken cancellationToken)
+    {
+        Write(s =>
+        {
+            var set = s.Command("INSERT INTO store_fanout_progress (key, checkpoint) VALUES ($k, $c) ON CONFLICT (key) DO UPDATE SET checkpoint = excluded.checkpoint", "$k", "$c");
+            set.Parameters[0].Value = key;
+            set.Parameters[1].Value = checkpoint;
+            return set.ExecuteNonQuery();
+        });
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask RevokeTaskNameAsync(string taskName, TimeSpan expiry, CancellationToken cancellationToken)

@@ -6,6 +6,8 @@ public sealed class TaskQueueSpec
     public string? ImagePullPolicy { get; set; }
     public List<string>? ImagePullSecrets { get; set; }
     public string? ServiceAccountName { get; set; }
+    public Dictionary<string, string>? PodLabels { get; set; }
+    public Dictionary<string, string>? PodAnnotations { get; set; }
     public List<string>? Args { get; set; }
     public List<string>? TaskAssemblies { get; set; }
     public BrokerSpec Broker { get; set; } = new();

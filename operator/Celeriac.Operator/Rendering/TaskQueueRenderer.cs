@@ -92,7 +92,7 @@ public static class TaskQueueRenderer
                 },
                 ["template"] = new JsonObject
                 {
-                    ["metadata"] = new JsonObject { ["labels"] = Labels(queue, pool) },
+                    ["metadata"] = PodMetadata(queue, pool),
                     ["spec"] = podSpec,
                 },
             },
@@ -156,6 +156,18 @@ public static class TaskQueueRenderer
             else if (KubeDuration.TryParse(task.SoftTimeLimit, out var soft) && soft > longest) longest = soft;
         }
         return (long)Math.Ceiling((grace + longest + options.TerminationMargin).TotalSeconds);
+    }
+
+    /// <summary>The user's pod labels and annotations (e.g. <c>azure.workload.identity/use</c>), under the operator's own labels, which win.</summary>
+    private static JsonObject PodMetadata(TaskQueue queue, PoolSpec pool)
+    {
+        var labels = new JsonObject();
+        foreach (var (key, value) in queue.Spec.PodLabels ?? []) labels[key] = value;
+        foreach (var (key, value) in Labels(queue, pool)) labels[key] = value!.DeepClone();
+        var metadata = new JsonObject { ["labels"] = labels };
+        if (queue.Spec.PodAnnotations is { Count: > 0 } annotations)
+            metadata["annotations"] = new JsonObject(annotations.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)JsonValue.Create(a.Value))));
+        return metadata;
     }
 
     public static JsonObject SelectorLabels(TaskQueue queue, PoolSpec pool) => new()

@@ -78,9 +78,9 @@ public sealed class CeleriacBuilder
         return UseBroker(sp => sp.GetRequiredService<InMemoryBroker>());
     }
 
-    /// <summary>Uses one store for rate limits, locks, results and revocations (replacing any chosen before).</summary>
+    /// <summary>Uses one store for rate limits, locks, results, revocations, workflow joins and fan-out progress (replacing any chosen before).</summary>
     public CeleriacBuilder UseStore<TStore>(Func<IServiceProvider, TStore> factory)
-        where TStore : class, IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore
+        where TStore : class, IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore, IWorkflowStore, IFanOutProgressStore
     {
         Services.RemoveAll<TStore>();
         Services.AddSingleton(factory);
@@ -92,6 +92,10 @@ public sealed class CeleriacBuilder
         Services.AddSingleton<ITaskLockStore>(sp => sp.GetRequiredService<TStore>());
         Services.AddSingleton<IResultStore>(sp => sp.GetRequiredService<TStore>());
         Services.AddSingleton<IRevocationStore>(sp => sp.GetRequiredService<TStore>());
+        Services.RemoveAll<IWorkflowStore>();
+        Services.RemoveAll<IFanOutProgressStore>();
+        Services.AddSingleton<IWorkflowStore>(sp => sp.GetRequiredService<TStore>());
+        Services.AddSingleton<IFanOutProgressStore>(sp => sp.GetRequiredService<TStore>());
         return this;
     }
 

@@ -1,7 +1,9 @@
 using Celeriac.Client;
+using Celeriac.FanOut;
 using Celeriac.Observability;
 using Celeriac.Stores;
 using Celeriac.Tasks;
+using Celeriac.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,6 +32,9 @@ public static class CeleriacServiceCollectionExtensions
         services.TryAddSingleton<TaskPublisher>();
         services.TryAddSingleton<ITaskClient, TaskClient>();
         services.TryAddSingleton<TaskControl>();
+        services.TryAddSingleton<WorkflowRunner>();
+        services.TryAddSingleton<WorkflowClient>();
+        services.TryAddSingleton<FanOutClient>();
         builder.UseInMemoryStoreIfNoneChosen();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, TaskMetrics>());
         configure?.Invoke(builder);

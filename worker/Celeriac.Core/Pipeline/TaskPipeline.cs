@@ -8,7 +8,10 @@ public sealed class TaskPipeline
 {
     /// <summary>
     /// Celeriac's middlewares, outermost first. This list is the one place where their order is decided:
-    /// tracing and logging wrap everything (so log scopes carry the trace id); metrics see the final outcome; expiry discards before any work;
+    /// tracing and logging wrap everything (so log scopes carry the trace id); metrics see the final outcome; the workflow
+    /// step wraps all that decides a step's fate (expiry, revocation, results, retries), so it acts on the final outcome
+    /// only (never on a failure about to be retried, nor on a release) and sends the next step before the message is
+    /// acknowledged; expiry discards before any work;
     /// revocation discards revoked tasks before any work and wraps the run so it can cancel it; the rate limit and
     /// the task lock may return the message to its queue, so they come before acks-early deletes it (and the lock is
     /// only taken once a rate-limit slot is ours, so it is never held while waiting); acks-early settles before the
@@ -21,6 +24,7 @@ public sealed class TaskPipeline
         typeof(TracingMiddleware),
         typeof(LoggingMiddleware),
         typeof(MetricsMiddleware),
+        typeof(WorkflowMiddleware),
         typeof(ExpiryMiddleware),
         typeof(RevocationMiddleware),
         typeof(RateLimitMiddleware),

@@ -1,7 +1,7 @@
 namespace Celeriac.Stores;
 
-/// <summary>The store inside one process (tests, the in-memory broker): rate limits, locks, results and revocations.</summary>
-public sealed class InMemoryTaskStore(TimeProvider? timeProvider = null) : IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore
+/// <summary>The store inside one process (tests, the in-memory broker): rate limits, locks, results, revocations, workflow joins and fan-out progress.</summary>
+public sealed class InMemoryTaskStore(TimeProvider? timeProvider = null) : IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore, IWorkflowStore, IFanOutProgressStore
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly Lock _lock = new();
@@ -11,6 +11,8 @@ public sealed class InMemoryTaskStore(TimeProvider? timeProvider = null) : IRate
     private readonly Dictionary<string, (TaskResult Result, DateTimeOffset Until)> _results = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _revoked = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (DateTimeOffset At, DateTimeOffset Until)> _revokedNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Join> _joins = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _checkpoints = new(StringComparer.Ordinal);
 
     public ValueTask<TimeSpan> ReserveAsync(string key, RateLimit limit, string ticket, TimeSpan consumeWithin, CancellationToken cancellationToken)
     {
@@ -82,6 +84,49 @@ public sealed class InMemoryTaskStore(TimeProvider? timeProvider = null) : IRate
             Prune(_revoked, _time.GetUtcNow());
             return ValueTask.FromResult<IReadOnlyCollection<string>>([.. _revoked.Keys]);
         }
+    }
+
+    public ValueTask<IReadOnlyList<string>?> JoinAsync(string joinId, int index, int size, string resultJson, TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, size);
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            if (!_joins.TryGetValue(joinId, out var join) || join.Until <= now)
+            {
+                if (_joins.Count > 10_000)
+                    foreach (var key in _joins.Where(j => j.Value.Until <= now).Select(j => j.Key).ToList()) _joins.Remove(key);
+                _joins[joinId] = join = new Join(new string?[size], now + expiry);
+            }
+            if (join.Results[index] is null)
+            {
+                join.Results[index] = resultJson;
+                join.Count++;
+            }
+            if (join.Count < join.Results.Length) return ValueTask.FromResult<IReadOnlyList<string>?>(null);
+            join.Completer ??= index;
+            return ValueTask.FromResult<IReadOnlyList<string>?>(join.Completer == index ? [.. join.Results.Select(r => r!)] : null);
+        }
+    }
+
+    public ValueTask<string?> GetCheckpointAsync(string key, CancellationToken cancellationToken)
+    {
+        lock (_lock) return ValueTask.FromResult(_checkpoints.TryGetValue(key, out var checkpoint) ? checkpoint : null);
+    }
+
+    public ValueTask SetCheckpointAsync(string key, string checkpoint, CancellationToken cancellationToken)
+    {
+        lock (_lock) _checkpoints[key] = checkpoint;
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class Join(string?[] results, DateTimeOffset until)
+    {
+        public string?[] Results { get; } = results;
+        public DateTimeOffset Until { get; } = until;
+        public int Count { get; set; }
+        public int? Completer { get; set; }
     }
 
     public ValueTask RevokeTaskNameAsync(string taskName, TimeSpan expiry, CancellationToken cancellationToken)

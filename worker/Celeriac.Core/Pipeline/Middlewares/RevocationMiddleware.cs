@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Celeriac.Pipeline.Middlewares;
 
 /// <summary>
-/// A revoked task (by id, or by name for tasks created before the name was revoked) is discarded when received; a task revoked while it runs has its cancellation token
+/// A revoked task (by id, or by name for tasks created before the name was revoked) is discarded when received, and so is a
+/// step of a revoked workflow (its root id); a task revoked while it runs has its cancellation token
 /// cancelled (by <see cref="RevocationWatcher"/>, which polls the store). A task that keeps results gets a
 /// "revoked" result, so that whoever waits on its handle learns it at once.
 /// </summary>
@@ -16,7 +17,7 @@ public sealed partial class RevocationMiddleware(RevocationWatcher watcher, IRes
     {
         var started = watcher.EnsureStartedAsync();
         if (!started.IsCompletedSuccessfully) await started.ConfigureAwait(false);
-        if (watcher.IsRevoked(context.TaskId, context.TaskName, context.Envelope.Created))
+        if (watcher.IsRevoked(context.TaskId, context.TaskName, context.Envelope.Created) || context.Envelope.Root is { } root && watcher.IsRevoked(root))
         {
             await RevokedAsync(context).ConfigureAwait(false);
             return;

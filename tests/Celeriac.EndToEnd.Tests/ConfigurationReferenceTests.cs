@@ -1,0 +1,46 @@
+using System.Reflection;
+using Celeriac.Hosting;
+using Celeriac.Otlp;
+using Celeriac.Redis;
+using Celeriac.Sqlite;
+using Celeriac.Sqs;
+using Celeriac.Tasks;
+using Celeriac.Worker;
+using Xunit;
+
+namespace Celeriac.EndToEnd.Tests;
+
+/// <summary>docs/configuration.md names every setting the option classes bind, under the section they are bound from.</summary>
+public sealed class ConfigurationReferenceTests
+{
+    public static TheoryData<Type, string> BoundOptions() => new()
+    {
+        { typeof(CeleriacOptions), "Celeriac" },
+        { typeof(WorkerOptions), "Celeriac:Worker" },
+        { typeof(TaskOptions), "Celeriac:Tasks:<name>" },
+        { typeof(SqliteBrokerOptions), "Celeriac:Broker:Sqlite" },
+        { typeof(RedisBrokerOptions), "Celeriac:Broker:Redis" },
+        { typeof(SqsBrokerOptions), "Celeriac:Broker:Sqs" },
+        { typeof(OtlpOptions), "Celeriac:Otlp" },
+        { typeof(QueueDefinition), "Celeriac:Queues:N" },
+        { typeof(LocalSchedulerOptions), "Celeriac:Scheduler" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BoundOptions))]
+    public void Every_setting_is_documented(Type options, string section)
+    {
+        var document = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "configuration.md"));
+        var settings = options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic).ToList();
+        Assert.NotEmpty(settings);
+        var missing = settings.Where(p => !document.Contains($"`{section}:{p.Name}", StringComparison.Ordinal)).Select(p => $"{section}:{p.Name}").ToList();
+        Assert.True(missing.Count == 0, "not in docs/configuration.md: " + string.Join(", ", missing));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "Celeriac.slnx"))) return directory.FullName;
+        throw new InvalidOperationException("the repository root is not above the test binaries");
+    }
+}
