@@ -13,7 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 // Throughput of no-op tasks and enqueue-to-start latency: in-memory, SQLite and Redis, 1 and 2 workers; Celery 5.2
 // on the same redis-server for comparison; requests per task and throughput on the SQS emulator.
-// Options: --quick (smaller runs), --redis (only Redis and Celery), --sqs (only SQS).
+// Options: --quick (smaller runs), --redis (only Redis and Celery), --sqs (only SQS), --servicebus (only Service Bus,
+// through the in-process fake of its REST API, with 1, 4 and 16 concurrent receivers).
 var quick = args.Contains("--quick");
 var redisOnly = args.Contains("--redis");
 var results = new List<BenchResult>();
@@ -21,6 +22,12 @@ var sqsTasks = 10_000;
 if (args.Contains("--sqs"))
 {
     results.AddRange(await SqsScenarioBench.RunAsync(sqsTasks, concurrency: 64));
+    Print(results);
+    return 0;
+}
+if (args.Contains("--servicebus"))
+{
+    results.AddRange(await ServiceBusScenarioBench.RunAsync(quick ? 3_000 : 10_000, concurrency: 64, receivers: [1, 4, 16]));
     Print(results);
     return 0;
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using Celeriac.Hosting;
 using Celeriac.Otlp;
 using Celeriac.Redis;
+using Celeriac.ServiceBus;
 using Celeriac.Sqlite;
 using Celeriac.Sqs;
 using Celeriac.Tasks;
@@ -21,6 +22,7 @@ public sealed class ConfigurationReferenceTests
         { typeof(SqliteBrokerOptions), "Celeriac:Broker:Sqlite" },
         { typeof(RedisBrokerOptions), "Celeriac:Broker:Redis" },
         { typeof(SqsBrokerOptions), "Celeriac:Broker:Sqs" },
+        { typeof(ServiceBusBrokerOptions), "Celeriac:Broker:ServiceBus" },
         { typeof(OtlpOptions), "Celeriac:Otlp" },
         { typeof(QueueDefinition), "Celeriac:Queues:N" },
         { typeof(LocalSchedulerOptions), "Celeriac:Scheduler" },
@@ -30,17 +32,11 @@ public sealed class ConfigurationReferenceTests
     [MemberData(nameof(BoundOptions))]
     public void Every_setting_is_documented(Type options, string section)
     {
-        var document = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "configuration.md"));
+        var document = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "configuration.md"));
         var settings = options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic).ToList();
         Assert.NotEmpty(settings);
         var missing = settings.Where(p => !document.Contains($"`{section}:{p.Name}", StringComparison.Ordinal)).Select(p => $"{section}:{p.Name}").ToList();
         Assert.True(missing.Count == 0, "not in docs/configuration.md: " + string.Join(", ", missing));
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Celeriac.slnx"))) return directory.FullName;
-        throw new InvalidOperationException("the repository root is not above the test binaries");
-    }
 }

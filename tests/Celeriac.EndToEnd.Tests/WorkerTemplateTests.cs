@@ -19,7 +19,7 @@ public sealed class WorkerTemplateTests : IDisposable
     [Fact]
     public async Task A_project_from_the_template_builds_on_the_package_and_its_task_runs_in_the_worker_host()
     {
-        var repository = RepositoryRoot();
+        var repository = RepositoryRoot.Path;
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         // A version of its own, so that no package cached by an earlier run can stand in for this one.
         var version = $"0.1.0-test{DateTime.UtcNow:yyyyMMddHHmmss}";
@@ -66,12 +66,6 @@ public sealed class WorkerTemplateTests : IDisposable
         Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} exited {process.ExitCode}:\n{await output}\n{await error}");
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Celeriac.slnx"))) return directory.FullName;
-        throw new InvalidOperationException("the repository root is not above the test binaries");
-    }
 
     public void Dispose()
     {

@@ -4,6 +4,7 @@ using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
 using Celeriac.Operator.Yaml;
 using Celeriac.Redis;
+using Celeriac.ServiceBus;
 using Celeriac.Sqs;
 using Celeriac.Tasks;
 using Celeriac.Worker;
@@ -20,7 +21,7 @@ public sealed class WorkerConfigurationContractTests
 {
     private static readonly BinderOptions Strict = new() { ErrorOnUnknownConfiguration = true };
 
-    public static TheoryData<string> Examples() => ["taskqueue-minimal.yaml", "taskqueue-redis.yaml", "taskqueue-sqs.yaml"];
+    public static TheoryData<string> Examples() => ["taskqueue-minimal.yaml", "taskqueue-redis.yaml", "taskqueue-sqs.yaml", "taskqueue-servicebus.yaml"];
 
     [Theory]
     [MemberData(nameof(Examples))]
@@ -30,6 +31,7 @@ public sealed class WorkerConfigurationContractTests
         // Optional fields the examples leave out must reach the worker too.
         if (queue.Spec.Broker.Sqs is { } sqsSpec) sqsSpec.Endpoint ??= "http://127.0.0.1:9324";
         if (queue.Spec.Broker.Redis is { } redisSpec) redisSpec.KeyPrefix ??= "shop";
+        if (queue.Spec.Broker.ServiceBus is { } busSpec) busSpec.ConnectionStringSecretRef ??= new SecretKeyRef { Name = "bus", Key = "connection-string" };
         foreach (var pool in queue.Spec.Pools)
         {
             var deployment = TaskQueueRenderer.Deployment(queue, pool, new RenderOptions());
@@ -50,7 +52,7 @@ public sealed class WorkerConfigurationContractTests
                 task.Bind(new TaskOptions(), o => o.ErrorOnUnknownConfiguration = true);
 
             var broker = configuration.GetSection("Broker");
-            switch (broker["Type"])
+            switch (broker["Type"]?.ToLowerInvariant())
             {
                 case BrokerSelection.Redis:
                     broker.GetSection("Redis").Bind(new RedisBrokerOptions(), o => o.ErrorOnUnknownConfiguration = true);
@@ -60,6 +62,12 @@ public sealed class WorkerConfigurationContractTests
                     broker.GetSection("Sqs").Bind(sqs, o => o.ErrorOnUnknownConfiguration = true);
                     Assert.False(string.IsNullOrEmpty(sqs.QueueUrlPrefix));
                     Assert.Equal("http://127.0.0.1:9324", sqs.Endpoint);
+                    break;
+                case BrokerSelection.ServiceBus:
+                    var bus = new ServiceBusBrokerOptions();
+                    broker.GetSection("ServiceBus").Bind(bus, o => o.ErrorOnUnknownConfiguration = true);
+                    Assert.Equal(queue.Spec.Broker.ServiceBus!.FullyQualifiedNamespace, bus.FullyQualifiedNamespace);
+                    Assert.Equal("from-secret", bus.ConnectionString);
                     break;
                 case BrokerSelection.Sqlite or null:
                     break;

@@ -10,6 +10,7 @@ public static class BrokerSelection
     public const string Memory = "memory";
     public const string Redis = "redis";
     public const string Sqs = "sqs";
+    public const string ServiceBus = "servicebus";
 
     public static CeleriacBuilder UseBrokerFromConfiguration(this CeleriacBuilder builder)
     {
@@ -24,8 +25,10 @@ public static class BrokerSelection
                 return builder.UseRedisBroker();
             case Sqs:
                 return builder.UseSqsBroker();
+            case ServiceBus:
+                return builder.UseServiceBusBroker();
             default:
-                throw new InvalidOperationException($"Celeriac:Broker:Type '{type}' is not known; use one of: {Sqlite}, {Memory}, {Redis}, {Sqs}.");
+                throw new InvalidOperationException($"Celeriac:Broker:Type '{type}' is not known; use one of: {Sqlite}, {Memory}, {Redis}, {Sqs}, serviceBus.");
         }
     }
 }
