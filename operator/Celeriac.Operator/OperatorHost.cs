@@ -55,6 +55,7 @@ public static class OperatorHost
         services.AddSingleton<Autoscaling.IQueueDepthSource, Autoscaling.BrokerQueueDepthSource>();
         services.AddSingleton<Autoscaling.QueueDepthAutoscaler>();
         services.AddSingleton<TaskQueueReconciler>();
+        services.AddSingleton<Scheduling.TaskQueueScheduler>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<OperatorOptions>();
@@ -67,7 +68,8 @@ public static class OperatorHost
             }
             return new TaskQueueController(sp.GetRequiredService<IKubernetesClient>(), sp.GetRequiredService<TaskQueueReconciler>(), elector, options,
                 sp.GetRequiredService<OperatorMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TaskQueueController>>(),
-                sp.GetRequiredService<Autoscaling.QueueDepthAutoscaler>());
+                sp.GetRequiredService<Autoscaling.QueueDepthAutoscaler>(),
+                sp.GetRequiredService<Scheduling.TaskQueueScheduler>());
         });
         services.AddHostedService(sp => sp.GetRequiredService<TaskQueueController>());
         return services;

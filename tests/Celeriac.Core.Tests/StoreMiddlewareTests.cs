@@ -88,6 +88,25 @@ public sealed class StoreMiddlewareTests
     }
 
     [Fact]
+    public async Task RevokingATaskNameDiscardsTheTasksOfThatNameEnqueuedBeforeButNotAfter()
+    {
+        await using var app = TestApp.CreateWorker(celeriac: c => c.AddTask<SumTask>());
+        var control = app.Services.GetRequiredService<TaskControl>();
+        var before = new[] { await app.EnqueueScriptAsync("a"), await app.EnqueueScriptAsync("b") };
+        var otherTask = await app.Client.EnqueueAsync(new SumArgs(1, 2));
+        await Task.Delay(50);
+        await control.RevokeTaskNameAsync("test.script");
+        await Task.Delay(50);
+        var after = await app.EnqueueScriptAsync("c");
+        await app.StartAsync();
+
+        await Poll.Until(() => app.Observer.Finished.Count >= 4, "all four were received");
+        Assert.All(before, id => Assert.Equal(TaskOutcome.Revoked, app.Observer.Finished.Single(f => f.TaskId == id).Outcome));
+        Assert.Equal(TaskOutcome.Succeeded, app.Observer.Finished.Single(f => f.TaskId == after).Outcome);
+        Assert.Equal(TaskOutcome.Succeeded, app.Observer.Finished.Single(f => f.TaskId == otherTask).Outcome);
+    }
+
+    [Fact]
     public async Task StoreOptionsBindFromTheTaskSection()
     {
         await using var app = TestApp.CreateWorker(configuration: new Dictionary<string, string?>

@@ -99,4 +99,51 @@ public sealed class CliTests
         Assert.True(await Scenario.WaitUntilAsync(async () => (await scenario.DepthAsync()).Total == 0, TimeSpan.FromSeconds(60)), worker.Output);
         Assert.DoesNotContain(scenario.Executions(), e => e.TaskId == revokedId.Trim());
     }
+
+    [Fact]
+    public async Task Inspect_shows_ready_in_flight_delayed_and_dead_letters_per_queue_and_the_revocations()
+    {
+        await using var scenario = new Scenario();
+        for (var i = 0; i < 3; i++) await scenario.Client.EnqueueAsync(new RecordArgs(1), new Client.EnqueueOptions { Queue = "default" });
+        await scenario.Client.EnqueueAsync(new RecordArgs(1), new Client.EnqueueOptions { Queue = "bulk", Countdown = TimeSpan.FromHours(1) });
+        var leased = await scenario.Broker.ReceiveAsync(["default"], 2, TimeSpan.FromHours(1), TimeSpan.Zero, CancellationToken.None);
+        await scenario.Broker.DeadLetterAsync(leased[1], "test", CancellationToken.None);
+        await RunAsync("--db", scenario.BrokerPath, "revoke", "--task", "demo.record");
+
+        var (code, output, error) = await RunAsync("--db", scenario.BrokerPath, "inspect");
+        Assert.True(code == 0, error);
+        Assert.Matches(@"default\s+1\s+1\s+0\s+1", output);
+        Assert.Matches(@"bulk\s+0\s+0\s+1\s+0", output);
+        Assert.Matches(@"\(total\)\s+1\s+1\s+1\s+1", output);
+        Assert.Contains("revoked task name: demo.record", output);
+    }
+
+    [Fact]
+    public async Task Revoke_by_task_name_discards_the_tasks_of_that_name_enqueued_before_but_not_after()
+    {
+        await using var scenario = new Scenario();
+        var before = new List<string>();
+        for (var i = 0; i < 3; i++) before.Add((await RunAsync("--db", scenario.BrokerPath, "enqueue", "demo.record", "--args", """{"milliseconds": 1}""")).Out.Trim());
+        var other = (await RunAsync("--db", scenario.BrokerPath, "enqueue", "demo.cpu", "--args", """{"rounds": 1}""")).Out.Trim();
+        await Task.Delay(50);
+        var (code, output, _) = await RunAsync("--db", scenario.BrokerPath, "revoke", "--task", "demo.record");
+        Assert.Equal(0, code);
+        Assert.Contains("Revoked every 'demo.record' task", output);
+        await Task.Delay(50);
+        var after = (await RunAsync("--db", scenario.BrokerPath, "enqueue", "demo.record", "--args", """{"milliseconds": 1}""")).Out.Trim();
+
+        var worker = scenario.StartWorker();
+        Assert.True(await Scenario.WaitUntilAsync(() => scenario.Executions().Any(e => e.TaskId == after && e.Event == "done"), TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Scenario.WaitUntilAsync(async () => (await scenario.DepthAsync()).Total == 0, TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.DoesNotContain(scenario.Executions(), e => before.Contains(e.TaskId));
+        Assert.Equal(0, (await RunAsync("--db", scenario.BrokerPath, "result", other, "--wait", "00:00:30")).Code);
+    }
+
+    [Fact]
+    public async Task Revoke_needs_exactly_one_of_an_id_and_a_task_name()
+    {
+        await using var scenario = new Scenario();
+        Assert.Equal(2, (await RunAsync("--db", scenario.BrokerPath, "revoke")).Code);
+        Assert.Equal(2, (await RunAsync("--db", scenario.BrokerPath, "revoke", "some-id", "--task", "demo.record")).Code);
+    }
 }

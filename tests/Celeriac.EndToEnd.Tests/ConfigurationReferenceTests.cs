@@ -25,6 +25,7 @@ public sealed class ConfigurationReferenceTests
         { typeof(ServiceBusBrokerOptions), "Celeriac:Broker:ServiceBus" },
         { typeof(OtlpOptions), "Celeriac:Otlp" },
         { typeof(QueueDefinition), "Celeriac:Queues:N" },
+        { typeof(LocalSchedulerOptions), "Celeriac:Scheduler" },
     };
 
     [Theory]

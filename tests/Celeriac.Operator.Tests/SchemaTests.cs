@@ -112,6 +112,9 @@ public sealed class SchemaTests
     [InlineData("spec.pools[0].memoryCeilingPercent", "99", "above")]
     [InlineData("spec.pools[0].unknownField", "1", "unknown field")]
     [InlineData("spec.tasks[0].rateLimit", "\"fast\"", "does not match")]
+    [InlineData("spec.schedules[1].missedRunPolicy", "\"Always\"", "is not one of")]
+    [InlineData("spec.schedules[1].interval", "\"every hour\"", "does not match")]
+    [InlineData("spec.schedules[1].expires", "\"10 minutes\"", "does not match")]
     public void Schema_rejects_what_it_should(string path, string json, string expected)
     {
         var document = YamlJson.ParseSingle(File.ReadAllText(ExamplePath("taskqueue-sqs.yaml"))).AsObject();
@@ -136,6 +139,7 @@ public sealed class SchemaTests
         Assert.Contains("self.pools.all(p, p.queues.all(q, self.queues.exists(d, d.name == q)))", text, StringComparison.Ordinal);
         Assert.Contains("self.matches(", text, StringComparison.Ordinal);
         Assert.Contains("has(self.redis) ? 1 : 0", text, StringComparison.Ordinal);
+        Assert.Contains("has(self.cron) != has(self.interval)", text, StringComparison.Ordinal);
     }
 
     private static void SetPath(JsonObject root, string path, JsonNode? value)

@@ -29,6 +29,12 @@ public sealed class ValidatorTests
     [InlineData("bad duration", "is not a duration")]
     [InlineData("bad cron", "must be five fields")]
     [InlineData("bad time zone", "time zone 'Mars/Olympus' is not known")]
+    [InlineData("cron out of range", "has a value outside 0-59")]
+    [InlineData("cron and interval", "exactly one of cron and interval")]
+    [InlineData("neither cron nor interval", "exactly one of cron and interval")]
+    [InlineData("bad interval", "interval 'often' is not a duration")]
+    [InlineData("bad missed-run policy", "missedRunPolicy 'Always' must be Skip or RunOnce")]
+    [InlineData("bad starting deadline", "startingDeadline 'soon' is not a duration")]
     [InlineData("reserved env", "is reserved")]
     [InlineData("long name", "is longer than 63 characters")]
     [InlineData("duplicate queue", "declared twice")]
@@ -52,6 +58,12 @@ public sealed class ValidatorTests
                 case "bad duration": q.Spec.Tasks![0].Expires = "tomorrow"; break;
                 case "bad cron": q.Spec.Schedules = [new ScheduleSpec { Name = "s", Task = "t", Cron = "every day" }]; break;
                 case "bad time zone": q.Spec.Schedules = [new ScheduleSpec { Name = "s", Task = "t", Cron = "0 2 * * *", TimeZone = "Mars/Olympus" }]; break;
+                case "cron out of range": q.Spec.Schedules = [new ScheduleSpec { Name = "s", Task = "t", Cron = "61 2 * * *" }]; break;
+                case "cron and interval": q.Spec.Schedules = [new ScheduleSpec { Name = "s", Task = "t", Cron = "0 2 * * *", Interval = "1h" }]; break;
+                case "neither cron nor interval": q.Spec.Schedules = [new ScheduleSpec { Name = "s", Task = "t" }]; break;
+                case "bad interval": q.Spec.Schedules = [new ScheduleSpec { Name = "s", Task = "t", Interval = "often" }]; break;
+                case "bad missed-run policy": q.Spec.Schedules = [new ScheduleSpec { Name = "s", Task = "t", Interval = "1h", MissedRunPolicy = "Always" }]; break;
+                case "bad starting deadline": q.Spec.Schedules = [new ScheduleSpec { Name = "s", Task = "t", Interval = "1h", StartingDeadline = "soon" }]; break;
                 case "reserved env": q.Spec.Pools[0].Env = [new EnvVarSpec { Name = "Celeriac__Worker__Concurrency", Value = "1" }]; break;
                 case "long name": q.Metadata.Name = new string('a', 50); break;
                 case "duplicate queue": q.Spec.Queues.Add(new QueueSpec { Name = "bulk" }); break;

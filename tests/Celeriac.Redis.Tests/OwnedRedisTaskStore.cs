@@ -23,6 +23,9 @@ public sealed class OwnedRedisTaskStore(RedisBrokerOptions options) : IRateLimit
 
     public ValueTask<IReadOnlyCollection<string>> GetRevokedAsync(CancellationToken cancellationToken) => Store.GetRevokedAsync(cancellationToken);
 
+    public ValueTask RevokeTaskNameAsync(string taskName, TimeSpan expiry, CancellationToken cancellationToken) => Store.RevokeTaskNameAsync(taskName, expiry, cancellationToken);
+
+    public ValueTask<IReadOnlyDictionary<string, DateTimeOffset>> GetRevokedTaskNamesAsync(CancellationToken cancellationToken) => Store.GetRevokedTaskNamesAsync(cancellationToken);
     public ValueTask<IReadOnlyList<string>?> JoinAsync(string joinId, int index, int size, string resultJson, TimeSpan expiry, CancellationToken cancellationToken) =>
         Store.JoinAsync(joinId, index, size, resultJson, expiry, cancellationToken);
 

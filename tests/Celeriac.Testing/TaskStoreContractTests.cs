@@ -219,4 +219,35 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
         await writer.SetCheckpointAsync(key, "{\"position\":\"2000\"}", None);
         Assert.Equal("{\"position\":\"2000\"}", await reader.GetCheckpointAsync(key, None));
     }
+
+    [Fact]
+    public async Task TaskNameRevocationsAreListedWithTheirTimeUntilTheyExpire()
+    {
+        var writer = (IRevocationStore)NewStore();
+        var reader = (IRevocationStore)NewStore();
+        var lasting = Key("lasting.task");
+        var brief = Key("brief.task");
+        var before = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(5);
+        await writer.RevokeTaskNameAsync(lasting, TimeSpan.FromDays(1), None);
+        await writer.RevokeTaskNameAsync(brief, TimeSpan.FromMilliseconds(300), None);
+        var names = await reader.GetRevokedTaskNamesAsync(None);
+        Assert.True(names.TryGetValue(lasting, out var at));
+        Assert.InRange(at, before, DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5));
+        Assert.True(await EventuallyAsync(async () => !(await reader.GetRevokedTaskNamesAsync(None)).ContainsKey(brief)));
+        Assert.True((await reader.GetRevokedTaskNamesAsync(None)).ContainsKey(lasting));
+        // Task ids and task names are kept apart.
+        Assert.DoesNotContain(lasting, await reader.GetRevokedAsync(None));
+    }
+
+    [Fact]
+    public async Task RevokingATaskNameAgainMovesItsTimeOn()
+    {
+        var store = (IRevocationStore)NewStore();
+        var name = Key("again.task");
+        await store.RevokeTaskNameAsync(name, TimeSpan.FromDays(1), None);
+        var first = (await store.GetRevokedTaskNamesAsync(None))[name];
+        await Task.Delay(50);
+        await store.RevokeTaskNameAsync(name, TimeSpan.FromDays(1), None);
+        Assert.True((await store.GetRevokedTaskNamesAsync(None))[name] > first);
+    }
 }

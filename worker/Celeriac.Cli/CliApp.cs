@@ -10,15 +10,16 @@ namespace Celeriac.Cli;
 /// <summary>The <c>celeriac</c> commands.</summary>
 public static class CliApp
 {
-    public static RootCommand Create(TextWriter output, TextWriter error)
+    /// <param name="settings">Configuration applied over the environment (e.g. <c>Celeriac:Broker:Redis:ConnectionString</c>).</param>
+    public static RootCommand Create(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var broker = new Option<string?>("--broker") { Description = "Broker type (default: Celeriac__Broker__Type, else sqlite)", Recursive = true };
         var db = new Option<string?>("--db") { Description = "SQLite broker file (default: Celeriac__Broker__Sqlite__Path, else celeriac.db)", Recursive = true };
-        var root = new RootCommand("Celeriac: enqueue tasks, inspect queues, purge, handle dead letters, revoke tasks and read results.");
+        var root = new RootCommand("Celeriac: enqueue tasks, inspect queues, purge, handle dead letters, revoke tasks, read results and show a TaskQueue's status.");
         root.Options.Add(broker);
         root.Options.Add(db);
 
-        ServiceProvider Services(ParseResult r) => CliServices.Build(r.GetValue(broker), r.GetValue(db));
+        ServiceProvider Services(ParseResult r) => CliServices.Build(r.GetValue(broker), r.GetValue(db), settings);
 
         root.Subcommands.Add(EnqueueCommand(Services, output, error));
         root.Subcommands.Add(QueuesCommand(Services, output, error));
@@ -26,6 +27,8 @@ public static class CliApp
         root.Subcommands.Add(DeadLettersCommand(Services, output, error));
         root.Subcommands.Add(RevokeCommand(Services, output, error));
         root.Subcommands.Add(ResultCommand(Services, output, error));
+        root.Subcommands.Add(InspectCommand.Create(Services, output, error));
+        root.Subcommands.Add(StatusCommand.Create(output, error));
         return root;
     }
 
@@ -144,18 +147,38 @@ public static class CliApp
 
     private static Command RevokeCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
     {
-        var id = new Argument<string>("id") { Description = "Task id" };
+        var id = new Argument<string?>("id") { Description = "Task id", Arity = ArgumentArity.ZeroOrOne };
+        var task = new Option<string?>("--task") { Description = "Revoke every queued or running task of this name (enqueued until now) instead of one id" };
         var expires = new Option<TimeSpan?>("--expires") { Description = "How long the revocation is remembered (default 1 day)" };
-        var command = new Command("revoke", "Revoke a task: discarded if still queued, cancelled within a second if running.") { id, expires };
+        var command = new Command("revoke", "Revoke a task, or every task of a name: discarded if still queued, cancelled within a second if running.") { id, task, expires };
         command.SetAction(Guard(error, async (result, cancellationToken) =>
         {
+            var taskId = result.GetValue(id);
+            var taskName = result.GetValue(task);
+            if (string.IsNullOrEmpty(taskId) == string.IsNullOrEmpty(taskName)) throw new ArgumentException("give either a task id or --task NAME");
             await using var provider = services(result);
-            var taskId = result.GetValue(id)!;
-            await provider.GetRequiredService<TaskControl>().RevokeAsync(taskId, result.GetValue(expires), cancellationToken);
-            output.WriteLine($"Revoked {taskId}.");
+            RequireSharedStore(provider);
+            var control = provider.GetRequiredService<TaskControl>();
+            if (taskName is not null)
+            {
+                await control.RevokeTaskNameAsync(taskName, result.GetValue(expires), cancellationToken);
+                output.WriteLine($"Revoked every '{taskName}' task enqueued until now.");
+            }
+            else
+            {
+                await control.RevokeAsync(taskId!, result.GetValue(expires), cancellationToken);
+                output.WriteLine($"Revoked {taskId}.");
+            }
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Revocations and results live in the store: one that only this process sees would silently do nothing.</summary>
+    internal static void RequireSharedStore(IServiceProvider provider)
+    {
+        if (provider.GetRequiredService<Stores.IRevocationStore>() is Stores.InMemoryTaskStore)
+            throw new InvalidOperationException("this broker has no shared store (revocations and results need the sqlite or redis store)");
     }
 
     private static Command ResultCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
@@ -181,7 +204,7 @@ public static class CliApp
     }
 
     /// <summary>User errors (bad JSON, unknown broker, unreadable file) print one line and exit 2; the rest is a bug and propagates.</summary>
-    private static Func<ParseResult, CancellationToken, Task<int>> Guard(TextWriter error, Func<ParseResult, CancellationToken, Task<int>> action) =>
+    internal static Func<ParseResult, CancellationToken, Task<int>> Guard(TextWriter error, Func<ParseResult, CancellationToken, Task<int>> action) =>
         async (result, cancellationToken) =>
         {
             try
@@ -196,7 +219,7 @@ public static class CliApp
         };
 
     /// <summary>Task name and id when the body is an envelope, else the first bytes.</summary>
-    private static string Describe(ReadOnlyMemory<byte> body)
+    internal static string Describe(ReadOnlyMemory<byte> body)
     {
         try
         {

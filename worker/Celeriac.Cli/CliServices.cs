@@ -7,9 +7,10 @@ namespace Celeriac.Cli;
 /// <summary>Builds the client-side services from environment (<c>Celeriac__...</c>) and the global options.</summary>
 public static class CliServices
 {
-    public static ServiceProvider Build(string? broker, string? db)
+    /// <param name="settings">Configuration applied over the environment (embedding hosts and tests), under the global options.</param>
+    public static ServiceProvider Build(string? broker, string? db, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var overrides = new Dictionary<string, string?>();
+        var overrides = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
         if (broker is not null) overrides["Celeriac:Broker:Type"] = broker;
         if (db is not null) overrides["Celeriac:Broker:Sqlite:Path"] = db;
         var configuration = new ConfigurationBuilder()

@@ -11,7 +11,8 @@ namespace Celeriac.Hosting;
 /// <summary>
 /// The worker host: configuration from appsettings, environment (<c>Celeriac__Worker__Concurrency</c>)
 /// and command line, the broker from configuration, task assemblies, health endpoints, Prometheus
-/// metrics at /metrics (and OTLP export when <c>Celeriac:Otlp:Endpoint</c> is set), and the
+/// metrics at /metrics (and OTLP export when <c>Celeriac:Otlp:Endpoint</c> is set), the schedules of
+/// <c>Celeriac:Schedules</c> (one process at a time, by the store's lock), and the
 /// worker's exit code (recycles exit non-zero so that restarts are visible).
 /// </summary>
 public static class CeleriacWorkerHost
@@ -37,6 +38,7 @@ public static class CeleriacWorkerHost
             .UseBrokerFromConfiguration()
             .AddTaskAssembliesFromConfiguration()
             .AddWorker());
+        builder.Services.AddCeleriacSchedules(builder.Configuration);
         builder.Services.AddPrometheusExporter(o => o.MeterNames.Add(CeleriacDiagnostics.MeterName));
         builder.Services.AddCeleriacOtlp(builder.Configuration);
         return builder;

@@ -73,4 +73,28 @@ internal static class RedisStoreScripts
         if completer ~= ARGV[1] then return false end
         return redis.call('HGETALL', KEYS[1])
         """;
+
+    /// <summary>KEYS: revoked-names set (score: expiry), revoked-names hash (name: revoked at). ARGV: name, expiry ms.</summary>
+    public const string RevokeName = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+        redis.call('HSET', KEYS[2], ARGV[1], now)
+        return now
+        """;
+
+    /// <summary>KEYS: as <see cref="RevokeName"/>. Drops expired name revocations, returns name, revoked-at pairs.</summary>
+    public const string RevokedNames = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+        for _, name in ipairs(expired) do redis.call('HDEL', KEYS[2], name) end
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        local result = {}
+        for _, name in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+            result[#result + 1] = name
+            result[#result + 1] = tonumber(redis.call('HGET', KEYS[2], name))
+        end
+        return result
+        """;
 }

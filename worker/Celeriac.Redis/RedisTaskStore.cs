@@ -45,6 +45,19 @@ public sealed class RedisTaskStore(RedisConnection connection) : IRateLimiter, I
     public async ValueTask RevokeAsync(string taskId, TimeSpan expiry, CancellationToken cancellationToken) =>
         await Db.ScriptEvaluateAsync(RedisStoreScripts.Revoke, [(RedisKey)$"{_prefix}:revoked"], [taskId, (long)Math.Ceiling(expiry.TotalMilliseconds)]).ConfigureAwait(false);
 
+    public async ValueTask RevokeTaskNameAsync(string taskName, TimeSpan expiry, CancellationToken cancellationToken) =>
+        await Db.ScriptEvaluateAsync(RedisStoreScripts.RevokeName, [(RedisKey)$"{_prefix}:revoked-names", (RedisKey)$"{_prefix}:revoked-names-at"],
+            [taskName, (long)Math.Ceiling(expiry.TotalMilliseconds)]).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyDictionary<string, DateTimeOffset>> GetRevokedTaskNamesAsync(CancellationToken cancellationToken)
+    {
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisStoreScripts.RevokedNames,
+            [(RedisKey)$"{_prefix}:revoked-names", (RedisKey)$"{_prefix}:revoked-names-at"]).ConfigureAwait(false))!;
+        var names = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < result.Length; i += 2) names[(string)result[i]!] = DateTimeOffset.FromUnixTimeMilliseconds((long)result[i + 1]);
+        return names;
+    }
+
     public async ValueTask<IReadOnlyCollection<string>> GetRevokedAsync(CancellationToken cancellationToken)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisStoreScripts.Revoked, [(RedisKey)$"{_prefix}:revoked"]).ConfigureAwait(false))!;

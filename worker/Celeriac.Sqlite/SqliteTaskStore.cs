@@ -19,6 +19,7 @@ public sealed class SqliteTaskStore : IRateLimiter, ITaskLockStore, IResultStore
         "CREATE TABLE IF NOT EXISTS store_locks (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS store_results (task_id TEXT PRIMARY KEY, json BLOB NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS store_revocations (task_id TEXT PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS store_name_revocations (task_name TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS store_join_members (join_id TEXT NOT NULL, idx INTEGER NOT NULL, json TEXT NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (join_id, idx)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS store_joins (join_id TEXT PRIMARY KEY, completer INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS store_fanout_progress (key TEXT PRIMARY KEY, checkpoint TEXT NOT NULL) WITHOUT ROWID",
@@ -253,6 +254,33 @@ public sealed class SqliteTaskStore : IRateLimiter, ITaskLockStore, IResultStore
             return set.ExecuteNonQuery();
         });
         return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RevokeTaskNameAsync(string taskName, TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        Write(s =>
+        {
+            var set = s.Command("INSERT INTO store_name_revocations (task_name, revoked_at, expires) VALUES ($n, $at, $e) ON CONFLICT (task_name) DO UPDATE SET revoked_at = excluded.revoked_at, expires = excluded.expires", "$n", "$at", "$e");
+            var now = NowMillis;
+            set.Parameters[0].Value = taskName;
+            set.Parameters[1].Value = now;
+            set.Parameters[2].Value = now + (long)Math.Ceiling(expiry.TotalMilliseconds);
+            return set.ExecuteNonQuery();
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyDictionary<string, DateTimeOffset>> GetRevokedTaskNamesAsync(CancellationToken cancellationToken)
+    {
+        return ValueTask.FromResult<IReadOnlyDictionary<string, DateTimeOffset>>(Write(s =>
+        {
+            var list = s.Command("SELECT task_name, revoked_at FROM store_name_revocations WHERE expires > $now", "$now");
+            list.Parameters[0].Value = NowMillis;
+            var names = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+            using var reader = list.ExecuteReader();
+            while (reader.Read()) names[reader.GetString(0)] = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
+            return names;
+        }));
     }
 
     private T Write<T>(Func<SqliteSession, T> work)

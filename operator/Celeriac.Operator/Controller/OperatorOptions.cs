@@ -35,6 +35,9 @@ public sealed class OperatorOptions
     /// <summary>A queue depth that merely moved is written to the TaskQueue's status at most this often (scales and errors at once).</summary>
     public TimeSpan AutoscalingStatusRefresh { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The scheduler looks at the TaskQueues at least this often (and at every due slot).</summary>
+    public TimeSpan SchedulerPollPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Server-side timeout of one watch request; the watch resumes from the last resourceVersion.</summary>
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -12,7 +12,7 @@ namespace Celeriac.Operator.Controller;
 /// <summary>
 /// Drives the reconciler while this instance leads: list+watch TaskQueues and the Deployments the operator
 /// manages (resuming from the last resourceVersion or bookmark, relisting on 410 Gone), a periodic resync,
-/// and workers that reconcile queued keys with per-key backoff on errors.
+/// workers that reconcile queued keys with per-key backoff on errors, and the scheduler.
 /// </summary>
 public sealed class TaskQueueController(
     IKubernetesClient client,
@@ -22,7 +22,8 @@ public sealed class TaskQueueController(
     OperatorMetrics metrics,
     TimeProvider time,
     ILogger<TaskQueueController> logger,
-    QueueDepthAutoscaler? autoscaler = null) : BackgroundService
+    QueueDepthAutoscaler? autoscaler = null,
+    Scheduling.TaskQueueScheduler? scheduler = null) : BackgroundService
 {
     public bool IsLeading { get; private set; }
 
@@ -74,6 +75,8 @@ public sealed class TaskQueueController(
         for (var i = 0; i < Math.Max(1, options.Workers); i++) tasks.Add(WorkerAsync(queue, Forget, cancellationToken));
         // Only the leader scales: the autoscaler lives and dies with the leadership term.
         if (autoscaler is not null) tasks.Add(autoscaler.RunAsync(() => { lock (knownGate) return [.. known]; }, queue.Add, cancellationToken));
+        // Schedules are enqueued only by the leader, so two operators never enqueue the same run.
+        if (scheduler is not null) tasks.Add(scheduler.RunAsync(cancellationToken));
         try
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);

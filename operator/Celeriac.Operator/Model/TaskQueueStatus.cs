@@ -8,4 +8,5 @@ public sealed class TaskQueueStatus
     public long? QueueDepth { get; set; }
     public List<StatusCondition>? Conditions { get; set; }
     public List<PoolStatus>? Pools { get; set; }
+    public List<ScheduleStatus>? Schedules { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
+using Celeriac.Operator.Scheduling;
 
 namespace Celeriac.Operator.Validation;
 
@@ -96,10 +97,21 @@ public static partial class TaskQueueValidator
         {
             var at = $"spec.schedules[{schedule.Name}]";
             if (!scheduleNames.Add(schedule.Name)) errors.Add($"{at}: the schedule is listed twice");
-            if (!CronPattern().IsMatch(schedule.Cron)) errors.Add($"{at}: cron '{schedule.Cron}' must be five fields or a @macro");
+            if (schedule.Cron is { } cron && !CronPattern().IsMatch(cron)) errors.Add($"{at}: cron '{cron}' must be five fields or a @macro");
             if (schedule.Queue is { } q && !declared.Contains(q)) errors.Add($"{at}: queue '{q}' is not declared in spec.queues");
             if (schedule.TimeZone is { } zone && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
                 errors.Add($"{at}: time zone '{zone}' is not known");
+            else
+            {
+                try
+                {
+                    ScheduleSpecs.ToDefinition(schedule);
+                }
+                catch (FormatException e)
+                {
+                    errors.Add($"{at}: {e.Message}");
+                }
+            }
         }
         return errors;
     }

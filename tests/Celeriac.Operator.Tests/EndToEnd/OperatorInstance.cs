@@ -23,7 +23,10 @@ public sealed class OperatorInstance : IAsyncDisposable
     public string MetricsText() => host.Services.GetRequiredService<PrometheusCollector>().Collect();
 
     /// <param name="configure">Changes to the operator's services after its own registrations (e.g. broker overrides for an emulator).</param>
-    public static async Task<OperatorInstance> StartAsync(Uri server, bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null)
+    /// <param name="brokerOverrides">Configuration applied to every TaskQueue's broker connection (e.g. a shared SQLite file).</param>
+    /// <param name="settings">Further operator settings (e.g. <c>Operator:SchedulerPollPeriod</c>).</param>
+    public static async Task<OperatorInstance> StartAsync(Uri server, bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null,
+        IReadOnlyDictionary<string, string?>? brokerOverrides = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -42,7 +45,10 @@ public sealed class OperatorInstance : IAsyncDisposable
             ["Operator:WatchTimeout"] = "00:00:30",
             ["Operator:AutoscalingStatusRefresh"] = "00:00:00.500",
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         OperatorHost.AddOperator(builder.Services, builder.Configuration, new KubernetesConnection { Server = server });
+        if (brokerOverrides is not null)
+            builder.Services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<Kubernetes.IKubernetesClient>()) { Overrides = brokerOverrides });
         configure?.Invoke(builder.Services);
         var host = builder.Build();
         // As MapPrometheusMetrics does in the real host: the collector listens from before the first reconcile.

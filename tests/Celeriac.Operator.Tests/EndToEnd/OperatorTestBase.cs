@@ -26,9 +26,10 @@ public abstract class OperatorTestBase : IAsyncLifetime
         await Api.DisposeAsync();
     }
 
-    protected async Task<OperatorInstance> StartOperatorAsync(bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null)
+    protected async Task<OperatorInstance> StartOperatorAsync(bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null,
+        IReadOnlyDictionary<string, string?>? brokerOverrides = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var instance = await OperatorInstance.StartAsync(Api.Url, leaderElection, identity, configure);
+        var instance = await OperatorInstance.StartAsync(Api.Url, leaderElection, identity, configure, brokerOverrides, settings);
         instances.Add(instance);
         return instance;
     }

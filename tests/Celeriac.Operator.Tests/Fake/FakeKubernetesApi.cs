@@ -13,7 +13,7 @@ namespace Celeriac.Operator.Tests.Fake;
 /// An in-process Kubernetes API server on a loopback port, following the documented API semantics the
 /// operator relies on ("API Concepts", "Server-Side Apply", "Garbage Collection"):
 /// <list type="bullet">
-/// <item>REST paths /api/v1 and /apis/{group}/{version}, namespaced and cluster-wide collections, API discovery.</item>
+/// <item>REST paths /api/v1 and /apis/{group}/{version}, namespaced and cluster-wide collections, API discovery (also /api and /apis, for kubectl).</item>
 /// <item>Every write bumps one global resourceVersion; a write that changes nothing keeps it. PUT with a stale
 /// metadata.resourceVersion answers 409 Conflict; POST of an existing name answers 409 AlreadyExists.</item>
 /// <item>metadata.generation increases on changes outside metadata and status.</item>
@@ -195,6 +195,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
         string apiVersion;
         if (parts.Length >= 2 && parts[0] == "api") { apiVersion = parts[1]; index = 2; }
         else if (parts.Length >= 3 && parts[0] == "apis") { apiVersion = $"{parts[1]}/{parts[2]}"; index = 3; }
+        else if (parts is ["api"] or ["apis"]) { await RootDiscoveryAsync(context, parts[0] == "api").ConfigureAwait(false); return; }
         else { await WriteStatusAsync(context, 404, "NotFound", "unknown path").ConfigureAwait(false); return; }
 
         if (index == parts.Length)
@@ -568,13 +569,44 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
         }
     }
 
+    /// <summary>Legacy discovery as kubectl reads it: /api lists the core versions, /apis the groups.</summary>
+    private async Task RootDiscoveryAsync(HttpContext context, bool core)
+    {
+        List<FakeResource> all;
+        lock (gate) all = [.. resources.Values];
+        if (core)
+        {
+            var versions = new JsonArray([.. all.Where(r => r.Group.Length == 0).Select(r => r.Version).Distinct().Select(v => (JsonNode?)v)]);
+            await WriteResultAsync(context, (200, new JsonObject { ["kind"] = "APIVersions", ["versions"] = versions })).ConfigureAwait(false);
+            return;
+        }
+        var groups = new JsonArray([.. all.Where(r => r.Group.Length > 0).GroupBy(r => r.Group).Select(g =>
+        {
+            var versions = g.Select(r => r.Version).Distinct().Select(v => new JsonObject { ["groupVersion"] = $"{g.Key}/{v}", ["version"] = v }).ToList();
+            return (JsonNode?)new JsonObject
+            {
+                ["name"] = g.Key,
+                ["versions"] = new JsonArray([.. versions.Select(v => (JsonNode?)v)]),
+                ["preferredVersion"] = versions[0].DeepClone(),
+            };
+        })]);
+        await WriteResultAsync(context, (200, new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups })).ConfigureAwait(false);
+    }
+
     private async Task DiscoveryAsync(HttpContext context, string apiVersion)
     {
         JsonArray list;
         lock (gate)
         {
             list = new JsonArray([.. resources.Values.Where(r => r.ApiVersion == apiVersion)
-                .Select(r => (JsonNode?)new JsonObject { ["name"] = r.Plural, ["kind"] = r.Kind, ["namespaced"] = r.Namespaced })]);
+                .Select(r => (JsonNode?)new JsonObject
+                {
+                    ["name"] = r.Plural,
+                    ["singularName"] = r.Kind.ToLowerInvariant(),
+                    ["kind"] = r.Kind,
+                    ["namespaced"] = r.Namespaced,
+                    ["verbs"] = new JsonArray("get", "list", "watch", "create", "update", "patch", "delete"),
+                })]);
         }
         if (list.Count == 0)
         {

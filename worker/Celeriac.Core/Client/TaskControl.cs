@@ -20,4 +20,11 @@ public sealed class TaskControl(IResultStore results, IRevocationStore revocatio
         ArgumentException.ThrowIfNullOrEmpty(taskId);
         return revocations.RevokeAsync(taskId, expiry ?? DefaultRevocationExpiry, cancellationToken);
     }
+
+    /// <summary>Revokes every task of this name enqueued until now, queued or running; later enqueues run as usual.</summary>
+    public ValueTask RevokeTaskNameAsync(string taskName, TimeSpan? expiry = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(taskName);
+        return revocations.RevokeTaskNameAsync(taskName, expiry ?? DefaultRevocationExpiry, cancellationToken);
+    }
 }

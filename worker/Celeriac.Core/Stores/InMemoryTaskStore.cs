@@ -10,6 +10,7 @@ public sealed class InMemoryTaskStore(TimeProvider? timeProvider = null) : IRate
     private readonly Dictionary<string, (string Owner, DateTimeOffset Until)> _locks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (TaskResult Result, DateTimeOffset Until)> _results = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _revoked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset At, DateTimeOffset Until)> _revokedNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Join> _joins = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _checkpoints = new(StringComparer.Ordinal);
 
@@ -126,6 +127,23 @@ public sealed class InMemoryTaskStore(TimeProvider? timeProvider = null) : IRate
         public DateTimeOffset Until { get; } = until;
         public int Count { get; set; }
         public int? Completer { get; set; }
+    }
+
+    public ValueTask RevokeTaskNameAsync(string taskName, TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock) _revokedNames[taskName] = (now, now + expiry);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyDictionary<string, DateTimeOffset>> GetRevokedTaskNamesAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            foreach (var name in _revokedNames.Where(e => e.Value.Until <= now).Select(e => e.Key).ToList()) _revokedNames.Remove(name);
+            return ValueTask.FromResult<IReadOnlyDictionary<string, DateTimeOffset>>(_revokedNames.ToDictionary(e => e.Key, e => e.Value.At, StringComparer.Ordinal));
+        }
     }
 
     private static void Prune(Dictionary<string, DateTimeOffset> entries, DateTimeOffset before)

@@ -5,18 +5,19 @@ using Microsoft.Extensions.Logging;
 namespace Celeriac.Worker;
 
 /// <summary>
-/// Keeps this worker's copy of the revoked task ids, polled from the store a few times a second, and
+/// Keeps this worker's copy of the revoked task ids and task names, polled from the store a few times a second, and
 /// cancels running tasks as soon as they appear in it. One poll per worker, whatever its concurrency,
 /// instead of one store round trip per task.
 /// </summary>
 public sealed partial class RevocationWatcher : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private readonly ConcurrentDictionary<CancellationTokenSource, string> _running = new();
+    private readonly ConcurrentDictionary<CancellationTokenSource, RunningTask> _running = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationToken _stopping;
     private readonly Lock _lock = new();
     private HashSet<string> _revoked = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, DateTimeOffset> _revokedNames = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
     private readonly IRevocationStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger<RevocationWatcher> _logger;
@@ -46,13 +47,27 @@ public sealed partial class RevocationWatcher : IDisposable
 
     public bool IsRevoked(string taskId) => Volatile.Read(ref _revoked).Contains(taskId);
 
+    /// <summary>Revoked by id, or by name (created before the name was revoked).</summary>
+    public bool IsRevoked(string taskId, string taskName, DateTimeOffset created) =>
+        IsRevoked(taskId) || RevokedByName(Volatile.Read(ref _revokedNames), taskName, created);
+
     /// <summary>Cancels <paramref name="cancellation"/> when <paramref name="taskId"/> is revoked, until disposed.</summary>
-    public IDisposable Track(string taskId, CancellationTokenSource cancellation)
+    public IDisposable Track(string taskId, CancellationTokenSource cancellation) => Track(taskId, null, DateTimeOffset.MaxValue, cancellation);
+
+    /// <summary>Cancels <paramref name="cancellation"/> when the task is revoked by id or by name, until disposed.</summary>
+    public IDisposable Track(string taskId, string? taskName, DateTimeOffset created, CancellationTokenSource cancellation)
     {
-        _running[cancellation] = taskId;
-        if (IsRevoked(taskId)) cancellation.Cancel();
+        var task = new RunningTask(taskId, taskName, created);
+        _running[cancellation] = task;
+        if (IsRevoked(task)) cancellation.Cancel();
         return new Registration(this, cancellation);
     }
+
+    private bool IsRevoked(RunningTask task) =>
+        task.Name is null ? IsRevoked(task.Id) : IsRevoked(task.Id, task.Name, task.Created);
+
+    private static bool RevokedByName(IReadOnlyDictionary<string, DateTimeOffset> names, string taskName, DateTimeOffset created) =>
+        names.TryGetValue(taskName, out var revokedAt) && created <= revokedAt;
 
     private async Task LoopAsync()
     {
@@ -72,13 +87,15 @@ public sealed partial class RevocationWatcher : IDisposable
         try
         {
             var revoked = await _store.GetRevokedAsync(_stopping).ConfigureAwait(false);
+            var names = await _store.GetRevokedTaskNamesAsync(_stopping).ConfigureAwait(false);
             var set = new HashSet<string>(revoked, StringComparer.Ordinal);
             Volatile.Write(ref _revoked, set);
-            if (set.Count == 0) return;
-            foreach (var (cancellation, taskId) in _running)
+            Volatile.Write(ref _revokedNames, names);
+            if (set.Count == 0 && names.Count == 0) return;
+            foreach (var (cancellation, task) in _running)
             {
-                if (!set.Contains(taskId)) continue;
-                LogCancelling(taskId);
+                if (!IsRevoked(task)) continue;
+                LogCancelling(task.Id);
                 try { await cancellation.CancelAsync().ConfigureAwait(false); }
                 catch (ObjectDisposedException) { }
             }
@@ -94,6 +111,8 @@ public sealed partial class RevocationWatcher : IDisposable
         _stop.Cancel();
         _stop.Dispose();
     }
+
+    private sealed record RunningTask(string Id, string? Name, DateTimeOffset Created);
 
     private sealed class Registration(RevocationWatcher watcher, CancellationTokenSource cancellation) : IDisposable
     {

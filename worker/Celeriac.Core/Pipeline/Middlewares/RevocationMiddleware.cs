@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Celeriac.Pipeline.Middlewares;
 
 /// <summary>
-/// A revoked task is discarded when received, and so is a step of a revoked workflow (its root id); a task revoked while it runs has its cancellation token
+/// A revoked task (by id, or by name for tasks created before the name was revoked) is discarded when received, and so is a
+/// step of a revoked workflow (its root id); a task revoked while it runs has its cancellation token
 /// cancelled (by <see cref="RevocationWatcher"/>, which polls the store). A task that keeps results gets a
 /// "revoked" result, so that whoever waits on its handle learns it at once.
 /// </summary>
@@ -16,7 +17,7 @@ public sealed partial class RevocationMiddleware(RevocationWatcher watcher, IRes
     {
         var started = watcher.EnsureStartedAsync();
         if (!started.IsCompletedSuccessfully) await started.ConfigureAwait(false);
-        if (watcher.IsRevoked(context.TaskId) || context.Envelope.Root is { } root && watcher.IsRevoked(root))
+        if (watcher.IsRevoked(context.TaskId, context.TaskName, context.Envelope.Created) || context.Envelope.Root is { } root && watcher.IsRevoked(root))
         {
             await RevokedAsync(context).ConfigureAwait(false);
             return;
@@ -26,14 +27,14 @@ public sealed partial class RevocationMiddleware(RevocationWatcher watcher, IRes
         context.CancellationToken = revoked.Token;
         try
         {
-            using (watcher.Track(context.TaskId, revoked))
+            using (watcher.Track(context.TaskId, context.TaskName, context.Envelope.Created, revoked))
                 await next(context).ConfigureAwait(false);
         }
         finally
         {
             context.CancellationToken = outer;
         }
-        if (watcher.IsRevoked(context.TaskId) && context.Outcome is TaskOutcome.Retried or TaskOutcome.Failed or TaskOutcome.DeadLettered)
+        if (watcher.IsRevoked(context.TaskId, context.TaskName, context.Envelope.Created) && context.Outcome is TaskOutcome.Retried or TaskOutcome.Failed or TaskOutcome.DeadLettered)
         {
             // Cancelled because it was revoked: done, not a failure to retry or dead-letter.
             await RevokedAsync(context).ConfigureAwait(false);
