@@ -31,6 +31,20 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Enqueue_with_a_count_sends_that_many_in_batches()
+    {
+        await using var scenario = new Scenario();
+        var (code, output, _) = await RunAsync("--db", scenario.BrokerPath, "enqueue", "demo.record", "--args", """{"milliseconds": 1}""", "--queue", "bulk", "--count", "250");
+        Assert.Equal(0, code);
+        Assert.Equal("enqueued 250", output.Trim());
+        Assert.Equal(250, (await scenario.DepthAsync("bulk")).Ready);
+
+        var (refused, _, error) = await RunAsync("--db", scenario.BrokerPath, "enqueue", "demo.record", "--count", "0");
+        Assert.NotEqual(0, refused);
+        Assert.Contains("--count must be at least 1", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invalid_args_json_is_a_clear_error()
     {
         await using var scenario = new Scenario();

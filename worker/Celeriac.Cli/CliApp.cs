@@ -41,7 +41,8 @@ public static class CliApp
         var expiresIn = new Option<double?>("--expires-in") { Description = "Discard if not started within these seconds" };
         var priority = new Option<int?>("--priority") { Description = "Send to the declared queue for this priority" };
         var header = new Option<string[]>("--header") { Description = "Header as name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("enqueue", "Enqueue one task; prints its id.") { task, args, queue, countdown, expiresIn, priority, header };
+        var count = new Option<int>("--count") { Description = "Enqueue this many copies in broker batches (load tests, backfills); prints how many", DefaultValueFactory = _ => 1 };
+        var command = new Command("enqueue", "Enqueue a task; prints its id (with --count, how many were enqueued).") { task, args, queue, countdown, expiresIn, priority, header, count };
         command.SetAction(Guard(error, async (result, cancellationToken) =>
         {
             JsonElement json;
@@ -56,18 +57,33 @@ public static class CliApp
             var headers = (result.GetValue(header) ?? []).Select(h => h.Split('=', 2)).ToDictionary(
                 p => p[0], p => p.Length == 2 ? p[1] : throw new ArgumentException($"--header '{p[0]}' must be name=value"));
             await using var provider = services(result);
-            var id = await provider.GetRequiredService<ITaskClient>().EnqueueAsync(result.GetValue(task)!, json, new EnqueueOptions
+            var client = provider.GetRequiredService<ITaskClient>();
+            var options = new EnqueueOptions
             {
                 Queue = result.GetValue(queue),
                 Countdown = result.GetValue(countdown) is { } c ? TimeSpan.FromSeconds(c) : null,
                 ExpiresIn = result.GetValue(expiresIn) is { } e ? TimeSpan.FromSeconds(e) : null,
                 Priority = result.GetValue(priority),
                 Headers = headers.Count > 0 ? headers : null,
-            }, cancellationToken);
-            output.WriteLine(id);
+            };
+            var copies = result.GetValue(count);
+            if (copies < 1) throw new ArgumentException("--count must be at least 1");
+            if (copies == 1)
+            {
+                output.WriteLine(await client.EnqueueAsync(result.GetValue(task)!, json, options, cancellationToken));
+                return 0;
+            }
+            var sent = await client.EnqueueManyAsync(result.GetValue(task)!, Repeat(json, copies), options, cancellationToken);
+            output.WriteLine($"enqueued {sent}");
             return 0;
         }));
         return command;
+    }
+
+    private static async IAsyncEnumerable<JsonElement> Repeat(JsonElement args, int count)
+    {
+        for (var i = 0; i < count; i++) yield return args;
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     private static Command QueuesCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
