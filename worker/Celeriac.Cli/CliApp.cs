@@ -194,7 +194,7 @@ public static class CliApp
     internal static void RequireSharedStore(IServiceProvider provider)
     {
         if (provider.GetRequiredService<Stores.IRevocationStore>() is Stores.InMemoryTaskStore)
-            throw new InvalidOperationException("this broker has no shared store (revocations and results need the sqlite or redis store)");
+            throw new InvalidOperationException("this broker has no shared store (revocations and results need a shared one: set Celeriac__Store__Type=redis and Celeriac__Store__Redis__ConnectionString)");
     }
 
     private static Command ResultCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)

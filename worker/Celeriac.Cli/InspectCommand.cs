@@ -34,7 +34,7 @@ public static class InspectCommand
             var revocations = provider.GetRequiredService<IRevocationStore>();
             if (revocations is InMemoryTaskStore)
             {
-                output.WriteLine("revocations: no shared store for this broker");
+                output.WriteLine("revocations: no shared store for this broker (set Celeriac__Store__Type=redis)");
                 return 0;
             }
             var ids = await revocations.GetRevokedAsync(cancellationToken);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Celeriac.Hosting;
 
-/// <summary>Picks the broker named by <c>Celeriac:Broker:Type</c>; the embedded SQLite broker when none is named.</summary>
+/// <summary>Picks the broker named by <c>Celeriac:Broker:Type</c>; the embedded SQLite broker when none is named. Then the store.</summary>
 public static class BrokerSelection
 {
     public const string Sqlite = "sqlite";
@@ -12,7 +12,10 @@ public static class BrokerSelection
     public const string Sqs = "sqs";
     public const string ServiceBus = "servicebus";
 
-    public static CeleriacBuilder UseBrokerFromConfiguration(this CeleriacBuilder builder)
+    /// <summary>The broker named by <c>Celeriac:Broker:Type</c>, then the store named by <c>Celeriac:Store:Type</c> (<see cref="StoreSelection"/>).</summary>
+    public static CeleriacBuilder UseBrokerFromConfiguration(this CeleriacBuilder builder) => UseBroker(builder).UseStoreFromConfiguration();
+
+    private static CeleriacBuilder UseBroker(CeleriacBuilder builder)
     {
         var type = builder.Configuration?["Broker:Type"];
         switch (string.IsNullOrWhiteSpace(type) ? Sqlite : type.Trim().ToLowerInvariant())

@@ -12,7 +12,7 @@ public static class RedisCeleriacBuilderExtensions
 {
     /// <summary>
     /// Uses the Redis broker, registered once as <see cref="IBroker"/> and <see cref="IBrokerAdmin"/>, on one
-    /// shared <see cref="RedisConnection"/>. Options come from <c>Celeriac:Broker:Redis</c>, then from <paramref name="configure"/>.
+    /// shared <see cref="RedisConnection"/>, with its store on that connection. Options come from <c>Celeriac:Broker:Redis</c>, then from <paramref name="configure"/>.
     /// </summary>
     public static CeleriacBuilder UseRedisBroker(this CeleriacBuilder builder, Action<RedisBrokerOptions>? configure = null)
     {
@@ -22,19 +22,29 @@ public static class RedisCeleriacBuilderExtensions
         builder.UseBroker(sp => sp.GetRequiredService<RedisBroker>());
         builder.Services.RemoveAll<IBrokerAdmin>();
         builder.Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<RedisBroker>());
-        return builder.UseRedisStore(configure);
+        return UseRedisBrokerStore(builder);
     }
 
     /// <summary>
-    /// Keeps rate limits, locks, results and revocations in Redis, shared by every worker (with any broker).
-    /// Options come from <c>Celeriac:Broker:Redis</c>; the broker and the store share one connection.
+    /// Keeps rate limits, locks, results, revocations and workflows in Redis, shared by every worker (with any broker).
+    /// Options come from <c>Celeriac:Store:Redis</c>, then from <paramref name="configure"/>; the store has its own
+    /// connection, apart from a Redis broker's.
     /// </summary>
-    public static CeleriacBuilder UseRedisStore(this CeleriacBuilder builder, Action<RedisBrokerOptions>? configure = null)
+    public static CeleriacBuilder UseRedisStore(this CeleriacBuilder builder, Action<RedisStoreOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        AddRedisConnection(builder, configure);
-        return builder.UseStore(sp => new RedisTaskStore(sp.GetRequiredService<RedisConnection>()));
+        var options = builder.Services.AddOptions<RedisStoreOptions>();
+        if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Store:Redis"));
+        if (configure is not null) options.Configure(configure);
+        builder.Services.TryAddSingleton(sp => new RedisStoreConnection(
+            sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value,
+            sp.GetService<ILogger<RedisConnection>>()));
+        return builder.UseStore(sp => new RedisTaskStore(sp.GetRequiredService<RedisStoreConnection>().Connection));
     }
+
+    /// <summary>The Redis broker's own store: on the broker's connection and key prefix.</summary>
+    private static CeleriacBuilder UseRedisBrokerStore(CeleriacBuilder builder) =>
+        builder.UseStore(sp => new RedisTaskStore(sp.GetRequiredService<RedisConnection>()));
 
     private static void AddRedisConnection(CeleriacBuilder builder, Action<RedisBrokerOptions>? configure)
     {

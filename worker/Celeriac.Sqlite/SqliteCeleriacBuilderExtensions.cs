@@ -29,4 +29,21 @@ public static class SqliteCeleriacBuilderExtensions
             sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value,
             sp.GetService<TimeProvider>()));
     }
+
+    /// <summary>
+    /// Keeps rate limits, locks, results, revocations and workflows in a SQLite file shared by every process on
+    /// this machine (with any broker). Options come from <c>Celeriac:Store:Sqlite</c>, then from <paramref name="configure"/>.
+    /// </summary>
+    public static CeleriacBuilder UseSqliteStore(this CeleriacBuilder builder, Action<SqliteStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<SqliteStoreOptions>();
+        if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Store:Sqlite"));
+        if (configure is not null) options.Configure(configure);
+        return builder.UseStore(sp =>
+        {
+            var store = sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
+            return new SqliteTaskStore(new SqliteBrokerOptions { Path = store.Path, BusyTimeout = store.BusyTimeout }, sp.GetService<TimeProvider>());
+        });
+    }
 }
