@@ -1,10 +1,16 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Celeriac.Brokers;
+using Celeriac.Hosting;
 using Celeriac.Operator.Brokers;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Tests.Fake;
+using Celeriac.Redis;
+using Celeriac.Stores;
+using Celeriac.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Operator.Tests;
 
@@ -50,6 +56,61 @@ public sealed class BrokerConnectionTests
         Assert.Equal("eu-west-1", settings["Celeriac:Broker:Sqs:Region"]);
         Assert.Equal("AKIDEXAMPLE", settings["Celeriac:Broker:Sqs:AccessKeyId"]);
         Assert.Equal("wJalr", settings["Celeriac:Broker:Sqs:SecretAccessKey"]);
+    }
+
+    [Fact]
+    public async Task A_redis_store_next_to_sqs_gets_its_own_secret_backed_password_and_key_prefix()
+    {
+        var queue = Queue("""
+            { sqs: { region: eu-west-1, queueUrlPrefix: 'https://sqs.eu-west-1.amazonaws.com/1/billing-' } }
+              store: { redis: { address: 'store.shop:6379', tls: true, keyPrefix: billing-store, passwordSecretRef: { name: store, key: password } } }
+            """);
+        var settings = await BrokerConfiguration.BuildAsync(queue.Spec, Secrets(("store", "password", "s3cr$t")), CancellationToken.None);
+        Assert.Equal("sqs", settings["Celeriac:Broker:Type"]);
+        Assert.Equal("redis", settings["Celeriac:Store:Type"]);
+        Assert.Equal("store.shop:6379,ssl=true,password=s3cr$t", settings["Celeriac:Store:Redis:ConnectionString"]);
+        Assert.Equal("billing-store", settings["Celeriac:Store:Redis:KeyPrefix"]);
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Celeriac:Broker:Redis", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("CELERIAC_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_operators_connection_uses_the_taskqueues_redis_store()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var api = await FakeKubernetesApi.StartAsync();
+        using var kubectl = new KubernetesClient(new KubernetesConnection { Server = api.Url });
+        await kubectl.CreateAsync(ResourceTypes.Secrets, new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = "store", ["namespace"] = "shop" },
+            ["data"] = new JsonObject { ["url"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(redis.ConnectionString)) },
+        }, CancellationToken.None);
+        // The broker is swapped for an in-process one; the store stays the TaskQueue's.
+        await using var brokers = new TaskQueueBrokers(kubectl)
+        {
+            Overrides = new Dictionary<string, string?> { ["Celeriac:Broker:Type"] = "memory" },
+        };
+        var queue = Queue("""
+            { sqs: { region: eu-west-1, queueUrlPrefix: 'https://sqs.eu-west-1.amazonaws.com/1/billing-' } }
+              store: { redis: { connectionStringSecretRef: { name: store, key: url }, keyPrefix: billing } }
+            """);
+
+        var connection = await brokers.GetAsync(queue, CancellationToken.None);
+        var locks = connection.Services.GetRequiredService<ITaskLockStore>();
+        Assert.IsType<RedisTaskStore>(locks);
+        Assert.Equal("operator", await locks.AcquireAsync("schedules/nightly", "operator", TimeSpan.FromMinutes(1), CancellationToken.None));
+
+        await using var direct = new ServiceCollection().AddLogging()
+            .AddCeleriac(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Celeriac:Store:Type"] = "redis",
+                ["Celeriac:Store:Redis:ConnectionString"] = redis.ConnectionString,
+                ["Celeriac:Store:Redis:KeyPrefix"] = "billing",
+            }).Build(), c => c.UseInMemoryBroker().UseStoreFromConfiguration()).BuildServiceProvider();
+        // A worker configured with the same store sees the operator's lock.
+        Assert.Equal("operator", await direct.GetRequiredService<ITaskLockStore>().AcquireAsync("schedules/nightly", "worker", TimeSpan.FromMinutes(1), CancellationToken.None));
     }
 
     [Fact]

@@ -221,6 +221,31 @@ public sealed class RenderingTests
     }
 
     [Fact]
+    public void A_redis_store_next_to_sqs_is_rendered_with_its_own_password_variable()
+    {
+        var queue = TestQueues.Parse();
+        queue.Spec.Broker = new BrokerSpec { Sqs = new SqsBrokerSpec { Region = "eu-west-1", QueueUrlPrefix = "https://sqs.eu-west-1.amazonaws.com/1/billing-" } };
+        Assert.Null(EnvValue(Deployment(queue), "Celeriac__Store__Type"));
+
+        queue.Spec.Store = new StoreSpec
+        {
+            Redis = new RedisBrokerSpec { Address = "store:6379", Tls = true, KeyPrefix = "billing", PasswordSecretRef = new SecretKeyRef { Name = "store", Key = "pw" } },
+        };
+        var deployment = Deployment(queue);
+        var env = Container(deployment)["env"]!.AsArray().Select(e => e!["name"]!.GetValue<string>()).ToList();
+        Assert.Equal("sqs", EnvValue(deployment, "Celeriac__Broker__Type"));
+        Assert.Equal("redis", EnvValue(deployment, "Celeriac__Store__Type"));
+        Assert.Equal("store:6379,ssl=true,password=$(CELERIAC_STORE_REDIS_PASSWORD)", EnvValue(deployment, "Celeriac__Store__Redis__ConnectionString"));
+        Assert.Equal("billing", EnvValue(deployment, "Celeriac__Store__Redis__KeyPrefix"));
+        Assert.Equal("store", Env(deployment)["CELERIAC_STORE_REDIS_PASSWORD"]!["secretKeyRef"]!["name"]!.GetValue<string>());
+        Assert.DoesNotContain("CELERIAC_REDIS_PASSWORD", env);
+        Assert.True(env.IndexOf("CELERIAC_STORE_REDIS_PASSWORD") < env.IndexOf("Celeriac__Store__Redis__ConnectionString"));
+
+        queue.Spec.Store.Redis = new RedisBrokerSpec { ConnectionStringSecretRef = new SecretKeyRef { Name = "store", Key = "cs" } };
+        Assert.Equal("cs", Env(Deployment(queue))["Celeriac__Store__Redis__ConnectionString"]!["secretKeyRef"]!["key"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Service_bus_by_workload_identity_or_connection_string_secret()
     {
         var queue = TestQueues.Parse();

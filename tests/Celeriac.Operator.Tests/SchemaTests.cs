@@ -109,6 +109,8 @@ public sealed class SchemaTests
     [InlineData("spec.imagePullPolicy", "\"Sometimes\"", "is not one of")]
     [InlineData("spec.tasks[0].timeLimit", "\"30 seconds\"", "does not match")]
     [InlineData("spec.broker.sqs.region", "\"Europe\"", "does not match")]
+    [InlineData("spec.store.redis.keyPrefix", "\"bad prefix\"", "does not match")]
+    [InlineData("spec.store.redis.unknownField", "1", "unknown field")]
     [InlineData("spec.pools[0].memoryCeilingPercent", "99", "above")]
     [InlineData("spec.pools[0].unknownField", "1", "unknown field")]
     [InlineData("spec.tasks[0].rateLimit", "\"fast\"", "does not match")]

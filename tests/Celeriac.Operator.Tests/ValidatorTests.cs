@@ -39,6 +39,9 @@ public sealed class ValidatorTests
     [InlineData("long name", "is longer than 63 characters")]
     [InlineData("duplicate queue", "declared twice")]
     [InlineData("redis both", "set either address or connectionStringSecretRef")]
+    [InlineData("empty store", "spec.store: set redis")]
+    [InlineData("store redis neither", "spec.store.redis: set either address or connectionStringSecretRef")]
+    [InlineData("store password with connection string", "spec.store.redis: passwordSecretRef goes with address")]
     public void Rejects(string what, string expected)
     {
         var errors = ErrorsAfter(q =>
@@ -67,6 +70,11 @@ public sealed class ValidatorTests
                 case "reserved env": q.Spec.Pools[0].Env = [new EnvVarSpec { Name = "Celeriac__Worker__Concurrency", Value = "1" }]; break;
                 case "long name": q.Metadata.Name = new string('a', 50); break;
                 case "duplicate queue": q.Spec.Queues.Add(new QueueSpec { Name = "bulk" }); break;
+                case "empty store": q.Spec.Store = new StoreSpec(); break;
+                case "store redis neither": q.Spec.Store = new StoreSpec { Redis = new RedisBrokerSpec { KeyPrefix = "x" } }; break;
+                case "store password with connection string":
+                    q.Spec.Store = new StoreSpec { Redis = new RedisBrokerSpec { ConnectionStringSecretRef = new SecretKeyRef { Name = "a", Key = "b" }, PasswordSecretRef = new SecretKeyRef { Name = "a", Key = "c" } } };
+                    break;
                 case "redis both":
                     q.Spec.Broker = new BrokerSpec { Redis = new RedisBrokerSpec { Address = "r:6379", ConnectionStringSecretRef = new SecretKeyRef { Name = "a", Key = "b" } } };
                     break;

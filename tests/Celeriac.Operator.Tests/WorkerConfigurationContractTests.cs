@@ -32,12 +32,13 @@ public sealed class WorkerConfigurationContractTests
         if (queue.Spec.Broker.Sqs is { } sqsSpec) sqsSpec.Endpoint ??= "http://127.0.0.1:9324";
         if (queue.Spec.Broker.Redis is { } redisSpec) redisSpec.KeyPrefix ??= "shop";
         if (queue.Spec.Broker.ServiceBus is { } busSpec) busSpec.ConnectionStringSecretRef ??= new SecretKeyRef { Name = "bus", Key = "connection-string" };
+        if (queue.Spec.Store?.Redis is { } storeSpec) storeSpec.KeyPrefix ??= "shop-store";
         foreach (var pool in queue.Spec.Pools)
         {
             var deployment = TaskQueueRenderer.Deployment(queue, pool, new RenderOptions());
             var configuration = ToConfiguration(deployment).GetSection("Celeriac");
             var sections = configuration.GetChildren().Select(c => c.Key).ToList();
-            Assert.Subset(new HashSet<string> { "Broker", "Queues", "Worker", "Tasks", "Otlp" }, sections.ToHashSet());
+            Assert.Subset(new HashSet<string> { "Broker", "Store", "Queues", "Worker", "Tasks", "Otlp" }, sections.ToHashSet());
 
             var worker = configuration.GetSection("Worker");
             var workerOptions = new WorkerOptions();
@@ -50,6 +51,24 @@ public sealed class WorkerConfigurationContractTests
 
             foreach (var task in configuration.GetSection("Tasks").GetChildren())
                 task.Bind(new TaskOptions(), o => o.ErrorOnUnknownConfiguration = true);
+
+            var store = configuration.GetSection("Store");
+            switch (store["Type"]?.ToLowerInvariant())
+            {
+                case StoreSelection.Redis:
+                    var storeOptions = new RedisStoreOptions();
+                    store.GetSection("Redis").Bind(storeOptions, o => o.ErrorOnUnknownConfiguration = true);
+                    Assert.Equal(queue.Spec.Store!.Redis!.KeyPrefix, storeOptions.KeyPrefix);
+                    Assert.False(string.IsNullOrEmpty(storeOptions.ConnectionString));
+                    Assert.Equal(["Redis", "Type"], store.GetChildren().Select(c => c.Key).Order(StringComparer.Ordinal));
+                    break;
+                case null:
+                    Assert.Null(queue.Spec.Store);
+                    break;
+                default:
+                    Assert.Fail($"{example} renders store type '{store["Type"]}', which the worker host does not know");
+                    break;
+            }
 
             var broker = configuration.GetSection("Broker");
             switch (broker["Type"]?.ToLowerInvariant())

@@ -11,6 +11,7 @@ namespace Celeriac.Operator.Rendering;
 public static class WorkerEnvironment
 {
     public const string RedisPasswordVariable = "CELERIAC_REDIS_PASSWORD";
+    public const string StoreRedisPasswordVariable = "CELERIAC_STORE_REDIS_PASSWORD";
 
     public static JsonArray Build(TaskQueueSpec spec, PoolSpec pool, int? memoryCeilingMb, TimeSpan shutdownGrace)
     {
@@ -49,6 +50,11 @@ public static class WorkerEnvironment
     {
         var env = new JsonArray();
         AddBroker(env, spec.Broker);
+        if (spec.Store?.Redis is { } store)
+        {
+            env.Add(Value("Celeriac__Store__Type", "redis"));
+            AddRedis(env, store, "Celeriac__Store__Redis__", StoreRedisPasswordVariable);
+        }
         var declared = OrderByPriority(spec.Queues);
         for (var i = 0; i < declared.Count; i++)
         {
@@ -74,24 +80,7 @@ public static class WorkerEnvironment
         if (broker.Redis is { } redis)
         {
             env.Add(Value("Celeriac__Broker__Type", "redis"));
-            if (redis.ConnectionStringSecretRef is { } cs)
-            {
-                env.Add(Secret("Celeriac__Broker__Redis__ConnectionString", cs.Name, cs.Key));
-            }
-            else
-            {
-                var connection = redis.Address ?? "";
-                if (redis.Tls == true) connection += ",ssl=true";
-                if (redis.PasswordSecretRef is { } password)
-                {
-                    // Kubernetes expands $(VAR) from variables defined earlier in the list, so the
-                    // password never appears in the Deployment.
-                    env.Add(Secret(RedisPasswordVariable, password.Name, password.Key));
-                    connection += $",password=$({RedisPasswordVariable})";
-                }
-                env.Add(Value("Celeriac__Broker__Redis__ConnectionString", connection));
-            }
-            if (redis.KeyPrefix is { } prefix) env.Add(Value("Celeriac__Broker__Redis__KeyPrefix", prefix));
+            AddRedis(env, redis, "Celeriac__Broker__Redis__", RedisPasswordVariable);
         }
         else if (broker.Sqs is { } sqs)
         {
@@ -111,6 +100,28 @@ public static class WorkerEnvironment
             if (bus.FullyQualifiedNamespace is { } ns) env.Add(Value("Celeriac__Broker__ServiceBus__FullyQualifiedNamespace", ns));
             if (bus.ConnectionStringSecretRef is { } cs) env.Add(Secret("Celeriac__Broker__ServiceBus__ConnectionString", cs.Name, cs.Key));
         }
+    }
+
+    private static void AddRedis(JsonArray env, RedisBrokerSpec redis, string prefix, string passwordVariable)
+    {
+        if (redis.ConnectionStringSecretRef is { } cs)
+        {
+            env.Add(Secret(prefix + "ConnectionString", cs.Name, cs.Key));
+        }
+        else
+        {
+            var connection = redis.Address ?? "";
+            if (redis.Tls == true) connection += ",ssl=true";
+            if (redis.PasswordSecretRef is { } password)
+            {
+                // Kubernetes expands $(VAR) from variables defined earlier in the list, so the
+                // password never appears in the Deployment.
+                env.Add(Secret(passwordVariable, password.Name, password.Key));
+                connection += $",password=$({passwordVariable})";
+            }
+            env.Add(Value(prefix + "ConnectionString", connection));
+        }
+        if (redis.KeyPrefix is { } keyPrefix) env.Add(Value(prefix + "KeyPrefix", keyPrefix));
     }
 
     private static JsonObject Value(string name, string value) => new() { ["name"] = name, ["value"] = value };

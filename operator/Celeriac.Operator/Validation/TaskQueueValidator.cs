@@ -26,6 +26,14 @@ public static partial class TaskQueueValidator
             errors.Add("spec.broker.redis: set either address or connectionStringSecretRef");
         if (spec.Broker.ServiceBus is { } bus && (bus.FullyQualifiedNamespace is null == bus.ConnectionStringSecretRef is null))
             errors.Add("spec.broker.serviceBus: set either fullyQualifiedNamespace or connectionStringSecretRef");
+        if (spec.Store is { } store)
+        {
+            if (store.Redis is not { } storeRedis) errors.Add("spec.store: set redis");
+            else if (storeRedis.Address is null == storeRedis.ConnectionStringSecretRef is null)
+                errors.Add("spec.store.redis: set either address or connectionStringSecretRef");
+            else if (storeRedis.ConnectionStringSecretRef is not null && storeRedis.PasswordSecretRef is not null)
+                errors.Add("spec.store.redis: passwordSecretRef goes with address, not with connectionStringSecretRef");
+        }
 
         if (spec.Queues.Count == 0) errors.Add("spec.queues: declare at least one queue");
         var declared = new HashSet<string>(StringComparer.Ordinal);
