@@ -54,7 +54,8 @@ public sealed class SqsScenario : IAsyncDisposable
     public IBroker Broker => _services.GetRequiredService<IBroker>();
     public IBrokerAdmin Admin => _services.GetRequiredService<IBrokerAdmin>();
 
-    public LocalWorkerProcess StartWorker(int concurrency = 8, string lease = "00:00:03", string grace = "00:00:20")
+    /// <param name="extra">More environment, e.g. the store (<c>Celeriac__Store__Type</c>).</param>
+    public LocalWorkerProcess StartWorker(int concurrency = 8, string lease = "00:00:03", string grace = "00:00:20", IReadOnlyDictionary<string, string>? extra = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -71,6 +72,7 @@ public sealed class SqsScenario : IAsyncDisposable
             ["Examples__ExecutionLog"] = ExecutionLogPath,
             ["Celeriac__Worker__HeartbeatInterval"] = "00:00:00.500",
         };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>()) environment[name] = value;
         var worker = LocalWorkerProcess.Start(
             ["--tasks", typeof(ExamplesModule).Assembly.Location, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
              "--lease", lease, "--grace", grace, "--urls", "http://127.0.0.1:0"],
