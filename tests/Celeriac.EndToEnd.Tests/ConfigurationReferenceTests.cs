@@ -21,6 +21,8 @@ public sealed class ConfigurationReferenceTests
         { typeof(TaskOptions), "Celeriac:Tasks:<name>" },
         { typeof(SqliteBrokerOptions), "Celeriac:Broker:Sqlite" },
         { typeof(RedisBrokerOptions), "Celeriac:Broker:Redis" },
+        { typeof(RedisStoreOptions), "Celeriac:Store:Redis" },
+        { typeof(SqliteStoreOptions), "Celeriac:Store:Sqlite" },
         { typeof(SqsBrokerOptions), "Celeriac:Broker:Sqs" },
         { typeof(ServiceBusBrokerOptions), "Celeriac:Broker:ServiceBus" },
         { typeof(OtlpOptions), "Celeriac:Otlp" },
