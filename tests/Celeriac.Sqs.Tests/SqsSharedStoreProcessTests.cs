@@ -67,4 +67,17 @@ public sealed class SqsSharedStoreProcessTests(SqsEmulator emulator) : IClassFix
         Assert.DoesNotContain(scenario.Executions(), e => e.TaskId == revokedId);
         Assert.DoesNotContain("per process", worker.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_worker_on_sqs_without_a_store_warns_once_at_start_up_that_they_are_per_process()
+    {
+        await using var scenario = new SqsScenario(emulator);
+        var worker = scenario.StartWorker(concurrency: 2);
+        Assert.True(await SqsScenario.WaitUntilAsync(() => worker.Output.Contains("per process", StringComparison.Ordinal), TimeSpan.FromSeconds(30)),
+            "no warning at start-up:\n" + worker.Output);
+        await scenario.Client.EnqueueAsync(new RecordArgs(1));
+        Assert.True(await SqsScenario.WaitUntilAsync(() => scenario.Executions().Any(e => e.Event == "done"), TimeSpan.FromSeconds(30)), worker.Output);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(worker.Output, "per process"));
+        Assert.Contains("Celeriac:Store:Type=redis", worker.Output, StringComparison.Ordinal);
+    }
 }
