@@ -100,6 +100,40 @@ public sealed class ServiceBusBrokerTests(FakeServiceBusFixture fixture) : IClas
         Assert.Equal(0, (await broker.GetDepthAsync("default", CancellationToken.None)).Total);
     }
 
+    [Fact]
+    public async Task A_lock_is_counted_from_its_request_so_a_slow_answer_does_not_let_it_lapse()
+    {
+        await Broker.SendAsync([new OutgoingMessage("default", Encoding.UTF8.GetBytes("first")), new OutgoingMessage("default", Encoding.UTF8.GetBytes("second"))], CancellationToken.None);
+        // One peek-lock's answer is held back 800 ms: most of its message's one-second lock has passed when it arrives.
+        var slow = new SlowSecondPeekLock(TimeSpan.FromMilliseconds(800));
+        using var broker = new ServiceBusBroker(ServiceBusTestBrokers.Client(_options, slow), _options, ownsClient: true);
+
+        var received = await broker.ReceiveAsync(["default"], 2, TimeSpan.FromMinutes(1), TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(2, received.Count);
+        await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(3));
+
+        // Both locks were renewed in time: nothing came back for another receiver, and both complete.
+        Assert.Empty(await Broker.ReceiveAsync(["default"], 2, TimeSpan.FromMinutes(1), TimeSpan.Zero, CancellationToken.None));
+        Assert.Equal((0, 0, 0), fixture.Fake.CountsOf(Broker.QueueName("default") + "/$DeadLetterQueue"));
+        await broker.AckAsync(received, CancellationToken.None);
+        Assert.Equal(0, (await broker.GetDepthAsync("default", CancellationToken.None)).Total);
+    }
+
+    /// <summary>Holds back the answer of the second peek-lock request.</summary>
+    private sealed class SlowSecondPeekLock(TimeSpan delay) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private int _peekLocks;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/messages/head", StringComparison.Ordinal)
+                && Interlocked.Increment(ref _peekLocks) == 2)
+                await System.Threading.Tasks.Task.Delay(delay, cancellationToken);
+            return response;
+        }
+    }
+
     /// <summary>Measures how many requests are in flight at once.</summary>
     private sealed class ConcurrencyGauge() : DelegatingHandler(new SocketsHttpHandler())
     {

@@ -210,7 +210,7 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
             var turn = queues.Count == 1 ? 0 : (int)((uint)Interlocked.Increment(ref _longPollTurn) % (uint)queues.Count);
             // One long poll: a peek-lock abandoned by its client may still lock a message on the service, so no more
             // are left waiting than are needed. The rest of the free slots are filled right after.
-            var message = await PeekLockAsync(QueueName(queues[turn]), seconds, cancellationToken).ConfigureAwait(false);
+            var message = await PeekLockAsync(QueueName(queues[turn]), seconds, createMissing: true, cancellationToken).ConfigureAwait(false);
             if (message is not null) received.Add(Accept(queues[turn], message, lease));
             if (received.Count > 0 || queues.Count > 1)
                 await ShortPassAsync(queues, maxMessages, lease, received, honourBackoff: received.Count == 0, cancellationToken).ConfigureAwait(false);
@@ -242,15 +242,15 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
     }
 
     /// <summary><paramref name="count"/> peek-locks without a wait, at once. If one fails, the messages the others locked are unlocked again.</summary>
-    private async Task<List<ServiceBusReceivedMessage>> PeekLockManyAsync(string name, int count, CancellationToken cancellationToken, bool createMissing = true)
+    private async Task<List<LockedMessage>> PeekLockManyAsync(string name, int count, CancellationToken cancellationToken, bool createMissing = true)
     {
         if (count == 1)
         {
-            var single = createMissing ? await PeekLockAsync(name, 0, cancellationToken).ConfigureAwait(false) : await _client.PeekLockAsync(name, 0, cancellationToken).ConfigureAwait(false);
+            var single = await PeekLockAsync(name, 0, createMissing, cancellationToken).ConfigureAwait(false);
             return single is null ? [] : [single];
         }
-        var tasks = new Task<ServiceBusReceivedMessage?>[count];
-        for (var i = 0; i < count; i++) tasks[i] = createMissing ? PeekLockAsync(name, 0, cancellationToken) : _client.PeekLockAsync(name, 0, cancellationToken);
+        var tasks = new Task<LockedMessage?>[count];
+        for (var i = 0; i < count; i++) tasks[i] = PeekLockAsync(name, 0, createMissing, cancellationToken);
         try
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -259,25 +259,35 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
         {
             foreach (var task in tasks)
                 if (task.IsCompletedSuccessfully && task.Result is { } locked)
-                    _ = UnlockQuietlyAsync(locked.Lock);
+                    _ = UnlockQuietlyAsync(locked.Message.Lock);
             throw;
         }
-        return [.. tasks.Select(t => t.Result).OfType<ServiceBusReceivedMessage>()];
+        return [.. tasks.Select(t => t.Result).OfType<LockedMessage>()];
     }
 
-    private async Task<ServiceBusReceivedMessage?> PeekLockAsync(string name, int seconds, CancellationToken cancellationToken)
+    /// <summary>
+    /// One peek-lock, with the earliest moment its lock can have begun (see <see cref="Accept"/>): when the request went
+    /// out for a peek-lock without a wait, and when the answer came for a long poll (which answers as soon as it locks).
+    /// </summary>
+    private async Task<LockedMessage?> PeekLockAsync(string name, int seconds, bool createMissing, CancellationToken cancellationToken)
     {
+        ServiceBusReceivedMessage? message;
+        var sentAt = Now;
         try
         {
-            return await _client.PeekLockAsync(name, seconds, cancellationToken).ConfigureAwait(false);
+            message = await _client.PeekLockAsync(name, seconds, cancellationToken).ConfigureAwait(false);
         }
-        catch (ServiceBusException ex) when (ex.IsEntityMissing && _options.AutoCreateQueues)
+        catch (ServiceBusException ex) when (ex.IsEntityMissing && createMissing && _options.AutoCreateQueues)
         {
             _created.TryRemove(name, out _);
             await EnsureQueueAsync(name, cancellationToken).ConfigureAwait(false);
-            return await _client.PeekLockAsync(name, seconds, cancellationToken).ConfigureAwait(false);
+            sentAt = Now;
+            message = await _client.PeekLockAsync(name, seconds, cancellationToken).ConfigureAwait(false);
         }
+        return message is null ? null : new LockedMessage(message, seconds == 0 ? sentAt : Now);
     }
+
+    private sealed record LockedMessage(ServiceBusReceivedMessage Message, long LockedFrom);
 
     private async Task UnlockQuietlyAsync(ServiceBusLock messageLock)
     {
@@ -291,10 +301,14 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
         }
     }
 
-    /// <summary>Registers the delivery for lock renewal and turns it into a broker message.</summary>
-    private BrokerMessage Accept(string queue, ServiceBusReceivedMessage message, TimeSpan lease)
+    /// <summary>
+    /// Registers the delivery for lock renewal and turns it into a broker message. The lock is counted from the earliest
+    /// moment it can have begun, not from now: an answer can be slow to arrive (a loaded machine, or several peek-locks in
+    /// flight at once), and a lock counted from too late is renewed too late and lapses.
+    /// </summary>
+    private BrokerMessage Accept(string queue, LockedMessage locked, TimeSpan lease)
     {
-        var lockedFrom = Now;
+        var (message, lockedFrom) = locked;
         var receipt = new ServiceBusReceipt(queue, message.Lock, message.MessageId, message.Properties,
             lockedFrom + (long)(_options.LockDuration.TotalSeconds * _time.TimestampFrequency), After(lease));
         _held[message.Lock.LockToken] = receipt;
@@ -607,7 +621,7 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
             for (var width = 1; ; width = _options.ConcurrentReceivers)
             {
                 var batch = await PeekLockManyAsync(path, width, cancellationToken, createMissing).ConfigureAwait(false);
-                all.AddRange(batch);
+                all.AddRange(batch.Select(l => l.Message));
                 if (batch.Count < width) break;
             }
         }
