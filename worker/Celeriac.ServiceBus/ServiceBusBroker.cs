@@ -410,8 +410,10 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
                 var due = new List<ServiceBusReceipt>();
                 foreach (var (token, receipt) in _held)
                 {
-                    if (receipt.LockedUntil <= now) _held.TryRemove(token, out _);
-                    else if (NeedsRenewal(receipt, now)) due.Add(receipt);
+                    // The lock's end is a conservative estimate: while the lease wants more, the service is asked
+                    // (RenewAsync forgets the delivery if the lock is gone); otherwise it is forgotten once it has run out.
+                    if (NeedsRenewal(receipt, now)) due.Add(receipt);
+                    else if (receipt.LockedUntil <= now) _held.TryRemove(token, out _);
                 }
                 if (due.Count == 0) continue;
                 try
@@ -503,7 +505,8 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
         var info = await _client.GetQueueAsync(QueueName(queue), cancellationToken).ConfigureAwait(false);
         if (info is null) return default;
         var now = Now;
-        var held = _held.Values.Count(r => r.Queue == queue && r.LockedUntil > now);
+        // Held: its lock has not run out, or its lease still wants it (its renewal is under way; a lost lock forgets it).
+        var held = _held.Values.Count(r => r.Queue == queue && (r.LockedUntil > now || NeedsRenewal(r, now)));
         var inFlight = Math.Min(held, info.ActiveMessageCount);
         return new QueueDepth(info.ActiveMessageCount - inFlight, inFlight, info.ScheduledMessageCount);
     }
