@@ -127,7 +127,8 @@ public sealed class FakeServiceBusContractTests(FakeServiceBusFixture fixture) :
     [Fact]
     public async Task Unlock_releases_at_once_and_renew_lock_keeps_the_message_past_its_first_lock()
     {
-        Fake.CreateQueue(_queue, new FakeQueueSettings { LockDuration = TimeSpan.FromSeconds(1) });
+        // Three seconds: each round below (a renew, a peek-lock, a pause) must fit in one lock on a loaded machine.
+        Fake.CreateQueue(_queue, new FakeQueueSettings { LockDuration = TimeSpan.FromSeconds(3) });
         using (await SendOneAsync("m")) { }
         using var first = await PeekLockAsync();
         using (var unlock = await SendAsync(HttpMethod.Put, LockPath(_queue, BrokerProperties(first)), new ByteArrayContent([]))) Assert.Equal(HttpStatusCode.OK, unlock.StatusCode);
@@ -136,11 +137,11 @@ public sealed class FakeServiceBusContractTests(FakeServiceBusFixture fixture) :
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         var path = LockPath(_queue, BrokerProperties(second));
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(2.5))
+        while (clock.Elapsed < TimeSpan.FromSeconds(7))
         {
             using (var renew = await SendAsync(HttpMethod.Post, path, new ByteArrayContent([]))) Assert.Equal(HttpStatusCode.OK, renew.StatusCode);
             using (var hidden = await PeekLockAsync()) Assert.Equal(HttpStatusCode.NoContent, hidden.StatusCode);
-            await Task.Delay(300);
+            await Task.Delay(1000);
         }
         using var complete = await SendAsync(HttpMethod.Delete, path);
         Assert.Equal(HttpStatusCode.OK, complete.StatusCode);

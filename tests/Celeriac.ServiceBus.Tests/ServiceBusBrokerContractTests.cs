@@ -5,8 +5,8 @@ using Celeriac.Testing;
 namespace Celeriac.ServiceBus.Tests;
 
 /// <summary>
-/// The broker contract on the fake namespace. Queues are created with a one-second LockDuration, so the short lease is
-/// one second; longer leases are kept by lock renewal.
+/// The broker contract on the fake namespace. Queues are created with a two-second LockDuration, so the short lease is
+/// two seconds; longer leases are kept by lock renewal.
 /// </summary>
 public sealed class ServiceBusBrokerContractTests(FakeServiceBusFixture fixture) : BrokerContractTests, IClassFixture<FakeServiceBusFixture>
 {
@@ -14,5 +14,5 @@ public sealed class ServiceBusBrokerContractTests(FakeServiceBusFixture fixture)
 
     protected override IBroker CreateBroker() => ServiceBusTestBrokers.Broker(ServiceBusTestBrokers.Options(fixture.Fake, _prefix));
 
-    protected override TimeSpan ShortLease => TimeSpan.FromSeconds(1);
+    protected override TimeSpan ShortLease => TimeSpan.FromSeconds(2);
 }

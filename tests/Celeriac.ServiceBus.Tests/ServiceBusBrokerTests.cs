@@ -104,13 +104,13 @@ public sealed class ServiceBusBrokerTests(FakeServiceBusFixture fixture) : IClas
     public async Task A_lock_is_counted_from_its_request_so_a_slow_answer_does_not_let_it_lapse()
     {
         await Broker.SendAsync([new OutgoingMessage("default", Encoding.UTF8.GetBytes("first")), new OutgoingMessage("default", Encoding.UTF8.GetBytes("second"))], CancellationToken.None);
-        // One peek-lock's answer is held back 800 ms: most of its message's one-second lock has passed when it arrives.
-        var slow = new SlowSecondPeekLock(TimeSpan.FromMilliseconds(800));
+        // One peek-lock's answer is held back for 80 % of the lock: most of it has passed when the answer arrives.
+        var slow = new SlowSecondPeekLock(_options.LockDuration * 0.8);
         using var broker = new ServiceBusBroker(ServiceBusTestBrokers.Client(_options, slow), _options, ownsClient: true);
 
         var received = await broker.ReceiveAsync(["default"], 2, TimeSpan.FromMinutes(1), TimeSpan.Zero, CancellationToken.None);
         Assert.Equal(2, received.Count);
-        await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(3));
+        await System.Threading.Tasks.Task.Delay(_options.LockDuration * 2.5);
 
         // Both locks were renewed in time: nothing came back for another receiver, and both complete.
         Assert.Empty(await Broker.ReceiveAsync(["default"], 2, TimeSpan.FromMinutes(1), TimeSpan.Zero, CancellationToken.None));
