@@ -20,8 +20,6 @@ public static class RedisCeleriacBuilderExtensions
         AddRedisConnection(builder, configure);
         builder.Services.TryAddSingleton(sp => new RedisBroker(sp.GetRequiredService<RedisConnection>()));
         builder.UseBroker(sp => sp.GetRequiredService<RedisBroker>());
-        builder.Services.RemoveAll<IBrokerAdmin>();
-        builder.Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<RedisBroker>());
         return UseRedisBrokerStore(builder);
     }
 

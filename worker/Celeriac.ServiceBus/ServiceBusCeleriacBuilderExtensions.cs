@@ -35,8 +35,6 @@ public static class ServiceBusCeleriacBuilderExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<ServiceBusBroker>>()));
         builder.UseBroker(sp => sp.GetRequiredService<ServiceBusBroker>());
-        builder.Services.RemoveAll<IBrokerAdmin>();
-        builder.Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<ServiceBusBroker>());
         return builder;
     }
 }

@@ -35,8 +35,6 @@ public static class SqsCeleriacBuilderExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<SqsBroker>>()));
         builder.UseBroker(sp => sp.GetRequiredService<SqsBroker>());
-        builder.Services.RemoveAll<IBrokerAdmin>();
-        builder.Services.AddSingleton<IBrokerAdmin>(sp => sp.GetRequiredService<SqsBroker>());
         return builder;
     }
 }
