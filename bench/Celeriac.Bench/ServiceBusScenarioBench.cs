@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using Celeriac.Client;
 using Celeriac.Examples.Tasks;
 using Celeriac.Hosting;
 using Celeriac.Observability;
-using Celeriac.Pipeline;
 using Celeriac.ServiceBus.Fake;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,13 +16,6 @@ namespace Celeriac.Bench;
 /// </summary>
 public static class ServiceBusScenarioBench
 {
-    private sealed class Finished : ITaskObserver
-    {
-        private long _count;
-        public long Count => Interlocked.Read(ref _count);
-        public void OnFinished(TaskContext context, TimeSpan duration) => Interlocked.Increment(ref _count);
-    }
-
     public static async Task<BenchResult[]> RunAsync(int tasks, int concurrency, IReadOnlyList<int> receivers)
     {
         await using var fake = await FakeServiceBus.StartAsync();
@@ -32,7 +23,7 @@ public static class ServiceBusScenarioBench
         foreach (var count in receivers)
         {
             var prefix = $"bench{count}-";
-            var finished = new Finished();
+            var finished = new InProcessWorkers.TaskCounter();
             using var producer = Build(fake, prefix, finished, concurrency, count, worker: false);
             fake.ResetCounts();
             await producer.Services.GetRequiredService<ITaskClient>().EnqueueManyAsync(Enumerable.Range(0, tasks).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
@@ -40,20 +31,12 @@ public static class ServiceBusScenarioBench
 
             using var worker = Build(fake, prefix, finished, concurrency, count, worker: true);
             await worker.StartAsync();
-            // The steady state: from the first tenth done to the last tenth, so start-up and the drained tail are not counted.
-            while (finished.Count < tasks / 10) await Task.Delay(1);
-            var (startCount, startRequests) = (finished.Count, fake.TotalRequests);
-            var stopwatch = Stopwatch.StartNew();
-            while (finished.Count < tasks - tasks / 10) await Task.Delay(1);
-            var (endCount, endRequests) = (finished.Count, fake.TotalRequests);
-            var elapsed = stopwatch.Elapsed;
-            while (finished.Count < tasks) await Task.Delay(5);
+            var steady = await SteadyState.MeasureAsync(finished, tasks, () => fake.TotalRequests);
             await worker.StopAsync();
 
-            var steady = endCount - startCount;
-            var perTask = (endRequests - startRequests) / (double)steady + sendRequests / (double)tasks;
-            var rate = steady / elapsed.TotalSeconds;
-            Console.WriteLine($"servicebus fake, {count} receiver(s): {steady} tasks at steady state in {elapsed.TotalSeconds:0.00}s ({rate:N0}/s); " +
+            var perTask = steady.RequestsPerTask + sendRequests / (double)tasks;
+            var rate = steady.TasksPerSecond;
+            Console.WriteLine($"servicebus fake, {count} receiver(s): {steady.Tasks} tasks at steady state in {steady.Elapsed.TotalSeconds:0.00}s ({rate:N0}/s); " +
                 $"{perTask:0.000} requests per task; by operation: " +
                 string.Join(", ", fake.RequestsByOperation.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
             results.Add(new BenchResult($"servicebus fake, {count} receiver(s)", "no-op tasks/s", rate, 1_000, HigherIsBetter: true));
@@ -62,7 +45,7 @@ public static class ServiceBusScenarioBench
         return [.. results];
     }
 
-    private static IHost Build(FakeServiceBus fake, string prefix, Finished finished, int concurrency, int receivers, bool worker)
+    private static IHost Build(FakeServiceBus fake, string prefix, InProcessWorkers.TaskCounter finished, int concurrency, int receivers, bool worker)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton<ITaskObserver>(finished);

@@ -3,7 +3,6 @@ using Celeriac.Client;
 using Celeriac.Examples.Tasks;
 using Celeriac.Hosting;
 using Celeriac.Observability;
-using Celeriac.Pipeline;
 using Celeriac.Sqs;
 using Celeriac.Sqs.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,13 +16,6 @@ namespace Celeriac.Bench;
 /// </summary>
 public static class SqsScenarioBench
 {
-    private sealed class Finished : ITaskObserver
-    {
-        private long _count;
-        public long Count => Interlocked.Read(ref _count);
-        public void OnFinished(TaskContext context, TimeSpan duration) => Interlocked.Increment(ref _count);
-    }
-
     public static async Task<BenchResult[]> RunAsync(int tasks, int concurrency)
     {
         await using var emulator = await SqsEmulatorProcess.StartAsync();
@@ -40,7 +32,7 @@ public static class SqsScenarioBench
         };
         var producerRequests = new CountingHandler();
         var workerRequests = new CountingHandler();
-        var finished = new Finished();
+        var finished = new InProcessWorkers.TaskCounter();
 
         using var producer = Build(options, producerRequests, finished, concurrency, worker: false);
         var client = producer.Services.GetRequiredService<ITaskClient>();
@@ -50,32 +42,24 @@ public static class SqsScenarioBench
 
         using var worker = Build(options, workerRequests, finished, concurrency, worker: true);
         await worker.StartAsync();
-        // The steady state: from the first tenth done to the last tenth, so start-up and the drained tail are not counted.
-        while (finished.Count < tasks / 10) await Task.Delay(1);
-        var (startCount, startRequests) = (finished.Count, workerRequests.Total);
-        var stopwatch = Stopwatch.StartNew();
-        while (finished.Count < tasks - tasks / 10) await Task.Delay(1);
-        var (endCount, endRequests) = (finished.Count, workerRequests.Total);
-        var elapsed = stopwatch.Elapsed;
-        while (finished.Count < tasks) await Task.Delay(5);
+        var steady = await SteadyState.MeasureAsync(finished, tasks, () => workerRequests.Total);
         await worker.StopAsync();
 
-        var steadyTasks = endCount - startCount;
-        var workerPerTask = (endRequests - startRequests) / (double)steadyTasks;
+        var workerPerTask = steady.RequestsPerTask;
         var sendPerTask = producerRequests.Snapshot().GetValueOrDefault("SendMessageBatch") / (double)tasks;
         var perTask = workerPerTask + sendPerTask;
         var wholeRun = (producerRequests.Total + workerRequests.Total) / (double)tasks;
-        Console.WriteLine($"sqs: {steadyTasks} tasks at steady state in {elapsed.TotalSeconds:0.00}s; worker requests by action: " +
+        Console.WriteLine($"sqs: {steady.Tasks} tasks at steady state in {steady.Elapsed.TotalSeconds:0.00}s; worker requests by action: " +
             string.Join(", ", workerRequests.Snapshot().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
         Console.WriteLine($"sqs: {perTask:0.000} requests per task at steady state ({sendPerTask:0.000} send + {workerPerTask:0.000} worker); whole run incl. start-up {wholeRun:0.000}");
         return
         [
             new BenchResult($"sqs emulator, 1 worker, c={concurrency}", "requests per task", perTask, 0.35, HigherIsBetter: false),
-            new BenchResult($"sqs emulator, 1 worker, c={concurrency}", "no-op tasks/s", steadyTasks / elapsed.TotalSeconds, 1_000, HigherIsBetter: true),
+            new BenchResult($"sqs emulator, 1 worker, c={concurrency}", "no-op tasks/s", steady.TasksPerSecond, 1_000, HigherIsBetter: true),
         ];
     }
 
-    private static IHost Build(SqsBrokerOptions options, CountingHandler handler, Finished finished, int concurrency, bool worker)
+    private static IHost Build(SqsBrokerOptions options, CountingHandler handler, InProcessWorkers.TaskCounter finished, int concurrency, bool worker)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton<ITaskObserver>(finished);
