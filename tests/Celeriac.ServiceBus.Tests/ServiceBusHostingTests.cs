@@ -7,6 +7,7 @@ using Celeriac.Observability;
 using Celeriac.Pipeline;
 using Celeriac.ServiceBus.Client;
 using Celeriac.ServiceBus.Tests.Infrastructure;
+using Celeriac.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -61,26 +62,13 @@ public sealed class ServiceBusHostingTests(FakeServiceBusFixture fixture) : ICla
     [Fact]
     public async Task A_worker_draining_a_thousand_no_op_tasks_stays_near_two_requests_per_task()
     {
-        var options = ServiceBusTestBrokers.Options(fixture.Fake, fixture.NewPrefix());
         var finished = new Finished();
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton<ITaskObserver>(finished);
-        builder.Services.AddCeleriac(c => c
-            .UseServiceBusBroker(o =>
-            {
-                o.ConnectionString = options.ConnectionString;
-                o.QueuePrefix = options.QueuePrefix;
-                o.AutoCreateQueues = true;
-                o.LockDuration = TimeSpan.FromSeconds(30);
-            })
-            .AddTask<NoopTask>()
-            .AddWorker(o =>
-            {
-                o.Concurrency = 64;
-                o.MaxFetchBatch = 64;
-                o.ReceiveWait = TimeSpan.FromSeconds(5);
-            }));
-        using var host = builder.Build();
+        using var host = NoopWorkerHost(finished, o =>
+        {
+            o.Concurrency = 64;
+            o.MaxFetchBatch = 64;
+            o.ReceiveWait = TimeSpan.FromSeconds(5);
+        });
         // The fake counts for the whole test class: only this test's requests are compared.
         var sendsBefore = fixture.Fake.RequestsByOperation.GetValueOrDefault("Send");
         await host.Services.GetRequiredService<ITaskClient>().EnqueueManyAsync(Enumerable.Range(0, 1000).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
@@ -103,21 +91,8 @@ public sealed class ServiceBusHostingTests(FakeServiceBusFixture fixture) : ICla
     [Fact]
     public async Task A_worker_rides_out_throttling_and_busy_answers_without_losing_or_repeating_a_task()
     {
-        var options = ServiceBusTestBrokers.Options(fixture.Fake, fixture.NewPrefix());
         var finished = new Finished();
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton<ITaskObserver>(finished);
-        builder.Services.AddCeleriac(c => c
-            .UseServiceBusBroker(o =>
-            {
-                o.ConnectionString = options.ConnectionString;
-                o.QueuePrefix = options.QueuePrefix;
-                o.AutoCreateQueues = true;
-                o.LockDuration = TimeSpan.FromSeconds(30);
-            })
-            .AddTask<NoopTask>()
-            .AddWorker(o => o.Concurrency = 16));
-        using var host = builder.Build();
+        using var host = NoopWorkerHost(finished, o => o.Concurrency = 16);
         await host.Services.GetRequiredService<ITaskClient>().EnqueueManyAsync(Enumerable.Range(0, 300).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
 
         await host.StartAsync();
@@ -136,5 +111,24 @@ public sealed class ServiceBusHostingTests(FakeServiceBusFixture fixture) : ICla
         Assert.Equal(300, finished.Count);
         var broker = host.Services.GetRequiredService<IBroker>();
         Assert.Equal(default, await broker.GetDepthAsync("default", CancellationToken.None));
+    }
+
+    /// <summary>A host running no-op tasks on a fresh queue prefix of the fake, counting finished tasks.</summary>
+    private IHost NoopWorkerHost(Finished finished, Action<WorkerOptions> worker)
+    {
+        var options = ServiceBusTestBrokers.Options(fixture.Fake, fixture.NewPrefix());
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<ITaskObserver>(finished);
+        builder.Services.AddCeleriac(c => c
+            .UseServiceBusBroker(o =>
+            {
+                o.ConnectionString = options.ConnectionString;
+                o.QueuePrefix = options.QueuePrefix;
+                o.AutoCreateQueues = true;
+                o.LockDuration = TimeSpan.FromSeconds(30);
+            })
+            .AddTask<NoopTask>()
+            .AddWorker(worker));
+        return builder.Build();
     }
 }
