@@ -13,21 +13,24 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("celeriac-redis-").FullName;
     private readonly bool _appendOnly;
+    private readonly string? _password;
     private Process? _process;
 
-    private RedisServer(bool appendOnly)
+    private RedisServer(bool appendOnly, string? password)
     {
         _appendOnly = appendOnly;
+        _password = password;
         Port = LoopbackPort.Free();
     }
 
     public int Port { get; }
 
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    /// <summary>A StackExchange.Redis connection string, with the password when the server requires one.</summary>
+    public string ConnectionString => _password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={_password}";
 
-    public static async Task<RedisServer> StartAsync(bool appendOnly = false)
+    public static async Task<RedisServer> StartAsync(bool appendOnly = false, string? password = null)
     {
-        var server = new RedisServer(appendOnly);
+        var server = new RedisServer(appendOnly, password);
         await server.StartProcessAsync();
         return server;
     }
@@ -52,6 +55,11 @@ public sealed class RedisServer : IAsyncDisposable
         {
             foreach (var arg in new[] { "--appendonly", "no" }) start.ArgumentList.Add(arg);
         }
+        if (_password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(_password);
+        }
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -70,7 +78,8 @@ public sealed class RedisServer : IAsyncDisposable
                 await stream.WriteAsync("PING\r\n"u8.ToArray());
                 var buffer = new byte[64];
                 var read = await stream.ReadAsync(buffer);
-                if (System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal)) return;
+                var reply = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+                if (reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal)) return;
             }
             catch (SocketException)
             {

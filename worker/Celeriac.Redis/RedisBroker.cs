@@ -1,5 +1,7 @@
 using System.Globalization;
 using Celeriac.Brokers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
 namespace Celeriac.Redis;
@@ -10,14 +12,17 @@ namespace Celeriac.Redis;
 /// messages in a sorted set moved to the stream by the receive script when due, and one dead-letter stream.
 /// Every state change is one Lua script (<see cref="RedisScripts"/>), atomic across workers. A countdown
 /// waits in the delayed set, not in a lease, so it never runs twice however long it is (Celery's
-/// visibility-timeout trap). A waiting receive wakes on a pub/sub notification of a send, on the next
-/// due time, or after <see cref="RedisBrokerOptions.MaxPollInterval"/>.
+/// visibility-timeout trap). A waiting receive wakes in a blocking read the moment a message arrives
+/// (<see cref="RedisBlockingReceive"/>), or else on a pub/sub notice of a send; in either case also on the next
+/// due time, and after <see cref="RedisBrokerOptions.MaxPollInterval"/> at the latest.
 /// </summary>
 public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
 {
     private const int SendChunk = 500;
     private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan DeadConsumerIdle = TimeSpan.FromHours(1);
+    private static readonly TimeSpan OrphanScanEvery = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan OrphanIdle = TimeSpan.FromMinutes(1);
     private readonly RedisConnection _connection;
     private readonly bool _ownsConnection;
     private readonly RedisKeys _keys;
@@ -27,14 +32,21 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
     private readonly Action<RedisChannel, RedisValue> _onReady;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _served = new(StringComparer.Ordinal);
     private long _nextSweep = Environment.TickCount64 + (long)SweepEvery.TotalMilliseconds;
+    private long _nextOrphanScan = Environment.TickCount64 + (long)OrphanScanEvery.TotalMilliseconds;
+    private readonly RedisBlockingReceive? _blocking;
+    // Per queue, the highest stream id this consumer was given: entries of its pending list after it that hold no
+    // lease were claimed by a blocking read and not adopted yet.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StreamId> _highest = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
 
-    public RedisBroker(RedisConnection connection)
+    public RedisBroker(RedisConnection connection, ILogger<RedisBroker>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         _connection = connection;
         _onReady = (_, _) => Signal();
         _keys = new RedisKeys(connection.Options.KeyPrefix);
+        if (connection.Options.BlockingReceive)
+            _blocking = new RedisBlockingReceive(connection, _consumer, (ILogger?)logger ?? NullLogger.Instance);
     }
 
     /// <summary>A broker with its own connection, disposed with it.</summary>
@@ -93,12 +105,11 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
             keys[i * 4 + 2] = _keys.Bodies(queues[i]);
             keys[i * 4 + 3] = _keys.Leases(queues[i]);
         }
-        RedisValue[] args = [RedisKeys.Group, _consumer, maxMessages, (long)Math.Ceiling(lease.TotalMilliseconds)];
+        var leaseMs = (long)Math.Ceiling(lease.TotalMilliseconds);
+        RedisValue[] args = [RedisKeys.Group, _consumer, maxMessages, leaseMs, _blocking is null ? "" : "wait"];
         foreach (var queue in queues) _served.TryAdd(queue, 0);
-        var now = Environment.TickCount64;
-        var due = Interlocked.Read(ref _nextSweep);
-        if (now >= due && Interlocked.CompareExchange(ref _nextSweep, now + (long)SweepEvery.TotalMilliseconds, due) == due)
-            _ = SweepAsync(DeadConsumerIdle, null);
+        if (Due(ref _nextSweep, SweepEvery)) _ = SweepAsync(DeadConsumerIdle, null);
+        if (Due(ref _nextOrphanScan, OrphanScanEvery)) _ = RecoverOrphansAsync(OrphanIdle);
         var started = Environment.TickCount64;
         var subscribed = false;
         while (true)
@@ -110,29 +121,50 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
 
             var remaining = wait.TotalMilliseconds - (Environment.TickCount64 - started);
             if (remaining <= 0) return [];
+            var sleep = Math.Min(remaining, _connection.Options.MaxPollInterval.TotalMilliseconds);
+            var nextDue = (long)result[0];
+            if (nextDue >= 0) sleep = Math.Min(sleep, Math.Max(1, nextDue - (long)result[1]));
+            if (_blocking is not null)
+            {
+                object[] adopt = [RedisKeys.Group, _consumer, (long)maxMessages, leaseMs, "adopt",
+                    .. queues.Select(q => _highest.TryGetValue(q, out var id) ? id.ToString() : "-")];
+                var woken = await _blocking.TryReceiveAsync(keys, [.. queues.Select(q => (string)_keys.Stream(q)!)], adopt, TimeSpan.FromMilliseconds(sleep), cancellationToken).ConfigureAwait(false);
+                if (woken is not null)
+                {
+                    if (woken.Length > 2) return Parse(queues, woken);
+                    continue;
+                }
+            }
             if (!subscribed)
             {
                 await SubscribeAsync().ConfigureAwait(false);
                 subscribed = true;
                 continue;
             }
-            var sleep = Math.Min(remaining, _connection.Options.MaxPollInterval.TotalMilliseconds);
-            var nextDue = (long)result[0];
-            if (nextDue >= 0) sleep = Math.Min(sleep, Math.Max(1, nextDue - (long)result[1]));
             await Task.WhenAny(changed, Task.Delay(TimeSpan.FromMilliseconds(sleep), cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
-    private static List<BrokerMessage> Parse(IReadOnlyList<string> queues, RedisResult[] result)
+    private static bool Due(ref long next, TimeSpan every)
+    {
+        var now = Environment.TickCount64;
+        var due = Interlocked.Read(ref next);
+        return now >= due && Interlocked.CompareExchange(ref next, now + (long)every.TotalMilliseconds, due) == due;
+    }
+
+    private List<BrokerMessage> Parse(IReadOnlyList<string> queues, RedisResult[] result)
     {
         var messages = new List<BrokerMessage>((result.Length - 2) / 5);
         for (var i = 2; i + 4 < result.Length; i += 5)
         {
+            var queue = queues[(int)result[i]];
             var receipt = new RedisReceipt((string)result[i + 1]!, (long)result[i + 3]);
+            if (_blocking is not null && StreamId.TryParse(receipt.Id, out var id))
+                _highest.AddOrUpdate(queue, id, (_, seen) => id.CompareTo(seen) > 0 ? id : seen);
             messages.Add(new BrokerMessage
             {
-                Queue = queues[(int)result[i]],
+                Queue = queue,
                 Body = (byte[])result[i + 2]! ?? [],
                 Receipt = receipt.ToString(),
                 DeliveryCount = (int)result[i + 4],
@@ -279,16 +311,9 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
     {
         ArgumentNullException.ThrowIfNull(ids);
         cancellationToken.ThrowIfCancellationRequested();
-        var valid = ids.Where(IsStreamId).Distinct(StringComparer.Ordinal).Select(id => (RedisValue)id).ToArray();
+        var valid = ids.Where(id => StreamId.TryParse(id, out _)).Distinct(StringComparer.Ordinal).Select(id => (RedisValue)id).ToArray();
         if (valid.Length == 0) return 0;
         return (int)await Db.ScriptEvaluateAsync(RedisScripts.DeleteDead, [_keys.Dead], valid).ConfigureAwait(false);
-    }
-
-    private static bool IsStreamId(string id)
-    {
-        var dash = id.IndexOf('-', StringComparison.Ordinal);
-        return dash > 0 && ulong.TryParse(id.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out _)
-            && ulong.TryParse(id.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _);
     }
 
     /// <summary>Removes idle consumers without pending entries from the groups of the queues this broker served; returns how many.</summary>
@@ -309,6 +334,31 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         }
         return removed;
     }
+
+    /// <summary>
+    /// Gives an expired lease to the pending entries of the served queues that were claimed by a blocking read and never
+    /// adopted (their worker died in between) once they were idle for <paramref name="idle"/>; returns how many.
+    /// </summary>
+    internal async Task<long> RecoverOrphansAsync(TimeSpan idle)
+    {
+        long recovered = 0;
+        foreach (var queue in _served.Keys)
+        {
+            try
+            {
+                recovered += (long)await Db.ScriptEvaluateAsync(RedisScripts.Orphans, [_keys.Stream(queue), _keys.Leases(queue)],
+                    [RedisKeys.Group, (long)idle.TotalMilliseconds]).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // Housekeeping only: the next scan tries again.
+            }
+        }
+        return recovered;
+    }
+
+    /// <summary>Messages delivered by blocking reads (for tests).</summary>
+    internal long BlockingDeliveries => _blocking is null ? 0 : Interlocked.Read(ref _blocking.Delivered);
 
     /// <summary>This broker's consumer name in the groups (for tests and operators reading XINFO).</summary>
     internal string ConsumerName => _consumer;
@@ -337,6 +387,7 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
                 _subscribed = false;
             }
         }
+        _blocking?.Dispose();
         if (_ownsConnection) _connection.Dispose();
         Signal();
     }

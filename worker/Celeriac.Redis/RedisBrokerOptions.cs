@@ -14,4 +14,11 @@ public sealed class RedisBrokerOptions
     /// once through pub/sub; this bounds the delay when a notification was lost (e.g. during a reconnect).
     /// </summary>
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A receive that finds its queues empty waits in a blocking XREADGROUP on a connection of its own, which wakes the
+    /// moment a message arrives. Turn it off behind proxies that do not pass blocking commands; waits then rely on
+    /// pub/sub notices alone.
+    /// </summary>
+    public bool BlockingReceive { get; set; } = true;
 }

@@ -18,7 +18,7 @@ public static class RedisCeleriacBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         AddRedisConnection(builder, configure);
-        builder.Services.TryAddSingleton(sp => new RedisBroker(sp.GetRequiredService<RedisConnection>()));
+        builder.Services.TryAddSingleton(sp => new RedisBroker(sp.GetRequiredService<RedisConnection>(), sp.GetService<ILogger<RedisBroker>>()));
         builder.UseBroker(sp => sp.GetRequiredService<RedisBroker>());
         return UseRedisBrokerStore(builder);
     }

@@ -22,6 +22,7 @@ public sealed partial class RedisConnection : IDisposable
         Options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         var configuration = ConfigurationOptions.Parse(options.ConnectionString);
+        Configuration = configuration.Clone();
         configuration.AbortOnConnectFail = false;
         configuration.ReconnectRetryPolicy = new ExponentialRetry(100, 5_000);
         _multiplexer = ConnectionMultiplexer.Connect(configuration);
@@ -34,6 +35,23 @@ public sealed partial class RedisConnection : IDisposable
     public RedisBrokerOptions Options { get; }
 
     internal IDatabase Database => _multiplexer.GetDatabase();
+
+    /// <summary>The parsed connection string, for the connections the multiplexer cannot serve (blocking reads).</summary>
+    internal ConfigurationOptions Configuration { get; }
+
+    /// <summary>The connected primary (not a replica) the multiplexer talks to, or null while there is none.</summary>
+    internal System.Net.EndPoint? PrimaryEndPoint
+    {
+        get
+        {
+            foreach (var endPoint in _multiplexer.GetEndPoints())
+            {
+                var server = _multiplexer.GetServer(endPoint);
+                if (server.IsConnected && !server.IsSlave) return endPoint;
+            }
+            return null;
+        }
+    }
 
     internal ISubscriber Subscriber => _multiplexer.GetSubscriber();
 

@@ -72,17 +72,46 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: (stream, delayed, bodies, leases) per queue, in priority order. ARGV: group, consumer, max, lease ms.
-    /// Returns { next due ms or -1, now, then (queue index, id, body, delivery number, deliveries) per message }.
+    /// KEYS: (stream, delayed, bodies, leases) per queue, in priority order. ARGV: group, consumer, max, lease ms, mode,
+    /// then in mode "adopt" one stream id per queue. Returns { next due ms or -1, now, then (queue index, id, body,
+    /// delivery number, deliveries) per message }.
+    /// Mode "wait" (the caller blocks in XREADGROUP next when nothing is ready) creates the streams that do not exist yet,
+    /// so that the read has a group to wait on. Mode "adopt" runs behind such a read: entries of this consumer's pending
+    /// list after the given id (everything it had seen before) that hold no lease were claimed by the read and are
+    /// leased now; those beyond max go back at once with their delivery count reset, for the next receive to take.
     /// </summary>
     public const string Receive = Common + """
         local group, consumer = ARGV[1], ARGV[2]
-        local max, lease = tonumber(ARGV[3]), tonumber(ARGV[4])
+        local max, lease, mode = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
         local out = { -1, now }
         local n = 0
         for i = 1, #KEYS, 4 do
           local s, d, b, l = KEYS[i], KEYS[i + 1], KEYS[i + 2], KEYS[i + 3]
           local q = (i - 1) / 4
+          if mode == 'adopt' and redis.call('EXISTS', s) == 1 then
+            local after = ARGV[6 + q]
+            local ok, pending = pcall(redis.call, 'XPENDING', s, group, after, '+', 100, consumer)
+            if ok then
+              for _, p in ipairs(pending) do
+                local id = p[1]
+                if id ~= after and not redis.call('ZSCORE', l, id) then
+                  local e = redis.call('XRANGE', s, id, id)
+                  if #e == 0 then
+                    redis.call('XACK', s, group, id)
+                  elseif n < max then
+                    local body, before = fields(e[1][2])
+                    local k = tonumber(p[4])
+                    redis.call('ZADD', l, now + lease, id)
+                    table.insert(out, q); table.insert(out, id); table.insert(out, body); table.insert(out, k); table.insert(out, before + k)
+                    n = n + 1
+                  else
+                    redis.call('XCLAIM', s, group, consumer, 0, id, 'RETRYCOUNT', 0, 'JUSTID')
+                    redis.call('ZADD', l, now, id)
+                  end
+                end
+              end
+            end
+          end
           promote(s, d, b, group)
           if n < max then
             local expired = redis.call('ZRANGEBYSCORE', l, '-inf', now, 'LIMIT', 0, max - n)
@@ -118,6 +147,7 @@ internal static class RedisScripts
         if n == 0 then
           local next = -1
           for i = 1, #KEYS, 4 do
+            if mode ~= '' then ensure(KEYS[i], group) end
             for _, key in ipairs({ KEYS[i + 1], KEYS[i + 3] }) do
               local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
               if #first > 0 then
@@ -238,6 +268,26 @@ internal static class RedisScripts
           end
         end
         return removed
+        """;
+
+    /// <summary>
+    /// KEYS: stream, leases. ARGV: group, idle ms. Pending entries idle that long without a lease were claimed by a blocking
+    /// read whose adopting script never ran (the worker died in between); they get an expired lease, so that the next
+    /// receive takes them. Returns how many. Needs Redis 6.2 (XPENDING IDLE); on older servers it finds none.
+    /// </summary>
+    public const string Orphans = Common + """
+        local s, l = KEYS[1], KEYS[2]
+        if redis.call('EXISTS', s) == 0 then return 0 end
+        local ok, pending = pcall(redis.call, 'XPENDING', s, ARGV[1], 'IDLE', tonumber(ARGV[2]), '-', '+', 1000)
+        if not ok then return 0 end
+        local n = 0
+        for _, p in ipairs(pending) do
+          if not redis.call('ZSCORE', l, p[1]) then
+            redis.call('ZADD', l, now, p[1])
+            n = n + 1
+          end
+        end
+        return n
         """;
 
     /// <summary>KEYS: stream. ARGV: group. The names of the group's consumers.</summary>
