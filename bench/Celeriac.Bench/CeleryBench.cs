@@ -11,12 +11,12 @@ public static class CeleryBench
     public sealed record Figures(double TasksPerSecond, double P50Ms, double P99Ms);
 
     /// <summary>Null when Celery is not installed for <c>/usr/bin/python3</c>.</summary>
-    public static async Task<Figures?> RunAsync(RedisServerProcess redis, int tasks, int latencySamples)
+    public static async Task<Figures?> RunAsync(RedisServerProcess redis, int tasks, int latencySamples, int warmUpProbes)
     {
         if (!File.Exists(Python) || await RunAsync([ "-c", "import celery, redis" ], TimeSpan.FromSeconds(60)) is not (0, _, _)) return null;
         var script = Path.Combine(AppContext.BaseDirectory, "celery", "celery_bench.py");
         Console.WriteLine($"celery: {tasks} no-op tasks and {latencySamples} latency probes (prefork, concurrency 2)...");
-        var (code, output, error) = await RunAsync([script, redis.Url, tasks.ToString(System.Globalization.CultureInfo.InvariantCulture), latencySamples.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(20));
+        var (code, output, error) = await RunAsync([script, redis.Url, tasks.ToString(System.Globalization.CultureInfo.InvariantCulture), latencySamples.ToString(System.Globalization.CultureInfo.InvariantCulture), warmUpProbes.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(20));
         if (code != 0) throw new InvalidOperationException($"the Celery bench failed ({code}):\n{output}\n{error}");
         var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
         using var json = JsonDocument.Parse(line);

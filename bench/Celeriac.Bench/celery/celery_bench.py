@@ -1,7 +1,7 @@
 """Celery 5.2 on the same redis-server: no-op throughput (prefork, concurrency 2) and enqueue-to-start latency.
 
 Run with Debian's /usr/bin/python3 (python3-celery). Prints one JSON line: tasks_per_s, p50_ms, p99_ms.
-Usage: celery_bench.py REDIS_URL TASKS LATENCY_SAMPLES
+Usage: celery_bench.py REDIS_URL TASKS LATENCY_SAMPLES WARM_UP_PROBES
 """
 import json
 import math
@@ -12,7 +12,7 @@ import time
 
 import redis
 
-url, tasks, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+url, tasks, samples, warm_up = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 here = os.path.dirname(os.path.abspath(__file__))
 env = dict(os.environ, BENCH_REDIS=url, PYTHONPATH=here)
 sys.path.insert(0, here)
@@ -46,13 +46,13 @@ try:
     rate = measured / (time.perf_counter() - started)
 
     waits = []
-    for i in range(100 + samples):
+    for i in range(warm_up + samples):
         before = r.llen("bench:waits")
         probe.apply_async((time.time(),))
         while r.llen("bench:waits") == before:
             time.sleep(0.0005)
         time.sleep(0.003)
-    waits = sorted(float(w) * 1000 for w in r.lrange("bench:waits", 100, -1))
+    waits = sorted(float(w) * 1000 for w in r.lrange("bench:waits", warm_up, -1))
 
     def percentile(q):
         index = max(0, min(len(waits) - 1, math.ceil(q * len(waits)) - 1))
