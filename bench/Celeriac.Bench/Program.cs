@@ -16,6 +16,8 @@ using Microsoft.Extensions.DependencyInjection;
 // Options: --quick (smaller runs), --redis (only Redis and Celery), --sqs (only SQS), --servicebus (only Service Bus,
 // through the in-process fake of its REST API, with 1, 4 and 16 concurrent receivers), --autoscaling (only the
 // autoscaling simulation).
+if (args is [RedisFloorBench.ConsumerFlag, var floorPort, var floorKey, var floorCount])
+    return RedisFloorBench.Consume(int.Parse(floorPort, CultureInfo.InvariantCulture), floorKey, int.Parse(floorCount, CultureInfo.InvariantCulture));
 var quick = args.Contains("--quick");
 var redisOnly = args.Contains("--redis");
 var results = new List<BenchResult>();
@@ -73,8 +75,8 @@ using (var redis = RedisServerProcess.TryStart())
             redisResults.Add(await RedisThroughputAsync(redis, redisTasks, processes));
         redisResults.AddRange(await RedisLatencyAsync(redis, latencySamples));
         results.AddRange(redisResults);
-        var floor = RedisFloorBench.Run(redis, latencySamples);
-        Console.WriteLine($"floor of this machine (raw LPUSH waking a raw BLPOP, no client library): p50 {floor.P50Ms:0.00} ms, p99 {floor.P99Ms:0.00} ms");
+        var floor = await RedisFloorBench.RunAsync(redis, latencySamples);
+        Console.WriteLine($"floor of this machine (a raw LPUSH waking a raw BLPOP in another process, no client library): p50 {floor.P50Ms:0.00} ms, p99 {floor.P99Ms:0.00} ms");
         var celery = await CeleryBench.RunAsync(redis, celeryTasks, latencySamples, LatencyWarmUpProbes);
         if (celery is null)
         {
@@ -89,9 +91,8 @@ using (var redis = RedisServerProcess.TryStart())
             results.Add(new BenchResult("redis, 2 processes vs celery -c 2", "no-op tasks/s", redisResults[1].Value, celery.TasksPerSecond * 10, HigherIsBetter: true));
             results.Add(new BenchResult("redis vs celery", "enqueue→start p99 ms", redisResults[3].Value, celery.P99Ms / 10, HigherIsBetter: false));
             Console.WriteLine($"ratios to celery: throughput {perCoreOne / celery.TasksPerSecond:0.0}x (1 process), {redisResults[1].Value / celery.TasksPerSecond:0.0}x (2 processes); p50 latency {celery.P50Ms / redisResults[2].Value:0.0}x lower, p99 {celery.P99Ms / redisResults[3].Value:0.0}x lower");
-            // The p99 goal is only reachable where a bare wake-up through Redis is well below a tenth of Celery's p99.
-            Console.WriteLine($"p99 goal {celery.P99Ms / 10:0.00} ms (a tenth of celery's) against this machine's floor p99 {floor.P99Ms:0.00} ms: " +
-                (floor.P99Ms < celery.P99Ms / 10 ? "reachable here" : "below the floor, unreachable on this machine"));
+            // The p99 goal leaves room for a queue only where a bare wake-up through Redis is well below a tenth of Celery's p99.
+            Console.WriteLine($"p99 goal {celery.P99Ms / 10:0.00} ms (a tenth of celery's); this machine's floor p99 {floor.P99Ms:0.00} ms alone is {floor.P99Ms / (celery.P99Ms / 10):P0} of it");
         }
     }
 }

@@ -1,52 +1,72 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 
 namespace Celeriac.Bench;
 
 /// <summary>
-/// The least any queue on Redis can do on this machine: one raw socket pushes (LPUSH), another, blocked in BLPOP on its
-/// own thread, wakes. No client library, no envelope, no worker; the same idle-then-send pattern as the latency probes.
-/// The enqueue→start latency of Celeriac and of Celery can only be above this.
+/// The least any queue on Redis can do on this machine: this process pushes (LPUSH on a raw socket), another process,
+/// blocked in BLPOP on a raw socket, wakes. No client library, no envelope, no claim or lease, no worker; the same
+/// idle-then-send pattern as the latency probes. Enqueue→start latencies of Celeriac and of Celery can only be above it.
+/// Each pushed value is the sender's monotonic clock (Stopwatch), which is the same clock in every process.
 /// </summary>
 public static class RedisFloorBench
 {
-    public static (double P50Ms, double P99Ms) Run(RedisServerProcess redis, int samples)
+    public const string ConsumerFlag = "--floor-consumer";
+    private const int WarmUp = 100;
+
+    public static async Task<(double P50Ms, double P99Ms)> RunAsync(RedisServerProcess redis, int samples)
     {
-        const int WarmUp = 100;
         var key = "floor:" + Guid.NewGuid().ToString("N");
-        var waits = new double[WarmUp + samples];
-        long sentAt = 0;
-        using var woke = new SemaphoreSlim(0);
-        using var consumer = Connect(redis.Port);
-        using var producer = Connect(redis.Port);
-        var pop = Command("BLPOP", key, "0");
-        var reader = new Thread(() =>
+        var count = WarmUp + samples;
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
-            var buffer = new byte[256];
-            for (var i = 0; i < waits.Length; i++)
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        // Started through the dotnet host (dotnet celeriac-bench.dll) or through the app host (celeriac-bench).
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(typeof(RedisFloorBench).Assembly.Location);
+        foreach (var argument in new[] { ConsumerFlag, redis.Port.ToString(CultureInfo.InvariantCulture), key, count.ToString(CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(argument);
+        using var consumer = Process.Start(start)!;
+        if (await consumer.StandardOutput.ReadLineAsync() != "ready") throw new InvalidOperationException("the floor consumer did not start");
+        using (var producer = Connect(redis.Port))
+        {
+            var reply = new byte[64];
+            for (var i = 0; i < count; i++)
             {
-                consumer.Send(pop);
-                ReadReply(consumer, buffer, "*2");
-                waits[i] = Stopwatch.GetElapsedTime(Volatile.Read(ref sentAt)).TotalMilliseconds;
-                woke.Release();
+                producer.Send(Command("LPUSH", key, Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture)));
+                producer.Receive(reply);
+                Thread.Sleep(4);
             }
-        }) { IsBackground = true, Name = "floor-consumer" };
-        reader.Start();
-        var push = Command("LPUSH", key, "x");
-        var reply = new byte[64];
-        Thread.Sleep(50);
-        for (var i = 0; i < waits.Length; i++)
-        {
-            Volatile.Write(ref sentAt, Stopwatch.GetTimestamp());
-            producer.Send(push);
-            ReadReply(producer, reply, ":");
-            if (!woke.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("BLPOP did not wake");
-            Thread.Sleep(3);
         }
-        reader.Join();
+        var figures = (await consumer.StandardOutput.ReadLineAsync())?.Split(' ');
+        await consumer.WaitForExitAsync();
+        if (figures is not [var p50, var p99]) throw new InvalidOperationException("the floor consumer did not report");
+        return (double.Parse(p50, CultureInfo.InvariantCulture), double.Parse(p99, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The other process: BLPOP <paramref name="count"/> values, then print the p50 and p99 of their waits.</summary>
+    public static int Consume(int port, string key, int count)
+    {
+        using var socket = Connect(port);
+        var pop = Command("BLPOP", key, "0");
+        var buffer = new byte[256];
+        var waits = new double[count];
+        Console.WriteLine("ready");
+        for (var i = 0; i < count; i++)
+        {
+            socket.Send(pop);
+            var text = "";
+            // *2 $<n> key $<n> value: five lines.
+            while (text.Split("\r\n").Length < 6) text += Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer));
+            var now = Stopwatch.GetTimestamp();
+            waits[i] = Stopwatch.GetElapsedTime(long.Parse(text.Split("\r\n")[4], CultureInfo.InvariantCulture), now).TotalMilliseconds;
+        }
         var sorted = waits.Skip(WarmUp).Order().ToArray();
-        return (Percentile(sorted, 0.50), Percentile(sorted, 0.99));
+        Console.WriteLine(FormattableString.Invariant($"{Percentile(sorted, 0.50)} {Percentile(sorted, 0.99)}"));
+        return 0;
     }
 
     private static Socket Connect(int port)
@@ -61,15 +81,6 @@ public static class RedisFloorBench
         var text = new StringBuilder().Append('*').Append(parts.Length).Append("\r\n");
         foreach (var part in parts) text.Append('$').Append(Encoding.UTF8.GetByteCount(part)).Append("\r\n").Append(part).Append("\r\n");
         return Encoding.UTF8.GetBytes(text.ToString());
-    }
-
-    /// <summary>Reads until a whole small reply is in (the replies here are a few dozen bytes, one segment on loopback).</summary>
-    private static void ReadReply(Socket socket, byte[] buffer, string expected)
-    {
-        var read = socket.Receive(buffer);
-        var text = Encoding.ASCII.GetString(buffer, 0, read);
-        if (!text.StartsWith(expected, StringComparison.Ordinal)) throw new InvalidOperationException($"unexpected reply from redis-server: {text}");
-        if (expected == "*2") while (!text.EndsWith("x\r\n", StringComparison.Ordinal)) text += Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer));
     }
 
     private static double Percentile(double[] sorted, double q) =>
