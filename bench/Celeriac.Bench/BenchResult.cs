@@ -6,5 +6,8 @@ public sealed record BenchResult(string Scenario, string Metric, double Value, d
     public double Ratio => HigherIsBetter ? Value / Target : Target / Value;
 
     public override string ToString() =>
-        $"{Scenario,-34} {Metric,-22} {Value,12:N1} {Target,12:N1} {Ratio,7:0.00}x {(Ratio >= 1 ? "ok" : "BELOW TARGET")}";
+        $"{Scenario,-40} {Metric,-22} {Format(Value),12} {Format(Target),12} {Ratio,7:0.00}x {(Ratio >= 1 ? "ok" : "BELOW TARGET")}";
+
+    // Milliseconds need their second decimal; rates do not.
+    private static string Format(double value) => value.ToString(value < 100 ? "N2" : "N1", System.Globalization.CultureInfo.InvariantCulture);
 }
