@@ -47,7 +47,22 @@ public interface IBrokerAdmin
     ValueTask<int> DeleteDeadLettersAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
 }
 
-public readonly record struct OutgoingMessage(string Queue, ReadOnlyMemory<byte> Body, DateTimeOffset? NotBefore = null);
+/// <summary>
+/// A message to send. Besides the body, it carries what a transport may need and must not parse the body for,
+/// filled in by the publisher (<see cref="EnvelopeMessages"/>): all optional, since raw sends (tests, replays of
+/// foreign bodies) have none.
+/// </summary>
+public readonly record struct OutgoingMessage(string Queue, ReadOnlyMemory<byte> Body, DateTimeOffset? NotBefore = null)
+{
+    /// <summary>Unique per logical send (the task id, with the attempt for a retry): what deduplicating transports key on.</summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>When the message is no longer worth running; transports with a time-to-live may drop it then.</summary>
+    public DateTimeOffset? Expires { get; init; }
+
+    /// <summary>The envelope's headers (trace context, correlation, a FIFO message group), for transports that carry them as properties.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+}
 
 /// <summary>A leased message. <see cref="Receipt"/> identifies this delivery (not the message) to the broker.</summary>
 public sealed class BrokerMessage

@@ -64,7 +64,7 @@ public sealed class TaskPublisher(IBroker broker, TaskRegistry registry, IOption
         for (var i = 0; i < envelopes.Count; i++)
         {
             var envelope = activity is null ? envelopes[i] : UnderProducerSpan(envelopes[i], activity);
-            messages[i] = new OutgoingMessage(envelope.Queue, EnvelopeSerializer.Serialize(envelope), envelope.Eta);
+            messages[i] = EnvelopeMessages.ToOutgoing(envelope);
         }
         await broker.SendAsync(messages, cancellationToken).ConfigureAwait(false);
     }

@@ -88,7 +88,7 @@ public sealed partial class WorkerService(
             {
                 _slots.Release(free);
                 health.BrokerFailed(ex.Message);
-                var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(failures++, 10))));
+                var backoff = Backoff.Exponential(failures++, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
                 LogReceiveFailed(ex, backoff.TotalSeconds);
                 try { await Task.Delay(backoff, time, stop).ConfigureAwait(false); }
                 catch (OperationCanceledException) { break; }

@@ -46,11 +46,6 @@ public sealed class RetryMiddleware(TaskPublisher publisher) : ITaskMiddleware
 /// <summary>Exponential backoff with jitter: base × 2^attempt, capped, drawn from [d/2, d] when jitter is on.</summary>
 public static class RetryBackoff
 {
-    public static TimeSpan Compute(int attempt, TaskOptions options, Random random)
-    {
-        var exponent = Math.Min(attempt, 30);
-        var delay = Math.Min(options.RetryBackoff.TotalMilliseconds * Math.Pow(2, exponent), options.RetryBackoffMax.TotalMilliseconds);
-        if (options.RetryJitter) delay = delay / 2 + random.NextDouble() * delay / 2;
-        return TimeSpan.FromMilliseconds(delay);
-    }
+    public static TimeSpan Compute(int attempt, TaskOptions options, Random random) =>
+        Backoff.Exponential(attempt, options.RetryBackoff, options.RetryBackoffMax, options.RetryJitter ? random : null);
 }

@@ -1,4 +1,0 @@
-namespace Celeriac.Sqs.Client;
-
-/// <summary>One entry of a DeleteMessageBatch.</summary>
-public readonly record struct SqsReceiptEntry(string Id, string ReceiptHandle);
