@@ -1,24 +1,23 @@
 using System.Diagnostics;
 using System.Text;
+using Amazon.SQS.Model;
 using Celeriac.Brokers;
 using Celeriac.Envelope;
-using Celeriac.Sqs.Client;
 using Celeriac.Sqs.Tests.Infrastructure;
 using Celeriac.Testing;
+using Celeriac.Testing.Sqs;
 
 namespace Celeriac.Sqs.Tests;
 
 /// <summary>What the SQS broker does beyond the shared contract: size limit, long countdowns, FIFO, request economy.</summary>
-public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmulator>, IDisposable
+public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmulator>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly SqsBrokerOptions _options = SqsTestBrokers.Options(emulator, emulator.NewPrefix());
-    private readonly RequestCounter _counter = new();
+    private readonly SqsRequestCounter _counter = new();
     private SqsBroker? _broker;
 
     private SqsBroker Broker => _broker ??= SqsTestBrokers.Broker(_options, _counter);
-
-    public void Dispose() => _broker?.Dispose();
 
     [Fact]
     public async Task AMessageOverTheSizeLimitFailsAtEnqueueAndNothingOfTheBatchIsSent()
@@ -26,10 +25,10 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
         var small = new OutgoingMessage("big", "fine"u8.ToArray());
         var large = new OutgoingMessage("big", Encoding.UTF8.GetBytes(new string('x', 256 * 1024 + 1)));
 
-        var error = await Assert.ThrowsAsync<SqsMessageTooLargeException>(async () => await Broker.SendAsync([small, large], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MessageTooLargeException>(async () => await Broker.SendAsync([small, large], CancellationToken.None));
 
         Assert.Equal("big", error.Queue);
-        Assert.Contains("256 KiB", error.Message, StringComparison.Ordinal);
+        Assert.Equal(256 * 1024, error.Limit);
         Assert.Contains("object store", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, _counter.Of("SendMessageBatch"));
     }
@@ -37,19 +36,20 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
     [Fact]
     public async Task ACountdownBeyondFifteenMinutesIsSentWithTheLongestDelayAndItsDueTime()
     {
-        var client = new RecordingSqsClient();
-        using var broker = new SqsBroker(client, new SqsBrokerOptions { QueueUrlPrefix = "https://sqs.us-east-1.amazonaws.com/123456789012/app-" });
         var due = DateTimeOffset.UtcNow.AddHours(2);
 
-        await broker.SendAsync([new OutgoingMessage("default", "later"u8.ToArray(), due), new OutgoingMessage("default", "soon"u8.ToArray(), DateTimeOffset.UtcNow.AddSeconds(90))], CancellationToken.None);
+        await Broker.SendAsync([new OutgoingMessage("default", "later"u8.ToArray(), due), new OutgoingMessage("default", "soon"u8.ToArray(), DateTimeOffset.UtcNow.AddSeconds(90))], CancellationToken.None);
 
-        var later = client.Sent.Single(s => s.Entry.Body == "later");
-        Assert.Equal("https://sqs.us-east-1.amazonaws.com/123456789012/app-default", later.QueueUrl);
-        Assert.Equal(900, later.Entry.DelaySeconds);
-        Assert.Equal(due.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), later.Entry.StringAttributes!["celeriac-not-before"]);
-        var soon = client.Sent.Single(s => s.Entry.Body == "soon");
-        Assert.InRange(soon.Entry.DelaySeconds!.Value, 85, 90);
-        Assert.Null(soon.Entry.StringAttributes);
+        // What the SDK put on the wire, as SQS would read it.
+        var entries = _counter.Bodies("SendMessageBatch").SelectMany(b => b["Entries"]!.AsArray()).Select(e => e!.AsObject()).ToList();
+        Assert.All(_counter.Bodies("SendMessageBatch"), b => Assert.Equal(Broker.QueueUrl("default"), b["QueueUrl"]!.GetValue<string>()));
+        var later = entries.Single(e => e["MessageBody"]!.GetValue<string>() == "later");
+        Assert.Equal(900, later["DelaySeconds"]!.GetValue<int>());
+        Assert.Equal(due.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), later["MessageAttributes"]!["celeriac-not-before"]!["StringValue"]!.GetValue<string>());
+        var soon = entries.Single(e => e["MessageBody"]!.GetValue<string>() == "soon");
+        Assert.InRange(soon["DelaySeconds"]!.GetValue<int>(), 85, 90);
+        Assert.Null(soon["MessageAttributes"]);
+        Assert.Equal(2, (await Broker.GetDepthAsync("default", CancellationToken.None)).Delayed);
     }
 
     [Fact]
@@ -57,10 +57,12 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
     {
         // What a hop of a long countdown looks like when its 15 minutes are over but the due time is not.
         using var raw = SqsTestBrokers.Client(_options);
-        var url = Broker.QueueUrl("hops");
-        await raw.CreateQueueAsync(url[(url.LastIndexOf('/') + 1)..], null, CancellationToken.None);
+        var url = (await raw.CreateQueueAsync(SqsQueueUrls.Name(Broker.QueueUrl("hops")))).QueueUrl;
         var due = DateTimeOffset.UtcNow.AddSeconds(3);
-        await raw.SendMessageBatchAsync(url, [new SqsSendEntry("0", "hop") { StringAttributes = new Dictionary<string, string> { ["celeriac-not-before"] = due.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) } }], CancellationToken.None);
+        await raw.SendMessageAsync(new SendMessageRequest(url, "hop")
+        {
+            MessageAttributes = new() { ["celeriac-not-before"] = new MessageAttributeValue { DataType = "String", StringValue = due.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) } },
+        });
 
         var clock = Stopwatch.StartNew();
         var early = await Broker.ReceiveAsync(["hops"], 10, TimeSpan.FromMinutes(1), TimeSpan.Zero, CancellationToken.None);
@@ -79,11 +81,12 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
     [Fact]
     public async Task FifoQueuesDeduplicateByTaskIdAndAttemptAndKeepTheGroupOrder()
     {
-        static OutgoingMessage Task(string id, int attempt, string group) => new("orders.fifo", EnvelopeSerializer.Serialize(new TaskEnvelope
+        // As the publisher builds them: the message id and the headers travel beside the body.
+        static OutgoingMessage Task(string id, int attempt, string group) => EnvelopeMessages.ToOutgoing(new TaskEnvelope
         {
             Id = id, Task = "orders.ship", Queue = "orders.fifo", Attempt = attempt, Created = DateTimeOffset.UtcNow,
             Headers = new Dictionary<string, string> { ["message-group"] = group },
-        }));
+        });
 
         await Broker.SendAsync([Task("a", 0, "customer-1"), Task("b", 0, "customer-1"), Task("c", 0, "customer-2")], CancellationToken.None);
         await Broker.SendAsync([Task("a", 0, "customer-1"), Task("a", 1, "customer-1")], CancellationToken.None);

@@ -1,17 +1,21 @@
 using System.Diagnostics;
+using Amazon;
+using Amazon.Extensions.NETCore.Setup;
+using Amazon.Runtime;
+using Amazon.SQS;
 using Celeriac.Brokers;
 using Celeriac.Client;
 using Celeriac.Examples.Tasks;
 using Celeriac.Hosting;
 using Celeriac.Observability;
 using Celeriac.Pipeline;
-using Celeriac.Sqs.Client;
 using Celeriac.Sqs.Tests.Infrastructure;
+using Celeriac.Testing;
+using Celeriac.Testing.Sqs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 
@@ -43,19 +47,56 @@ public sealed class SqsHostingTests(SqsEmulator emulator) : IClassFixture<SqsEmu
         Assert.Equal("https://sqs.eu-west-1.amazonaws.com/123456789012/billing-default", broker.QueueUrl("default"));
         Assert.Equal("https://sqs.eu-west-1.amazonaws.com/123456789012/pager", broker.QueueUrl("urgent"));
         Assert.Equal(7, services.GetRequiredService<IOptions<SqsBrokerOptions>>().Value.MaxRetries);
-        var client = Assert.IsType<SqsJsonClient>(services.GetRequiredService<ISqsClient>());
-        Assert.Equal("eu-west-1", client.Region);
+        var client = Assert.IsType<AmazonSQSClient>(services.GetRequiredService<IAmazonSQS>());
+        Assert.Equal(RegionEndpoint.EUWest1, client.Config.RegionEndpoint);
+        Assert.Equal(7, client.Config.MaxErrorRetry);
+    }
+
+    [Fact]
+    public async Task AnAppsOwnIAmazonSqsFromAddAwsServiceIsTheOneTheBrokerCalls()
+    {
+        var options = SqsTestBrokers.Options(emulator, emulator.NewPrefix());
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Celeriac:Broker:Type"] = "sqs",
+            ["Celeriac:Broker:Sqs:QueueUrlPrefix"] = options.QueueUrlPrefix,
+            ["Celeriac:Broker:Sqs:AutoCreateQueues"] = "true",
+            // A client built from Celeriac's options would call the real SQS in this region and fail here: the round trip
+            // below succeeds only through the app's client, which points at the emulator.
+            ["Celeriac:Broker:Sqs:Region"] = "ap-northeast-3",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        // As an app configures the SDK for itself (Amazon.Extensions.NETCore.Setup).
+        services.AddDefaultAWSOptions(new AWSOptions
+        {
+            Region = RegionEndpoint.USEast1,
+            Credentials = new BasicAWSCredentials("test", "test"),
+            DefaultClientConfig = { ServiceURL = emulator.Endpoint },
+        });
+        services.AddAWSService<IAmazonSQS>();
+        services.AddCeleriac(configuration, c => c.UseBrokerFromConfiguration());
+        await using var provider = services.BuildServiceProvider();
+
+        var appClient = provider.GetRequiredService<IAmazonSQS>();
+        var broker = Assert.IsType<SqsBroker>(provider.GetRequiredService<IBroker>());
+        Assert.StartsWith(emulator.Endpoint, appClient.Config.ServiceURL, StringComparison.Ordinal);
+
+        // And it works: a message goes out and comes back through the app's client.
+        await broker.SendAsync([new OutgoingMessage("default", "through the app's client"u8.ToArray())], CancellationToken.None);
+        var received = await broker.ReceiveAsync(["default"], 10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Equal("through the app's client", System.Text.Encoding.UTF8.GetString(Assert.Single(received).Body.Span));
+        await broker.AckAsync(received, CancellationToken.None);
     }
 
     [Fact]
     public async Task AWorkerDrainingAThousandTasksStaysNearThreeRequestsPerTenTasks()
     {
         var options = SqsTestBrokers.Options(emulator, emulator.NewPrefix());
-        var requests = new RequestCounter();
+        var requests = new SqsRequestCounter();
         var finished = new Finished();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton<ITaskObserver>(finished);
-        builder.Services.AddSingleton<ISqsClient>(_ => SqsTestBrokers.Client(options, requests));
+        builder.Services.AddSingleton(SqsTestBrokers.Client(options, requests));
         builder.Services.AddCeleriac(c => c
             .UseSqsBroker(o =>
             {

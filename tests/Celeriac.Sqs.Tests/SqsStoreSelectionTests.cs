@@ -1,8 +1,8 @@
 using Celeriac.Hosting;
 using Celeriac.Redis;
 using Celeriac.Sqlite;
-using Celeriac.Stores;
 using Celeriac.Sqs.Tests.Infrastructure;
+using Celeriac.Stores;
 using Celeriac.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

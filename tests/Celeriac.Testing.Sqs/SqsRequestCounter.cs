@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 
-namespace Celeriac.Sqs.Tests.Infrastructure;
+namespace Celeriac.Testing.Sqs;
 
-/// <summary>Counts the HTTP requests the SQS client sends, per action (from the X-Amz-Target header).</summary>
-public sealed class RequestCounter() : DelegatingHandler(new SocketsHttpHandler())
+/// <summary>Counts the HTTP requests the AWS SDK sends, per action (from the X-Amz-Target header), and keeps their JSON bodies.</summary>
+public sealed class SqsRequestCounter() : DelegatingHandler(new SocketsHttpHandler())
 {
     private readonly ConcurrentDictionary<string, long> _byAction = new(StringComparer.Ordinal);
     private long _total;
@@ -14,17 +15,33 @@ public sealed class RequestCounter() : DelegatingHandler(new SocketsHttpHandler(
 
     public long Of(string action) => _byAction.GetValueOrDefault(action);
 
+    /// <summary>The bodies of the requests of an action, as the SDK serialized them.</summary>
+    public IReadOnlyList<JsonObject> Bodies(string action) => [.. _bodies.Where(b => b.Action == action).Select(b => b.Body)];
+
+    private readonly ConcurrentQueue<(string Action, JsonObject Body)> _bodies = new();
+
+    /// <summary>Each request's Authorization and X-Amz-Security-Token headers.</summary>
+    public IReadOnlyList<(string? Authorization, string? Token)> Signatures => [.. _signatures];
+
+    private readonly ConcurrentQueue<(string?, string?)> _signatures = new();
+
     public void Reset()
     {
         _byAction.Clear();
+        _bodies.Clear();
         Interlocked.Exchange(ref _total, 0);
     }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _total);
         var action = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.First().Replace("AmazonSQS.", "", StringComparison.Ordinal) : "?";
         _byAction.AddOrUpdate(action, 1, (_, n) => n + 1);
-        return base.SendAsync(request, cancellationToken);
+        _signatures.Enqueue((Header(request, "Authorization"), Header(request, "X-Amz-Security-Token")));
+        if (request.Content is not null && JsonNode.Parse(await request.Content.ReadAsStringAsync(cancellationToken)) is JsonObject body) _bodies.Enqueue((action, body));
+        return await base.SendAsync(request, cancellationToken);
     }
+
+    private static string? Header(HttpRequestMessage request, string name) =>
+        request.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 }

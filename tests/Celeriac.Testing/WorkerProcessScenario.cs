@@ -47,6 +47,9 @@ public abstract class WorkerProcessScenario : IAsyncDisposable
     /// <summary>How a worker process reaches the broker: environment variables (as a pod gets them).</summary>
     protected abstract IReadOnlyDictionary<string, string> BrokerEnvironment { get; }
 
+    /// <summary>Task assemblies every worker loads besides the example tasks (a module that registers a vendor client).</summary>
+    protected virtual IEnumerable<string> TaskAssemblies => [];
+
     /// <summary>Command-line arguments every worker gets before the test's own (e.g. <c>--db</c>).</summary>
     protected virtual IEnumerable<string> BrokerArguments => [];
 
@@ -59,7 +62,7 @@ public abstract class WorkerProcessScenario : IAsyncDisposable
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>()) environment[key] = value;
         var worker = LocalWorkerProcess.Start(
-            ["--tasks", typeof(ExamplesModule).Assembly.Location, .. BrokerArguments, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
+            ["--tasks", string.Join(',', [typeof(ExamplesModule).Assembly.Location, .. TaskAssemblies]), .. BrokerArguments, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
              "--lease", lease, "--grace", grace, "--urls", "http://127.0.0.1:0", .. args],
             environment);
         _workers.Add(worker);

@@ -1,57 +1,62 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Celeriac.Brokers;
-using Celeriac.Envelope;
-using Celeriac.Sqs.Client;
+using Celeriac.Brokers.Remote;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Celeriac.Sqs;
 
 /// <summary>
-/// The Amazon SQS broker. One SQS queue per Celeriac queue (so per priority level); a lease is the visibility
-/// timeout, extended by ChangeMessageVisibilityBatch; everything that can be batched is (send, receive up to 10,
-/// delete, visibility). Delays up to SQS's 15 minutes are native; longer countdowns travel in hops: the message
-/// carries its due time and is re-sent, delayed again, whenever it surfaces early, so it is never run early and a
-/// hop never leaves two copies behind except when a crash falls between the re-send and the delete. Dead letters
-/// go to Celeriac's own queue with the reason as a message attribute.
+/// The Amazon SQS broker, on the AWS SDK's <see cref="IAmazonSQS"/>. One SQS queue per Celeriac queue (so per priority
+/// level); a lease is the visibility timeout, extended by ChangeMessageVisibilityBatch; everything that can be batched
+/// is (send, receive up to 10, delete, visibility). Delays up to SQS's 15 minutes are native; longer countdowns travel
+/// in hops: the message carries its due time and is re-sent, delayed again, whenever it surfaces early, so it is never
+/// run early and a hop never leaves two copies behind except when a crash falls between the re-send and the delete.
+/// SQS has no dead-letter operation: dead letters are copies in Celeriac's own queue (<see cref="CopyDeadLetterQueue"/>).
 /// </summary>
-public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
+public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDeadLetterCopyTransport
 {
     internal const int MaxBatch = 10;
     internal const int MaxDelaySeconds = 900;
     internal const int MaxVisibilitySeconds = 43_200;
-    private static readonly string[] DepthAttributes = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"];
+    /// <summary>How long a delivery is hidden while it is copied (a release's delayed copy, a dead letter).</summary>
+    private const int TakeOverSeconds = 120;
+    private const string ApproximateNumberOfMessages = "ApproximateNumberOfMessages";
+    private const string ApproximateNumberOfMessagesNotVisible = "ApproximateNumberOfMessagesNotVisible";
+    private const string ApproximateNumberOfMessagesDelayed = "ApproximateNumberOfMessagesDelayed";
+    private static readonly List<string> DepthAttributes = [ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible, ApproximateNumberOfMessagesDelayed];
+    private static readonly List<string> SystemAttributes = [nameof(MessageSystemAttributeName.ApproximateReceiveCount), nameof(MessageSystemAttributeName.SentTimestamp)];
 
-    private readonly ISqsClient _client;
+    private readonly IAmazonSQS _sqs;
     private readonly SqsBrokerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SqsBroker> _logger;
-    private readonly IDisposable? _ownedClient;
-    private readonly ConcurrentDictionary<string, Task> _created = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _emptyUntil = new(StringComparer.Ordinal);
+    private readonly ReceiveLoop _receiveLoop;
+    private readonly QueueCreator _queues;
+    private readonly CopyDeadLetterQueue _deadLetters;
     // The latest receipt this instance got for each message it holds: an older receipt of the same message is stale
     // and ignored here, whatever the service would do with it (SQS rejects most stale receipts; emulators may not).
     private readonly ConcurrentDictionary<string, string> _latestReceipt = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _visibilityChanges = new(StringComparer.Ordinal);
-    private int _longPollTurn;
 
-    public SqsBroker(ISqsClient client, SqsBrokerOptions options, TimeProvider? timeProvider = null, ILogger<SqsBroker>? logger = null, bool ownsClient = false)
+    public SqsBroker(IAmazonSQS sqs, SqsBrokerOptions options, TimeProvider? timeProvider = null, ILogger<SqsBroker>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(sqs);
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.QueueUrlPrefix) && options.QueueUrls.Count == 0)
-            throw new ArgumentException("Set Celeriac:Broker:Sqs:QueueUrlPrefix (or QueueUrls per queue).", nameof(options));
-        if (options.LongPollSeconds is < 0 or > 20) throw new ArgumentOutOfRangeException(nameof(options), "LongPollSeconds must be between 0 and 20.");
-        _client = client;
+        if (options.Validate(SqsBrokerOptions.Section) is { } problem) throw new ArgumentException(problem, nameof(options));
+        _sqs = sqs;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<SqsBroker>.Instance;
-        _ownedClient = ownsClient ? client as IDisposable : null;
+        _receiveLoop = new ReceiveLoop(options, _time);
+        _queues = new QueueCreator(CreateQueueAsync);
+        _deadLetters = new CopyDeadLetterQueue(this, options.DeadLetterQueue, _time);
     }
-
-    public void Dispose() => _ownedClient?.Dispose();
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -59,13 +64,14 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
     public string QueueUrl(string queue)
     {
         if (_options.QueueUrls.TryGetValue(queue, out var url)) return url;
-        if (string.IsNullOrWhiteSpace(_options.QueueUrlPrefix)) throw new InvalidOperationException($"Queue '{queue}' has no URL: add it to Celeriac:Broker:Sqs:QueueUrls or set QueueUrlPrefix.");
+        if (string.IsNullOrWhiteSpace(_options.QueueUrlPrefix))
+            throw new InvalidOperationException($"Queue '{queue}' has no URL: add it to {SqsBrokerOptions.Section}:QueueUrls or set QueueUrlPrefix.");
         return _options.QueueUrlPrefix + queue;
     }
 
-    private string DeadLetterUrl => QueueUrl(_options.DeadLetterQueue);
+    // ---- sending ----
 
-    private static bool IsFifo(string url) => url.EndsWith(".fifo", StringComparison.Ordinal);
+    private readonly record struct PendingSend(SendMessageBatchRequestEntry Entry, int Size);
 
     public async ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
@@ -73,140 +79,110 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         if (messages.Count == 0) return;
         var now = NowMs;
         // Everything is checked before anything is sent, so an oversized message fails the call and not half a batch.
-        var byQueue = new List<(string Queue, string Url, List<(SqsSendEntry Entry, int Size)> Entries)>();
+        var byUrl = new Dictionary<string, (string Queue, List<PendingSend> Entries)>(StringComparer.Ordinal);
         foreach (var message in messages)
         {
             ArgumentException.ThrowIfNullOrEmpty(message.Queue, nameof(messages));
             var url = QueueUrl(message.Queue);
-            var group = byQueue.FindIndex(g => g.Url == url);
-            if (group < 0)
-            {
-                byQueue.Add((message.Queue, url, []));
-                group = byQueue.Count - 1;
-            }
-            var entries = byQueue[group].Entries;
-            var due = message.NotBefore?.ToUnixTimeMilliseconds() ?? 0;
-            var entry = CreateEntry(url, message.Body.Span, due, now, entries.Count.ToString(CultureInfo.InvariantCulture), null);
-            var size = EntrySize(entry);
-            if (size > _options.MaxMessageBytes) throw new SqsMessageTooLargeException(message.Queue, size, _options.MaxMessageBytes);
-            entries.Add((entry, size));
+            if (!byUrl.TryGetValue(url, out var group)) byUrl[url] = group = (message.Queue, []);
+            var groupId = message.Headers is not null && message.Headers.TryGetValue(_options.MessageGroupHeader, out var g) ? g : null;
+            var entry = CreateEntry(url, message.Body.Span, message.NotBefore?.ToUnixTimeMilliseconds() ?? 0, now, message.MessageId, groupId, null);
+            if (entry.Size > _options.MaxMessageBytes) throw new MessageTooLargeException(message.Queue, entry.Size, _options.MaxMessageBytes);
+            group.Entries.Add(entry);
         }
-        foreach (var (queue, url, entries) in byQueue)
+        foreach (var (url, (_, entries)) in byUrl)
         {
             await EnsureQueueAsync(url, cancellationToken).ConfigureAwait(false);
             await SendEntriesAsync(url, entries, cancellationToken).ConfigureAwait(false);
-            _emptyUntil.TryRemove(url, out _);
+            _receiveLoop.MarkReady(url);
         }
     }
 
-    /// <summary>An SQS entry for a body due at <paramref name="dueMs"/> (0: now). Ids are given later per batch.</summary>
-    private SqsSendEntry CreateEntry(string url, ReadOnlySpan<byte> body, long dueMs, long nowMs, string id, IReadOnlyDictionary<string, string>? extra)
+    /// <summary>An SQS entry for a body due at <paramref name="dueMs"/> (0: now). Batch ids are given when batches are formed.</summary>
+    private PendingSend CreateEntry(string url, ReadOnlySpan<byte> body, long dueMs, long nowMs, string? messageId, string? groupId, IReadOnlyDictionary<string, string>? extra)
     {
-        var (text, base64) = SqsBody.Encode(body);
+        var (text, base64) = TextBody.Encode(body);
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (base64) attributes[SqsAttributes.Encoding] = "base64";
+        if (base64) attributes[RemoteAttributes.Encoding] = TextBody.Base64;
         if (extra is not null)
             foreach (var (k, v) in extra) attributes[k] = v;
         int? delay = null;
-        var fifo = IsFifo(url);
+        var fifo = SqsQueueUrls.IsFifo(url);
         if (dueMs > nowMs)
         {
             var seconds = (long)Math.Ceiling((dueMs - nowMs) / 1000.0);
             // FIFO queues take no per-message delay: the due time alone holds the message back (see HoldAsync).
-            if (fifo || seconds > MaxDelaySeconds) attributes[SqsAttributes.NotBefore] = dueMs.ToString(CultureInfo.InvariantCulture);
+            if (fifo || seconds > MaxDelaySeconds) attributes[RemoteAttributes.NotBefore] = dueMs.ToString(CultureInfo.InvariantCulture);
             if (!fifo) delay = (int)Math.Min(seconds, MaxDelaySeconds);
         }
-        string? groupId = null, dedupId = null;
-        if (fifo) (groupId, dedupId) = FifoIds(body, dueMs);
-        return new SqsSendEntry(id, text)
+        var entry = new SendMessageBatchRequestEntry
         {
+            MessageBody = text,
             DelaySeconds = delay,
-            StringAttributes = attributes.Count > 0 ? attributes : null,
-            MessageGroupId = groupId,
-            MessageDeduplicationId = dedupId,
+            MessageAttributes = attributes.Count == 0 ? null : attributes.ToDictionary(a => a.Key, a => new MessageAttributeValue { DataType = "String", StringValue = a.Value }, StringComparer.Ordinal),
         };
+        if (fifo)
+        {
+            entry.MessageGroupId = string.IsNullOrEmpty(groupId) ? _options.DefaultMessageGroupId : groupId;
+            // A retry has its own message id (task id and attempt), so it is not a duplicate; a raw body is deduplicated by content.
+            entry.MessageDeduplicationId = Truncate(messageId ?? (Convert.ToHexStringLower(SHA256.HashData(body)) + (dueMs > 0 ? ":" + dueMs.ToString(CultureInfo.InvariantCulture) : "")), 128);
+        }
+        return new PendingSend(entry, Size(text, attributes));
     }
 
-    /// <summary>Group from the envelope header named by the options; deduplication by task id and attempt (a retry is not a duplicate), else by content.</summary>
-    private (string Group, string Dedup) FifoIds(ReadOnlySpan<byte> body, long dueMs)
+    /// <summary>A message's size as SQS counts it: the body and each attribute's name, type and value.</summary>
+    private static int Size(string body, Dictionary<string, string> attributes)
     {
-        try
-        {
-            var envelope = EnvelopeSerializer.Deserialize(body);
-            var group = envelope.GetHeader(_options.MessageGroupHeader);
-            return (string.IsNullOrEmpty(group) ? _options.DefaultMessageGroupId : group, Truncate($"{envelope.Id}:{envelope.Attempt}", 128));
-        }
-        catch (InvalidEnvelopeException)
-        {
-            var hash = Convert.ToHexStringLower(SHA256.HashData(body));
-            return (_options.DefaultMessageGroupId, dueMs > 0 ? Truncate($"{hash}:{dueMs}", 128) : hash);
-        }
+        var size = System.Text.Encoding.UTF8.GetByteCount(body);
+        foreach (var (k, v) in attributes) size += System.Text.Encoding.UTF8.GetByteCount(k) + System.Text.Encoding.UTF8.GetByteCount(v) + "String".Length;
+        return size;
     }
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 
-    private static int EntrySize(SqsSendEntry entry)
+    /// <summary>Sends in batches within SQS's count and size limits; entries that failed on the service's side are retried, a sender fault is thrown.</summary>
+    private async Task SendEntriesAsync(string url, List<PendingSend> entries, CancellationToken cancellationToken)
     {
-        var size = System.Text.Encoding.UTF8.GetByteCount(entry.Body);
-        if (entry.StringAttributes is not null)
-            foreach (var (k, v) in entry.StringAttributes) size += System.Text.Encoding.UTF8.GetByteCount(k) + System.Text.Encoding.UTF8.GetByteCount(v) + "String".Length;
-        return size;
-    }
-
-    /// <summary>Sends in batches of at most 10 entries and the size limit; entries that failed on the service's side are retried.</summary>
-    private async Task SendEntriesAsync(string url, List<(SqsSendEntry Entry, int Size)> entries, CancellationToken cancellationToken)
-    {
-        var start = 0;
-        while (start < entries.Count)
+        foreach (var batch in SendBatches.Split(entries, e => e.Size, MaxBatch, _options.MaxMessageBytes))
         {
-            var batch = new List<SqsSendEntry>(MaxBatch);
-            var bytes = 0;
-            while (start < entries.Count && batch.Count < MaxBatch && (batch.Count == 0 || bytes + entries[start].Size <= _options.MaxMessageBytes))
+            var pending = new List<SendMessageBatchRequestEntry>(batch.Count);
+            for (var i = 0; i < batch.Count; i++)
             {
-                bytes += entries[start].Size;
-                batch.Add(entries[start].Entry with { Id = batch.Count.ToString(CultureInfo.InvariantCulture) });
-                start++;
+                batch[i].Entry.Id = i.ToString(CultureInfo.InvariantCulture);
+                pending.Add(batch[i].Entry);
             }
             for (var attempt = 0; ; attempt++)
             {
-                var result = await _client.SendMessageBatchAsync(url, batch, cancellationToken).ConfigureAwait(false);
-                if (result.Failed.Count == 0) break;
-                var fatal = result.Failed.FirstOrDefault(f => f.SenderFault);
+                var response = await _sqs.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = url, Entries = pending }, cancellationToken).ConfigureAwait(false);
+                var failed = response.Failed ?? [];
+                if (failed.Count == 0) break;
+                var fatal = failed.FirstOrDefault(f => f.SenderFault == true);
                 if (fatal is not null || attempt >= _options.MaxRetries)
                 {
-                    var failure = fatal ?? result.Failed[0];
-                    throw new SqsException("SendMessageBatch", null, failure.Code, $"{result.Failed.Count} of {batch.Count} messages were not sent: {failure.Message}");
+                    var failure = fatal ?? failed[0];
+                    throw new AmazonSQSException($"SendMessageBatch: {failed.Count} of {pending.Count} messages were not sent: {failure.Code}: {failure.Message}",
+                        fatal is null ? ErrorType.Receiver : ErrorType.Sender, failure.Code, response.ResponseMetadata?.RequestId, HttpStatusCode.OK);
                 }
-                var failed = result.Failed.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
-                batch = [.. batch.Where(e => failed.Contains(e.Id))];
-                await Task.Delay(TimeSpan.FromMilliseconds(100 << Math.Min(attempt, 6)), _time, cancellationToken).ConfigureAwait(false);
+                var retry = failed.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
+                pending = [.. pending.Where(e => retry.Contains(e.Id))];
+                await Task.Delay(Backoff.Exponential(attempt, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), Random.Shared), _time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task EnsureQueueAsync(string url, CancellationToken cancellationToken)
-    {
-        if (!_options.AutoCreateQueues) return;
-        // Shared by every caller that needs the queue, so no caller's cancellation may cancel it; a failure is not kept.
-        var task = _created.GetOrAdd(url, u => CreateQueueAsync(u, CancellationToken.None));
-        try
-        {
-            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (task.IsFaulted)
-        {
-            _created.TryRemove(new KeyValuePair<string, Task>(url, task));
-            throw;
-        }
-    }
+    private Task EnsureQueueAsync(string url, CancellationToken cancellationToken) =>
+        _options.AutoCreateQueues ? _queues.EnsureAsync(url, cancellationToken) : Task.CompletedTask;
 
     private async Task CreateQueueAsync(string url, CancellationToken cancellationToken)
     {
-        var name = url[(url.LastIndexOf('/') + 1)..];
-        Dictionary<string, string>? attributes = IsFifo(url) ? new() { ["FifoQueue"] = "true" } : null;
-        await _client.CreateQueueAsync(name, attributes, cancellationToken).ConfigureAwait(false);
+        var name = SqsQueueUrls.Name(url);
+        var request = new CreateQueueRequest { QueueName = name };
+        if (SqsQueueUrls.IsFifo(url)) request.Attributes = new Dictionary<string, string> { ["FifoQueue"] = "true" };
+        await _sqs.CreateQueueAsync(request, cancellationToken).ConfigureAwait(false);
         LogCreated(name);
     }
+
+    // ---- receiving ----
 
     public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -214,120 +190,91 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
         if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "A lease must be positive.");
         cancellationToken.ThrowIfCancellationRequested();
-        if (queues.Count == 0) return [];
         var visibility = Seconds(lease, 1, MaxVisibilitySeconds);
         var urls = queues.Select(QueueUrl).ToList();
-        var received = new List<BrokerMessage>();
-
-        await ShortPassAsync(queues, urls, 0, maxMessages, visibility, received, honourBackoff: true, cancellationToken).ConfigureAwait(false);
-        if (received.Count > 0 || wait <= TimeSpan.Zero) return received;
-
-        var started = _time.GetTimestamp();
-        while (true)
-        {
-            var remaining = wait - _time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero) return received;
-            // SQS waits in whole seconds: a wait with a fraction left is rounded up rather than slept out, so a
-            // message that arrives meanwhile is returned at once.
-            var seconds = (int)Math.Min(_options.LongPollSeconds, Math.Ceiling(remaining.TotalSeconds));
-            if (queues.Count > 1) seconds = Math.Min(seconds, Math.Max(1, _options.MultiQueuePollSeconds));
-            if (seconds < 1)
-            {
-                await Task.Delay(remaining, _time, cancellationToken).ConfigureAwait(false);
-                await ShortPassAsync(queues, urls, 0, maxMessages, visibility, received, honourBackoff: false, cancellationToken).ConfigureAwait(false);
-                return received;
-            }
-            // One message is enough to end the wait: SQS would return early anyway, and emulators that wait for a
-            // full batch return at once too. The rest of the free slots are filled right after.
-            var turn = queues.Count == 1 ? 0 : (int)((uint)Interlocked.Increment(ref _longPollTurn) % (uint)queues.Count);
-            await ReceiveFromAsync(queues[turn], urls[turn], 1, visibility, seconds, received, cancellationToken).ConfigureAwait(false);
-            if (received.Count > 0 || queues.Count > 1)
-                await ShortPassAsync(queues, urls, 0, maxMessages, visibility, received, honourBackoff: received.Count == 0, cancellationToken).ConfigureAwait(false);
-            if (received.Count > 0) return received;
-        }
-    }
-
-    /// <summary>
-    /// Takes ready messages queue by queue in the order given. Many free slots are filled by full batches of 10 asked
-    /// in parallel; a queue is asked again only for full batches, so a busy queue costs one request per 10 messages.
-    /// </summary>
-    private async Task ShortPassAsync(IReadOnlyList<string> queues, List<string> urls, int from, int maxMessages, int visibility, List<BrokerMessage> received, bool honourBackoff, CancellationToken cancellationToken)
-    {
-        var now = _time.GetTimestamp();
-        for (var i = from; i < queues.Count && received.Count < maxMessages; i++)
-        {
-            if (honourBackoff && _emptyUntil.TryGetValue(urls[i], out var until) && now < until) continue;
-            var first = true;
-            while (received.Count < maxMessages)
-            {
-                var remaining = maxMessages - received.Count;
-                if (!first && remaining < MaxBatch) break;
-                first = false;
-                var requests = remaining < MaxBatch ? 1 : Math.Min(remaining / MaxBatch, Math.Max(1, _options.MaxParallelReceives));
-                var want = remaining < MaxBatch ? remaining : MaxBatch;
-                var batches = new List<BrokerMessage>[requests];
-                var counts = new Task<int>[requests];
-                for (var r = 0; r < requests; r++)
-                {
-                    batches[r] = [];
-                    counts[r] = ReceiveFromAsync(queues[i], urls[i], want, visibility, 0, batches[r], cancellationToken);
-                }
-                var got = await Task.WhenAll(counts).ConfigureAwait(false);
-                foreach (var batch in batches) received.AddRange(batch);
-                if (got.Sum() == 0) _emptyUntil[urls[i]] = _time.GetTimestamp() + (long)(_options.EmptyQueueBackoff.TotalSeconds * _time.TimestampFrequency);
-                if (got.Any(n => n < want)) break;
-            }
-        }
+        return await _receiveLoop.ReceiveAsync(urls, maxMessages, wait, MaxBatch,
+            (i, max, w, into, ct) => ReceiveFromAsync(queues[i], urls[i], max, visibility, (int)w.TotalSeconds, into, ct),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One ReceiveMessage; returns how many messages SQS handed out (messages not yet due are held back and not added).</summary>
     private async Task<int> ReceiveFromAsync(string queue, string url, int max, int visibility, int waitSeconds, List<BrokerMessage> received, CancellationToken cancellationToken)
     {
-        IReadOnlyList<SqsMessage> messages;
+        var request = new ReceiveMessageRequest
+        {
+            QueueUrl = url,
+            MaxNumberOfMessages = max,
+            VisibilityTimeout = visibility,
+            WaitTimeSeconds = waitSeconds,
+            MessageSystemAttributeNames = SystemAttributes,
+            MessageAttributeNames = ["All"],
+        };
+        ReceiveMessageResponse response;
         try
         {
-            messages = await _client.ReceiveMessageAsync(new SqsReceiveRequest(url, max, visibility, waitSeconds), cancellationToken).ConfigureAwait(false);
+            response = await _sqs.ReceiveMessageAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (SqsException ex) when (ex.IsQueueMissing)
+        catch (QueueDoesNotExistException) when (_options.AutoCreateQueues)
         {
-            if (!_options.AutoCreateQueues) throw;
+            _queues.Forget(url);
             await EnsureQueueAsync(url, cancellationToken).ConfigureAwait(false);
-            messages = await _client.ReceiveMessageAsync(new SqsReceiveRequest(url, max, visibility, waitSeconds), cancellationToken).ConfigureAwait(false);
+            response = await _sqs.ReceiveMessageAsync(request, cancellationToken).ConfigureAwait(false);
         }
+        var messages = response.Messages ?? [];
         if (messages.Count == 0) return 0;
-        _emptyUntil.TryRemove(url, out _);
         var now = NowMs;
-        List<SqsMessage>? early = null;
+        List<Message>? early = null;
+        List<BrokerMessage>? undecodable = null;
         foreach (var message in messages)
         {
-            if (message.StringAttributes.TryGetValue(SqsAttributes.NotBefore, out var due)
-                && long.TryParse(due, NumberStyles.Integer, CultureInfo.InvariantCulture, out var dueMs) && dueMs > now)
+            var attribute = Attributes(message);
+            if (RemoteAttributes.DueTime(attribute) is { } due && due.ToUnixTimeMilliseconds() > now)
             {
                 (early ??= []).Add(message);
                 continue;
             }
-            received.Add(ToBrokerMessage(queue, url, message));
             _latestReceipt[message.MessageId] = message.ReceiptHandle;
+            if (ToBrokerMessage(queue, url, message) is { } converted) received.Add(converted);
+            else (undecodable ??= []).Add(Raw(queue, url, message));
         }
         if (early is not null) await HoldAsync(url, early, now, cancellationToken).ConfigureAwait(false);
+        if (undecodable is not null)
+            foreach (var message in undecodable)
+                await DeadLetterAsync(message, "the message's body is marked base64 but is not valid base64", cancellationToken).ConfigureAwait(false);
         return messages.Count;
     }
 
-    private BrokerMessage ToBrokerMessage(string queue, string url, SqsMessage message)
+    private static Func<string, string?> Attributes(Message message) =>
+        name => message.MessageAttributes is not null && message.MessageAttributes.TryGetValue(name, out var value) ? value.StringValue : null;
+
+    private static int ReceiveCount(Message message) =>
+        message.Attributes is not null && message.Attributes.TryGetValue(nameof(MessageSystemAttributeName.ApproximateReceiveCount), out var text)
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : 1;
+
+    /// <summary>The broker message of a received SQS message; null when its body cannot be decoded.</summary>
+    private static BrokerMessage? ToBrokerMessage(string queue, string url, Message message)
     {
-        var count = message.ApproximateReceiveCount;
-        if (_options.VisibilityChangeCountsAsReceive && _visibilityChanges.TryRemove(message.MessageId, out var changes)) count -= changes;
-        if (message.StringAttributes.TryGetValue(SqsAttributes.Deliveries, out var before) && int.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var earlier))
-            count += earlier;
+        var attribute = Attributes(message);
+        if (!TextBody.TryDecode(message.Body ?? "", attribute(RemoteAttributes.Encoding), out var body)) return null;
         return new BrokerMessage
         {
             Queue = queue,
-            Body = SqsBody.Decode(message.Body, message.StringAttributes.TryGetValue(SqsAttributes.Encoding, out var e) && e == "base64"),
+            Body = body,
             Receipt = message.ReceiptHandle,
-            DeliveryCount = Math.Max(1, count),
+            DeliveryCount = RemoteAttributes.DeliveryCount(ReceiveCount(message), attribute),
             BrokerState = new SqsReceipt(url, message.ReceiptHandle, message.MessageId),
         };
     }
+
+    /// <summary>A received message as it came, body undecoded: what a dead letter of a message that cannot be decoded keeps.</summary>
+    private static BrokerMessage Raw(string queue, string url, Message message) => new()
+    {
+        Queue = queue,
+        Body = System.Text.Encoding.UTF8.GetBytes(message.Body ?? ""),
+        Receipt = message.ReceiptHandle,
+        DeliveryCount = ReceiveCount(message),
+        BrokerState = new SqsReceipt(url, message.ReceiptHandle, message.MessageId),
+    };
 
     /// <summary>False for a receipt that a later receive of the same message by this instance replaced.</summary>
     private bool IsCurrent(SqsReceipt receipt) =>
@@ -340,41 +287,35 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         _latestReceipt.TryRemove(new KeyValuePair<string, string>(receipt.MessageId, receipt.ReceiptHandle));
     }
 
-    private void CountVisibilityChange(SqsReceipt receipt)
-    {
-        if (_options.VisibilityChangeCountsAsReceive && receipt.MessageId.Length > 0) _visibilityChanges.AddOrUpdate(receipt.MessageId, 1, (_, n) => n + 1);
-    }
-
     /// <summary>
     /// Messages that surfaced before their due time. On a standard queue: re-sent with the remaining delay (up to 15
     /// minutes), then deleted — the re-send first, so a crash in between can duplicate a hop but never lose the task.
     /// On a FIFO queue (no per-message delays): hidden again by their visibility, up to 12 hours, holding their group.
     /// </summary>
-    private async Task HoldAsync(string url, List<SqsMessage> early, long now, CancellationToken cancellationToken)
+    private async Task HoldAsync(string url, List<Message> early, long now, CancellationToken cancellationToken)
     {
-        if (IsFifo(url))
+        if (SqsQueueUrls.IsFifo(url))
         {
-            foreach (var chunk in early.Chunk(MaxBatch))
-            {
-                var entries = chunk.Select((m, i) => new SqsVisibilityEntry(i.ToString(CultureInfo.InvariantCulture), m.ReceiptHandle,
-                    (int)Math.Clamp((long.Parse(m.StringAttributes[SqsAttributes.NotBefore], CultureInfo.InvariantCulture) - now + 999) / 1000, 1, MaxVisibilitySeconds))).ToList();
-                await _client.ChangeMessageVisibilityBatchAsync(url, entries, cancellationToken).ConfigureAwait(false);
-            }
+            await ChangeVisibilityAsync(url, [.. early.Select(m => (m.ReceiptHandle,
+                (int)Math.Clamp((RemoteAttributes.DueTime(Attributes(m))!.Value.ToUnixTimeMilliseconds() - now + 999) / 1000, 1, MaxVisibilitySeconds)))], cancellationToken).ConfigureAwait(false);
             return;
         }
-        var hops = new List<(SqsSendEntry, int)>(early.Count);
+        var hops = new List<PendingSend>(early.Count);
         foreach (var message in early)
         {
-            var due = long.Parse(message.StringAttributes[SqsAttributes.NotBefore], CultureInfo.InvariantCulture);
-            var extra = message.StringAttributes.Where(a => a.Key is not SqsAttributes.NotBefore and not SqsAttributes.Encoding).ToDictionary(StringComparer.Ordinal);
-            var body = SqsBody.Decode(message.Body, message.StringAttributes.TryGetValue(SqsAttributes.Encoding, out var e) && e == "base64");
-            var entry = CreateEntry(url, body, due, now, "0", extra);
-            hops.Add((entry, EntrySize(entry)));
+            var attribute = Attributes(message);
+            if (!TextBody.TryDecode(message.Body ?? "", attribute(RemoteAttributes.Encoding), out var body)) body = System.Text.Encoding.UTF8.GetBytes(message.Body ?? "");
+            var carried = (message.MessageAttributes ?? [])
+                .Where(a => a.Key is not RemoteAttributes.NotBefore and not RemoteAttributes.Encoding && a.Value.StringValue is not null)
+                .ToDictionary(a => a.Key, a => a.Value.StringValue, StringComparer.Ordinal);
+            hops.Add(CreateEntry(url, body, RemoteAttributes.DueTime(attribute)!.Value.ToUnixTimeMilliseconds(), now, null, null, carried));
         }
         await SendEntriesAsync(url, hops, cancellationToken).ConfigureAwait(false);
         await DeleteAsync(url, [.. early.Select(m => m.ReceiptHandle)], cancellationToken).ConfigureAwait(false);
         LogHopped(early.Count, url);
     }
+
+    // ---- settling ----
 
     public async ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken)
     {
@@ -388,11 +329,7 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         finally
         {
             // Whether or not the delete went through, this process is done with these deliveries.
-            foreach (var receipt in current)
-            {
-                Forget(receipt);
-                _visibilityChanges.TryRemove(receipt.MessageId, out _);
-            }
+            foreach (var receipt in current) Forget(receipt);
         }
     }
 
@@ -400,9 +337,19 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
     {
         foreach (var chunk in receipts.Chunk(MaxBatch))
         {
-            var entries = chunk.Select((r, i) => new SqsReceiptEntry(i.ToString(CultureInfo.InvariantCulture), r)).ToList();
-            var result = await _client.DeleteMessageBatchAsync(url, entries, cancellationToken).ConfigureAwait(false);
-            LogFailures("DeleteMessageBatch", result);
+            var entries = chunk.Select((r, i) => new DeleteMessageBatchRequestEntry(i.ToString(CultureInfo.InvariantCulture), r)).ToList();
+            var response = await _sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest { QueueUrl = url, Entries = entries }, cancellationToken).ConfigureAwait(false);
+            LogFailures("DeleteMessageBatch", response.Failed);
+        }
+    }
+
+    private async Task ChangeVisibilityAsync(string url, List<(string Receipt, int Seconds)> changes, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in changes.Chunk(MaxBatch))
+        {
+            var entries = chunk.Select((c, i) => new ChangeMessageVisibilityBatchRequestEntry(i.ToString(CultureInfo.InvariantCulture), c.Receipt) { VisibilityTimeout = c.Seconds }).ToList();
+            var response = await _sqs.ChangeMessageVisibilityBatchAsync(new ChangeMessageVisibilityBatchRequest { QueueUrl = url, Entries = entries }, cancellationToken).ConfigureAwait(false);
+            LogFailures("ChangeMessageVisibilityBatch", response.Failed);
         }
     }
 
@@ -411,15 +358,7 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         ArgumentNullException.ThrowIfNull(messages);
         var seconds = Seconds(lease, 1, MaxVisibilitySeconds);
         foreach (var group in messages.Select(Receipt).Where(IsCurrent).GroupBy(r => r.QueueUrl, StringComparer.Ordinal))
-        {
-            foreach (var receipt in group) CountVisibilityChange(receipt);
-            foreach (var chunk in group.Chunk(MaxBatch))
-            {
-                var entries = chunk.Select((r, i) => new SqsVisibilityEntry(i.ToString(CultureInfo.InvariantCulture), r.ReceiptHandle, seconds)).ToList();
-                var result = await _client.ChangeMessageVisibilityBatchAsync(group.Key, entries, cancellationToken).ConfigureAwait(false);
-                LogFailures("ChangeMessageVisibilityBatch", result);
-            }
-        }
+            await ChangeVisibilityAsync(group.Key, [.. group.Select(r => (r.ReceiptHandle, seconds))], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -432,24 +371,22 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         ArgumentNullException.ThrowIfNull(message);
         var receipt = Receipt(message);
         if (!IsCurrent(receipt)) return;
-        if (IsFifo(receipt.QueueUrl))
+        if (SqsQueueUrls.IsFifo(receipt.QueueUrl))
         {
             await TryChangeVisibilityAsync(receipt, Seconds(delay, 0, MaxVisibilitySeconds), cancellationToken).ConfigureAwait(false);
         }
         else
         {
             // Only the current holder may release: a stale receipt fails here, before a copy is made.
-            if (!await TryChangeVisibilityAsync(receipt, 120, cancellationToken).ConfigureAwait(false)) return;
+            if (!await TryChangeVisibilityAsync(receipt, TakeOverSeconds, cancellationToken).ConfigureAwait(false)) return;
             var now = NowMs;
             var due = delay > TimeSpan.Zero ? now + (long)Math.Ceiling(delay.TotalMilliseconds) : 0;
-            var attributes = new Dictionary<string, string>(StringComparer.Ordinal) { [SqsAttributes.Deliveries] = message.DeliveryCount.ToString(CultureInfo.InvariantCulture) };
-            var entry = CreateEntry(receipt.QueueUrl, message.Body.Span, due, now, "0", attributes);
-            await SendEntriesAsync(receipt.QueueUrl, [(entry, EntrySize(entry))], cancellationToken).ConfigureAwait(false);
+            var entry = CreateEntry(receipt.QueueUrl, message.Body.Span, due, now, null, null, RemoteAttributes.ForRelease(message.DeliveryCount));
+            await SendEntriesAsync(receipt.QueueUrl, [entry], cancellationToken).ConfigureAwait(false);
             await DeleteAsync(receipt.QueueUrl, [receipt.ReceiptHandle], cancellationToken).ConfigureAwait(false);
         }
         Forget(receipt);
-        _visibilityChanges.TryRemove(receipt.MessageId, out _);
-        if (delay <= TimeSpan.Zero) _emptyUntil.TryRemove(receipt.QueueUrl, out _);
+        if (delay <= TimeSpan.Zero) _receiveLoop.MarkReady(receipt.QueueUrl);
     }
 
     /// <summary>Changes the visibility of one delivery; false when the receipt no longer holds the message.</summary>
@@ -457,61 +394,117 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
     {
         try
         {
-            CountVisibilityChange(receipt);
-            await _client.ChangeMessageVisibilityAsync(receipt.QueueUrl, receipt.ReceiptHandle, seconds, cancellationToken).ConfigureAwait(false);
+            await _sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest(receipt.QueueUrl, receipt.ReceiptHandle, seconds), cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (SqsException ex) when (SqsErrorCodes.IsStaleReceipt(ex.ErrorCode))
+        catch (AmazonSQSException ex) when (IsStaleReceipt(ex))
         {
             return false;
         }
     }
 
+    /// <summary>A receipt that no longer holds its message: received again, deleted, or its visibility ran out.</summary>
+    private static bool IsStaleReceipt(AmazonSQSException ex) =>
+        ex is ReceiptHandleIsInvalidException or MessageNotInflightException || IsStaleReceipt(ex.ErrorCode);
+
+    private static bool IsStaleReceipt(string? code) =>
+        code is not null && (code.EndsWith("ReceiptHandleIsInvalid", StringComparison.Ordinal) || code.EndsWith("MessageNotInflight", StringComparison.Ordinal)
+                             || code == "InvalidParameterValue");
+
     public async ValueTask DeadLetterAsync(BrokerMessage message, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(reason);
-        var receipt = Receipt(message);
-        if (!IsCurrent(receipt)) return;
-        // Only the current holder may dead-letter: a stale receipt fails here, before a copy is made.
-        if (!await TryChangeVisibilityAsync(receipt, 120, cancellationToken).ConfigureAwait(false)) return;
-        var url = DeadLetterUrl;
-        await EnsureQueueAsync(url, cancellationToken).ConfigureAwait(false);
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [SqsAttributes.Reason] = Truncate(reason.Length == 0 ? "dead-lettered" : reason, 4096),
-            [SqsAttributes.SourceQueue] = message.Queue,
-            [SqsAttributes.DeadLetteredAt] = NowMs.ToString(CultureInfo.InvariantCulture),
-        };
-        var entry = CreateEntry(url, message.Body.Span, 0, 0, "0", attributes);
-        await SendEntriesAsync(url, [(entry, EntrySize(entry))], cancellationToken).ConfigureAwait(false);
-        await DeleteAsync(receipt.QueueUrl, [receipt.ReceiptHandle], cancellationToken).ConfigureAwait(false);
-        Forget(receipt);
-        _visibilityChanges.TryRemove(receipt.MessageId, out _);
+        if (await _deadLetters.DeadLetterAsync(message, reason, cancellationToken).ConfigureAwait(false)) Forget(Receipt(message));
     }
 
     private SqsReceipt Receipt(BrokerMessage message) =>
         message.BrokerState as SqsReceipt ?? new SqsReceipt(QueueUrl(message.Queue), message.Receipt, "");
 
+    // ---- the dead-letter queue's primitives ----
+
+    async ValueTask<bool> IDeadLetterCopyTransport.TakeOverAsync(BrokerMessage message, CancellationToken cancellationToken)
+    {
+        var receipt = Receipt(message);
+        // Only the current holder may dead-letter: a stale receipt fails here, before a copy is made.
+        return IsCurrent(receipt) && await TryChangeVisibilityAsync(receipt, TakeOverSeconds, cancellationToken).ConfigureAwait(false);
+    }
+
+    async ValueTask IDeadLetterCopyTransport.SendCopyAsync(string queue, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellationToken)
+    {
+        var url = QueueUrl(queue);
+        await EnsureQueueAsync(url, cancellationToken).ConfigureAwait(false);
+        await SendEntriesAsync(url, [CreateEntry(url, body.Span, 0, 0, null, null, attributes)], cancellationToken).ConfigureAwait(false);
+    }
+
+    async ValueTask IDeadLetterCopyTransport.DeleteAsync(BrokerMessage message, CancellationToken cancellationToken)
+    {
+        var receipt = Receipt(message);
+        await DeleteAsync(receipt.QueueUrl, [receipt.ReceiptHandle], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>SQS cannot peek: the dead-letter queue is read by receiving everything with a short visibility.</summary>
+    async ValueTask<IReadOnlyList<HeldDeadLetter>> IDeadLetterCopyTransport.HoldAllAsync(string queue, CancellationToken cancellationToken)
+    {
+        var url = QueueUrl(queue);
+        var seen = new Dictionary<string, HeldDeadLetter>(StringComparer.Ordinal);
+        while (true)
+        {
+            List<Message> batch;
+            try
+            {
+                var response = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+                {
+                    QueueUrl = url,
+                    MaxNumberOfMessages = MaxBatch,
+                    VisibilityTimeout = 30,
+                    WaitTimeSeconds = 0,
+                    MessageSystemAttributeNames = SystemAttributes,
+                    MessageAttributeNames = ["All"],
+                }, cancellationToken).ConfigureAwait(false);
+                batch = response.Messages ?? [];
+            }
+            catch (QueueDoesNotExistException)
+            {
+                break;
+            }
+            if (batch.Count == 0) break;
+            foreach (var m in batch)
+            {
+                var attribute = Attributes(m);
+                if (!TextBody.TryDecode(m.Body ?? "", attribute(RemoteAttributes.Encoding), out var body)) body = System.Text.Encoding.UTF8.GetBytes(m.Body ?? "");
+                var sent = m.Attributes is not null && m.Attributes.TryGetValue(nameof(MessageSystemAttributeName.SentTimestamp), out var text)
+                           && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
+                    ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.MinValue;
+                seen[m.MessageId] = new HeldDeadLetter(RemoteAttributes.ReadDeadLetter(m.MessageId, body, attribute, "dead-lettered by SQS redrive", sent), m.ReceiptHandle);
+            }
+        }
+        return [.. seen.Values];
+    }
+
+    ValueTask IDeadLetterCopyTransport.RestoreAsync(string queue, IReadOnlyList<HeldDeadLetter> letters, CancellationToken cancellationToken) =>
+        new(ChangeVisibilityAsync(QueueUrl(queue), [.. letters.Select(l => (l.Handle, 0))], cancellationToken));
+
+    ValueTask IDeadLetterCopyTransport.DeleteHeldAsync(string queue, IReadOnlyList<HeldDeadLetter> letters, CancellationToken cancellationToken) =>
+        new(DeleteAsync(QueueUrl(queue), [.. letters.Select(l => l.Handle)], cancellationToken));
+
+    // ---- depth and administration ----
+
     public async ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, string> attributes;
+        Dictionary<string, string> attributes;
         try
         {
-            attributes = await _client.GetQueueAttributesAsync(QueueUrl(queue), DepthAttributes, cancellationToken).ConfigureAwait(false);
+            var response = await _sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest(QueueUrl(queue), DepthAttributes), cancellationToken).ConfigureAwait(false);
+            attributes = response.Attributes ?? [];
         }
-        catch (SqsException ex) when (ex.IsQueueMissing)
+        catch (QueueDoesNotExistException)
         {
             return default;
         }
-        var ready = Number(attributes, DepthAttributes[0]);
-        var inFlight = Number(attributes, DepthAttributes[1]);
-        var delayed = Number(attributes, DepthAttributes[2]);
-        if (_options.ReadyCountIncludesInFlight) ready = Math.Max(0, ready - inFlight);
-        return new QueueDepth(ready, inFlight, delayed);
+        return new QueueDepth(Number(attributes, ApproximateNumberOfMessages), Number(attributes, ApproximateNumberOfMessagesNotVisible), Number(attributes, ApproximateNumberOfMessagesDelayed));
     }
 
-    private static long Number(IReadOnlyDictionary<string, string> attributes, string name) =>
+    private static long Number(Dictionary<string, string> attributes, string name) =>
         attributes.TryGetValue(name, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
 
     public async ValueTask<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken)
@@ -519,14 +512,21 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         var names = new SortedSet<string>(_options.QueueUrls.Keys.Where(k => k != _options.DeadLetterQueue), StringComparer.Ordinal);
         if (!string.IsNullOrWhiteSpace(_options.QueueUrlPrefix))
         {
-            var namePrefix = _options.QueueUrlPrefix[(_options.QueueUrlPrefix.LastIndexOf('/') + 1)..];
-            foreach (var url in await _client.ListQueuesAsync(namePrefix, cancellationToken).ConfigureAwait(false))
+            var namePrefix = SqsQueueUrls.Name(_options.QueueUrlPrefix);
+            string? next = null;
+            do
             {
-                var name = url[(url.LastIndexOf('/') + 1)..];
-                if (!name.StartsWith(namePrefix, StringComparison.Ordinal)) continue;
-                var queue = name[namePrefix.Length..];
-                if (queue.Length > 0 && queue != _options.DeadLetterQueue) names.Add(queue);
+                var response = await _sqs.ListQueuesAsync(new ListQueuesRequest { QueueNamePrefix = namePrefix, MaxResults = 1000, NextToken = next }, cancellationToken).ConfigureAwait(false);
+                foreach (var url in response.QueueUrls ?? [])
+                {
+                    var name = SqsQueueUrls.Name(url);
+                    if (!name.StartsWith(namePrefix, StringComparison.Ordinal)) continue;
+                    var queue = name[namePrefix.Length..];
+                    if (queue.Length > 0 && queue != _options.DeadLetterQueue) names.Add(queue);
+                }
+                next = response.NextToken;
             }
+            while (!string.IsNullOrEmpty(next));
         }
         return [.. names];
     }
@@ -538,96 +538,28 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDisposable
         if (depth.Total == 0) return 0;
         try
         {
-            await _client.PurgeQueueAsync(QueueUrl(queue), cancellationToken).ConfigureAwait(false);
+            await _sqs.PurgeQueueAsync(new PurgeQueueRequest { QueueUrl = QueueUrl(queue) }, cancellationToken).ConfigureAwait(false);
         }
-        catch (SqsException ex) when (ex.ErrorCode.Contains(SqsErrorCodes.PurgeQueueInProgress, StringComparison.Ordinal))
+        catch (PurgeQueueInProgressException)
         {
             // A purge running already removes these too.
         }
         return depth.Total;
     }
 
-    public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string? queue, int limit, CancellationToken cancellationToken)
-    {
-        var letters = await ScanDeadLettersAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return [.. letters.Select(l => l.Letter).Where(d => queue is null || d.Queue == queue).Take(limit)];
-        }
-        finally
-        {
-            await RestoreAsync(letters.Select(l => l.Receipt), cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string? queue, int limit, CancellationToken cancellationToken) =>
+        _deadLetters.ListAsync(queue, limit, cancellationToken);
 
-    public async ValueTask<int> DeleteDeadLettersAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(ids);
-        var letters = await ScanDeadLettersAsync(cancellationToken).ConfigureAwait(false);
-        var wanted = ids.ToHashSet(StringComparer.Ordinal);
-        var chosen = letters.Where(l => wanted.Contains(l.Letter.Id)).ToList();
-        try
-        {
-            if (chosen.Count > 0) await DeleteAsync(DeadLetterUrl, [.. chosen.Select(l => l.Receipt)], cancellationToken).ConfigureAwait(false);
-            return chosen.Count;
-        }
-        finally
-        {
-            await RestoreAsync(letters.Where(l => !wanted.Contains(l.Letter.Id)).Select(l => l.Receipt), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// SQS cannot peek: the dead-letter queue is read by receiving everything with a short visibility, oldest first
-    /// by the time of dead-lettering. Callers make the messages visible again (<see cref="RestoreAsync"/>).
-    /// </summary>
-    private async Task<List<(DeadLetter Letter, string Receipt)>> ScanDeadLettersAsync(CancellationToken cancellationToken)
-    {
-        var url = DeadLetterUrl;
-        var seen = new Dictionary<string, (DeadLetter, string)>(StringComparer.Ordinal);
-        while (true)
-        {
-            IReadOnlyList<SqsMessage> batch;
-            try
-            {
-                batch = await _client.ReceiveMessageAsync(new SqsReceiveRequest(url, MaxBatch, 30, 0), cancellationToken).ConfigureAwait(false);
-            }
-            catch (SqsException ex) when (ex.IsQueueMissing)
-            {
-                break;
-            }
-            if (batch.Count == 0) break;
-            foreach (var m in batch)
-            {
-                var at = m.StringAttributes.TryGetValue(SqsAttributes.DeadLetteredAt, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
-                    ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : m.SentTimestamp ?? DateTimeOffset.MinValue;
-                var letter = new DeadLetter(m.MessageId,
-                    m.StringAttributes.GetValueOrDefault(SqsAttributes.SourceQueue, ""),
-                    SqsBody.Decode(m.Body, m.StringAttributes.TryGetValue(SqsAttributes.Encoding, out var e) && e == "base64"),
-                    m.StringAttributes.GetValueOrDefault(SqsAttributes.Reason, "dead-lettered by SQS redrive"),
-                    at);
-                seen[m.MessageId] = (letter, m.ReceiptHandle);
-            }
-        }
-        return [.. seen.Values.OrderBy(l => l.Item1.DeadLetteredAt).ThenBy(l => l.Item1.Id, StringComparer.Ordinal)];
-    }
-
-    private async Task RestoreAsync(IEnumerable<string> receipts, CancellationToken cancellationToken)
-    {
-        foreach (var chunk in receipts.Chunk(MaxBatch))
-        {
-            var entries = chunk.Select((r, i) => new SqsVisibilityEntry(i.ToString(CultureInfo.InvariantCulture), r, 0)).ToList();
-            await _client.ChangeMessageVisibilityBatchAsync(DeadLetterUrl, entries, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
+    public ValueTask<int> DeleteDeadLettersAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        _deadLetters.DeleteAsync(ids, cancellationToken);
 
     private static int Seconds(TimeSpan span, int min, int max) => (int)Math.Clamp(Math.Ceiling(span.TotalSeconds), min, max);
 
-    private void LogFailures(string action, SqsBatchResult result)
+    private void LogFailures(string action, List<BatchResultErrorEntry>? failed)
     {
-        foreach (var failure in result.Failed)
+        foreach (var failure in failed ?? [])
         {
-            if (SqsErrorCodes.IsStaleReceipt(failure.Code)) LogStale(action);
+            if (IsStaleReceipt(failure.Code)) LogStale(action);
             else LogEntryFailed(action, failure.Code, failure.Message);
         }
     }

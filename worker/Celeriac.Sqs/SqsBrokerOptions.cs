@@ -1,10 +1,12 @@
-using Celeriac.Sqs.Client;
+using Celeriac.Brokers.Remote;
 
 namespace Celeriac.Sqs;
 
-/// <summary>The SQS broker's settings, bound from <c>Celeriac:Broker:Sqs</c>.</summary>
-public sealed class SqsBrokerOptions
+/// <summary>The SQS broker's settings, bound from <c>Celeriac:Broker:Sqs</c>. The receive loop's settings come from <see cref="RemoteQueueOptions"/>.</summary>
+public sealed class SqsBrokerOptions : RemoteQueueOptions
 {
+    public const string Section = "Celeriac:Broker:Sqs";
+
     /// <summary>Queue URL = prefix + Celeriac queue name, e.g. <c>https://sqs.eu-west-1.amazonaws.com/123456789012/billing-</c>.</summary>
     public string? QueueUrlPrefix { get; set; }
 
@@ -14,28 +16,25 @@ public sealed class SqsBrokerOptions
     /// <summary>Celeriac's own dead-letter queue (poison messages, exhausted retries, with the reason attached).</summary>
     public string DeadLetterQueue { get; set; } = "dead-letters";
 
-    /// <summary>Create missing queues on first use (development, emulators). Production queues usually come from infrastructure code.</summary>
-    public bool AutoCreateQueues { get; set; }
-
+    /// <summary>
+    /// The region, e.g. <c>eu-west-1</c>. Unset: the region of a standard queue URL, else the SDK's region chain
+    /// (<c>AWS_REGION</c>, the profile, instance metadata). Not used when the app registered its own <c>IAmazonSQS</c>.
+    /// </summary>
     public string? Region { get; set; }
+
+    /// <summary>The service URL (a VPC endpoint, an emulator). Unset: the SDK's own <c>AWS_ENDPOINT_URL_SQS</c>/<c>AWS_ENDPOINT_URL</c>, else the regional endpoint.</summary>
     public string? Endpoint { get; set; }
+
+    /// <summary>A named profile of the shared AWS config files instead of the SDK's default credential chain.</summary>
     public string? Profile { get; set; }
+
+    /// <summary>Static keys (a Secret the operator maps, emulators). Unset: the SDK's default chain (IRSA, EKS Pod Identity, SSO, profiles, instance roles).</summary>
     public string? AccessKeyId { get; set; }
     public string? SecretAccessKey { get; set; }
     public string? SessionToken { get; set; }
+
+    /// <summary>Retries of a request that was throttled, failed with a 5xx or did not reach the service (the SDK's standard retry mode).</summary>
     public int MaxRetries { get; set; } = 4;
-
-    /// <summary>Longest long poll (SQS allows 20 s).</summary>
-    public int LongPollSeconds { get; set; } = 20;
-
-    /// <summary>With several queues and all empty, the long poll on one queue lasts at most this, so the others are looked at again soon.</summary>
-    public int MultiQueuePollSeconds { get; set; } = 1;
-
-    /// <summary>A queue found empty is not asked again for this long (unless this instance sent to it), so empty priority levels cost few requests.</summary>
-    public TimeSpan EmptyQueueBackoff { get; set; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>When many slots are free, up to this many full receives of 10 go out at once.</summary>
-    public int MaxParallelReceives { get; set; } = 4;
 
     /// <summary>Largest message (body and attributes): SQS's limit.</summary>
     public int MaxMessageBytes { get; set; } = 256 * 1024;
@@ -45,27 +44,15 @@ public sealed class SqsBrokerOptions
 
     public string DefaultMessageGroupId { get; set; } = "default";
 
-    /// <summary>
-    /// Some emulators (local-aws-sqs) count received, not yet deleted messages in ApproximateNumberOfMessages as well as
-    /// in ApproximateNumberOfMessagesNotVisible; SQS counts them only in the latter.
-    /// </summary>
-    public bool ReadyCountIncludesInFlight { get; set; }
-
-    /// <summary>
-    /// Some emulators (local-aws-sqs) count a ChangeMessageVisibility as a receive in ApproximateReceiveCount; with this
-    /// set, the visibility changes this broker made are taken off again. SQS does not, so leave it off there.
-    /// </summary>
-    public bool VisibilityChangeCountsAsReceive { get; set; }
-
-    /// <summary>The client settings these broker settings carry.</summary>
-    public SqsClientOptions ToClientOptions() => new()
+    public override string? Validate(string section)
     {
-        Region = Region,
-        Endpoint = Endpoint,
-        Profile = Profile,
-        AccessKeyId = AccessKeyId,
-        SecretAccessKey = SecretAccessKey,
-        SessionToken = SessionToken,
-        MaxRetries = MaxRetries,
-    };
+        if (string.IsNullOrWhiteSpace(QueueUrlPrefix) && QueueUrls.Count == 0)
+            return $"{section}:QueueUrlPrefix (or {section}:QueueUrls:<queue>) must be set: the SQS broker needs to know its queues' URLs.";
+        if (LongPollSeconds > 20) return $"{section}:LongPollSeconds must be between 0 and 20, SQS's longest wait (was {LongPollSeconds}).";
+        if (MaxRetries < 0) return $"{section}:MaxRetries must be 0 or more (was {MaxRetries}).";
+        if (MaxMessageBytes < 1024) return $"{section}:MaxMessageBytes must be at least 1024 (was {MaxMessageBytes}).";
+        if (!string.IsNullOrWhiteSpace(Endpoint) && !Uri.TryCreate(Endpoint, UriKind.Absolute, out _))
+            return $"{section}:Endpoint must be an absolute URL (was '{Endpoint}').";
+        return base.Validate(section);
+    }
 }

@@ -1,7 +1,6 @@
+using Amazon.SQS;
 using Celeriac.Brokers;
 using Celeriac.Sqs;
-using Celeriac.Sqs.Client;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -13,8 +12,9 @@ public static class SqsCeleriacBuilderExtensions
 {
     /// <summary>
     /// Uses Amazon SQS, registered once as <see cref="IBroker"/> and <see cref="IBrokerAdmin"/>. Options come from
-    /// <c>Celeriac:Broker:Sqs</c>, then from <paramref name="configure"/>. The client is registered as
-    /// <see cref="ISqsClient"/> unless one is registered already (tests register a counting one).
+    /// <c>Celeriac:Broker:Sqs</c>, then from <paramref name="configure"/>. The broker calls the <see cref="IAmazonSQS"/>
+    /// the app registered (<c>services.AddAWSService&lt;IAmazonSQS&gt;()</c>), else one built from these options with the
+    /// SDK's default credential chain (<see cref="SqsClientFactory"/>).
     /// </summary>
     public static CeleriacBuilder UseSqsBroker(this CeleriacBuilder builder, Action<SqsBrokerOptions>? configure = null)
     {
@@ -22,19 +22,22 @@ public static class SqsCeleriacBuilderExtensions
         var options = builder.Services.AddOptions<SqsBrokerOptions>();
         if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Broker:Sqs"));
         if (configure is not null) options.Configure(configure);
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqsBrokerOptions>, SqsBrokerOptionsValidator>());
 
-        builder.Services.TryAddSingleton<ISqsClient>(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<SqsBrokerOptions>>().Value;
-            return SqsClientFactory.Create(o.ToClientOptions(), o.QueueUrlPrefix ?? o.QueueUrls.Values.FirstOrDefault(),
-                time: sp.GetService<TimeProvider>(), loggers: sp.GetService<ILoggerFactory>());
-        });
+        builder.Services.TryAddSingleton<IAmazonSQS>(sp => SqsClientFactory.Create(sp.GetRequiredService<IOptions<SqsBrokerOptions>>().Value));
         builder.Services.TryAddSingleton(sp => new SqsBroker(
-            sp.GetRequiredService<ISqsClient>(),
+            sp.GetRequiredService<IAmazonSQS>(),
             sp.GetRequiredService<IOptions<SqsBrokerOptions>>().Value,
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<SqsBroker>>()));
         builder.UseBroker(sp => sp.GetRequiredService<SqsBroker>());
         return builder;
+    }
+
+    private sealed class SqsBrokerOptionsValidator : IValidateOptions<SqsBrokerOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SqsBrokerOptions options) =>
+            options.Validate(SqsBrokerOptions.Section) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }

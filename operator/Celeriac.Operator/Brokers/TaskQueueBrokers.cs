@@ -37,6 +37,12 @@ public sealed class TaskQueueBrokers(IKubernetesClient kubernetes) : IAsyncDispo
     /// <summary>Extra configuration applied to every connection (tests point brokers at emulators with it).</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>
+    /// Services registered in every connection before Celeriac's own, e.g. a vendor client the broker then takes from DI
+    /// (tests register an SDK client with an emulator's quirks corrected).
+    /// </summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     public async Task<BrokerConnection> GetAsync(TaskQueue queue, CancellationToken cancellationToken)
     {
         var ns = queue.Metadata.Namespace ?? "default";
@@ -59,6 +65,7 @@ public sealed class TaskQueueBrokers(IKubernetesClient kubernetes) : IAsyncDispo
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
             var services = new ServiceCollection();
             services.AddLogging();
+            ConfigureServices?.Invoke(services);
             services.AddCeleriac(configuration, c => c.UseBrokerFromConfiguration());
             var connection = new BrokerConnection(services.BuildServiceProvider(), fingerprint);
             _connections[key] = connection;

@@ -7,6 +7,7 @@ using Celeriac.Operator.Brokers;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Testing;
+using Celeriac.Testing.Sqs;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
@@ -20,13 +21,14 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(2);
 
-    // local-aws-sqs counts in-flight messages in ApproximateNumberOfMessages and counts a visibility change as a receive.
-    private static readonly Dictionary<string, string?> EmulatorQuirks = new()
-    {
-        ["Celeriac:Broker:Sqs:AutoCreateQueues"] = "true",
-        ["Celeriac:Broker:Sqs:ReadyCountIncludesInFlight"] = "true",
-        ["Celeriac:Broker:Sqs:VisibilityChangeCountsAsReceive"] = "true",
-    };
+    private static readonly Dictionary<string, string?> AutoCreate = new() { ["Celeriac:Broker:Sqs:AutoCreateQueues"] = "true" };
+
+    /// <summary>
+    /// The operator's connection to the TaskQueue's broker, on an SDK client whose HTTP pipeline corrects the emulator's
+    /// known differences from SQS (docs/sqs.md): it counts in-flight messages as ready, which would inflate the depth.
+    /// </summary>
+    private static TaskQueueBrokers Brokers(IKubernetesClient kubernetes) =>
+        new(kubernetes) { Overrides = AutoCreate, ConfigureServices = services => EmulatorSqsModule.Register(services) };
 
     private string QueueYaml(string prefix) => $$"""
         apiVersion: celeriac.io/v1alpha1
@@ -59,7 +61,7 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
             },
         }, CancellationToken.None);
         var operatorInstance = await StartOperatorAsync(configure: services =>
-            services.AddSingleton(sp => new TaskQueueBrokers(sp.GetRequiredService<IKubernetesClient>()) { Overrides = EmulatorQuirks }));
+            services.AddSingleton(sp => Brokers(sp.GetRequiredService<IKubernetesClient>())));
         var created = await CreateAsync(QueueYaml(sqs.NewPrefix()));
 
         await Eventually.HoldsAsync(() => ConditionStatus("billing", "BrokerReachable") == "True", "the autoscaler reads the depth");
@@ -67,7 +69,7 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
         Assert.Equal("DepthRead", Condition("billing", "BrokerReachable")!["reason"]!.GetValue<string>());
 
         // A producer of this TaskQueue, connected as the operator and the workers are.
-        await using var producerBrokers = new TaskQueueBrokers(Kubectl) { Overrides = EmulatorQuirks };
+        await using var producerBrokers = Brokers(Kubectl);
         var producer = await producerBrokers.GetAsync(ModelJson.ToTaskQueue(created), CancellationToken.None);
         var enqueued = Stopwatch.StartNew();
         await producer.Client.EnqueueManyAsync("demo.noop", Items(4000), new EnqueueOptions { Queue = "bulk" });

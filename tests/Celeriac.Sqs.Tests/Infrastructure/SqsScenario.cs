@@ -1,25 +1,27 @@
+using Amazon.SQS;
 using Celeriac.Hosting;
 using Celeriac.Testing;
+using Celeriac.Testing.Sqs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Sqs.Tests.Infrastructure;
 
 /// <summary>
 /// A test's world on the SQS emulator: its own queue prefix; workers configured the way a pod would be
 /// (<c>Celeriac__Broker__Type=sqs</c>, the endpoint in <c>AWS_ENDPOINT_URL_SQS</c>, credentials and region from the AWS
-/// environment variables).
+/// environment variables), plus <see cref="EmulatorSqsModule"/>, which hands them the SDK client with the emulator's
+/// quirks corrected (as an app hands Celeriac its own <c>IAmazonSQS</c>).
 /// </summary>
-public sealed class SqsScenario(SqsEmulator emulator, string prefix) : WorkerProcessScenario("sqs", _ => c => c.UseSqsBroker(o =>
+public sealed class SqsScenario(SqsEmulator emulator, string prefix) : WorkerProcessScenario("sqs", _ => c =>
 {
     var options = SqsTestBrokers.Options(emulator, prefix);
-    o.QueueUrlPrefix = options.QueueUrlPrefix;
-    o.Endpoint = options.Endpoint;
-    o.Region = options.Region;
-    o.AccessKeyId = options.AccessKeyId;
-    o.SecretAccessKey = options.SecretAccessKey;
-    o.AutoCreateQueues = true;
-    o.ReadyCountIncludesInFlight = true;
-    o.VisibilityChangeCountsAsReceive = true;
-}))
+    c.Services.AddSingleton(SqsTestBrokers.Client(options));
+    c.UseSqsBroker(o =>
+    {
+        o.QueueUrlPrefix = options.QueueUrlPrefix;
+        o.AutoCreateQueues = true;
+    });
+})
 {
     public SqsScenario(SqsEmulator emulator) : this(emulator, emulator.NewPrefix())
     {
@@ -27,13 +29,13 @@ public sealed class SqsScenario(SqsEmulator emulator, string prefix) : WorkerPro
 
     public string Prefix { get; } = prefix;
 
+    protected override IEnumerable<string> TaskAssemblies => [typeof(EmulatorSqsModule).Assembly.Location];
+
     protected override IReadOnlyDictionary<string, string> BrokerEnvironment => new Dictionary<string, string>
     {
         ["Celeriac__Broker__Type"] = "sqs",
         ["Celeriac__Broker__Sqs__QueueUrlPrefix"] = Prefix,
         ["Celeriac__Broker__Sqs__AutoCreateQueues"] = "true",
-        ["Celeriac__Broker__Sqs__ReadyCountIncludesInFlight"] = "true",
-        ["Celeriac__Broker__Sqs__VisibilityChangeCountsAsReceive"] = "true",
         ["AWS_ENDPOINT_URL_SQS"] = emulator.Endpoint,
         ["AWS_ACCESS_KEY_ID"] = "test",
         ["AWS_SECRET_ACCESS_KEY"] = "test",

@@ -1,9 +1,10 @@
-using Celeriac.Sqs.Client;
+using Amazon.SQS;
 using Celeriac.Testing;
+using Celeriac.Testing.Sqs;
 
 namespace Celeriac.Sqs.Tests.Infrastructure;
 
-/// <summary>Brokers and clients on an emulator, with the settings every test uses.</summary>
+/// <summary>Brokers and SDK clients on an emulator, with the settings every test uses.</summary>
 public static class SqsTestBrokers
 {
     public static SqsBrokerOptions Options(SqsEmulator emulator, string prefix) => new()
@@ -14,13 +15,10 @@ public static class SqsTestBrokers
         AccessKeyId = "test",
         SecretAccessKey = "test",
         AutoCreateQueues = true,
-        ReadyCountIncludesInFlight = true,
-        VisibilityChangeCountsAsReceive = true,
     };
 
-    public static SqsJsonClient Client(SqsBrokerOptions options, HttpMessageHandler? handler = null) =>
-        SqsClientFactory.Create(options.ToClientOptions(), options.QueueUrlPrefix, new EmulatorTimersHandler(handler ?? new SocketsHttpHandler()), environment: _ => null);
+    /// <param name="inner">Under the emulator's quirks handler: a <see cref="SqsRequestCounter"/> to count what the SDK sends.</param>
+    public static IAmazonSQS Client(SqsBrokerOptions options, HttpMessageHandler? inner = null) => EmulatorSqs.Client(options, inner);
 
-    public static SqsBroker Broker(SqsBrokerOptions options, HttpMessageHandler? handler = null) =>
-        new(Client(options, handler), options, ownsClient: true);
+    public static SqsBroker Broker(SqsBrokerOptions options, HttpMessageHandler? inner = null) => new(Client(options, inner), options);
 }
