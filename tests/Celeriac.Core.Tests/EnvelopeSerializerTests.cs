@@ -96,9 +96,20 @@ public class EnvelopeSerializerTests
     public void Json_null_is_invalid_with_a_reason() =>
         Assert.Contains("null", Reason("null"));
 
+    [Theory]
+    [InlineData("""{"v":0,"id":"x","task":"t","queue":"q"}""", 0)]
+    [InlineData("""{"v":99,"id":"x","task":"t","queue":"q"}""", 99)]
+    [InlineData("""{"v":2,"vmin":2,"id":"x","task":"t","queue":"q"}""", 2)]
+    public void A_version_this_worker_cannot_read_is_invalid(string json, int version) =>
+        Assert.StartsWith($"unsupported envelope version {version}", Reason(json));
+
     [Fact]
-    public void Unsupported_version_is_invalid() =>
-        Assert.Contains("version", Reason("""{"v":0,"id":"x","task":"t","queue":"q"}"""));
+    public void A_later_version_that_older_workers_may_read_is_read_ignoring_what_is_new()
+    {
+        var envelope = Parse("""{"v":2,"vmin":1,"id":"x","task":"t","queue":"q","somethingNew":{"a":1}}""");
+        Assert.Equal(2, envelope.Version);
+        Assert.Equal("x", envelope.Id);
+    }
 
     [Fact]
     public void Invalid_utf8_is_invalid_not_a_crash() =>

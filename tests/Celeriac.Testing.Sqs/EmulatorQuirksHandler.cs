@@ -16,6 +16,8 @@ namespace Celeriac.Testing.Sqs;
 /// <item>ApproximateNumberOfMessages counts received, not yet deleted messages too; SQS counts them only in
 /// ApproximateNumberOfMessagesNotVisible.</item>
 /// <item>A ChangeMessageVisibility counts as a receive in ApproximateReceiveCount; SQS counts receives only.</item>
+/// <item>MD5OfMessageAttributes is computed over characters, not UTF-8 bytes, so the SDK rejects any message whose
+/// attribute values are not ASCII (a dead letter's reason quoting a name); the handler puts the digest SQS documents.</item>
 /// <item>A new message counts as delayed until a zero-delay timer of the emulator's event loop fires, so attributes read
 /// within a millisecond of a send see it delayed; the handler gives the timers a few milliseconds before each read.</item>
 /// </list>
@@ -30,7 +32,7 @@ public sealed class EmulatorQuirksHandler(HttpMessageHandler inner) : Delegating
     {
         var action = request.Headers.TryGetValues("X-Amz-Target", out var targets) ? targets.First().Replace("AmazonSQS.", "", StringComparison.Ordinal) : "";
         JsonObject? body = null;
-        if (action is "ReceiveMessage" or "ChangeMessageVisibility" or "ChangeMessageVisibilityBatch" && request.Content is not null)
+        if (action is "ReceiveMessage" or "ChangeMessageVisibility" or "ChangeMessageVisibilityBatch" or "SendMessage" or "SendMessageBatch" && request.Content is not null)
             body = JsonNode.Parse(await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)) as JsonObject;
 
         if (action == "ReceiveMessage" && body is not null && body["MessageSystemAttributeNames"] is JsonArray names && body["AttributeNames"] is null)
@@ -56,6 +58,10 @@ public sealed class EmulatorQuirksHandler(HttpMessageHandler inner) : Delegating
             case "GetQueueAttributes":
                 await FixDepthAsync(response, cancellationToken).ConfigureAwait(false);
                 break;
+            case "SendMessage":
+            case "SendMessageBatch":
+                await FixSendDigestsAsync(body, response, cancellationToken).ConfigureAwait(false);
+                break;
         }
         return response;
     }
@@ -75,11 +81,62 @@ public sealed class EmulatorQuirksHandler(HttpMessageHandler inner) : Delegating
             var receipt = message["ReceiptHandle"]?.GetValue<string>();
             if (id is null || receipt is null) continue;
             _messageOfReceipt[receipt] = id;
+            if (message["MessageAttributes"] is JsonObject sent) message["MD5OfMessageAttributes"] = AttributesDigest(sent);
             if (message["Attributes"] is JsonObject attributes && _visibilityChanges.TryRemove(id, out var changes)
                 && int.TryParse(attributes["ApproximateReceiveCount"]?.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var count))
                 attributes["ApproximateReceiveCount"] = Math.Max(1, count - changes).ToString(CultureInfo.InvariantCulture);
         }
         response.Content = Json(answer);
+    }
+
+    private static async Task FixSendDigestsAsync(JsonObject? request, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (request is null || JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)) is not JsonObject answer) return;
+        if (request["Entries"] is JsonArray entries)
+        {
+            var byId = entries.OfType<JsonObject>().Where(e => e["Id"] is not null).ToDictionary(e => e["Id"]!.GetValue<string>(), StringComparer.Ordinal);
+            foreach (var done in (answer["Successful"] as JsonArray ?? []).OfType<JsonObject>())
+                if (done["Id"]?.GetValue<string>() is { } id && byId.TryGetValue(id, out var entry) && entry["MessageAttributes"] is JsonObject attributes)
+                    done["MD5OfMessageAttributes"] = AttributesDigest(attributes);
+        }
+        else if (request["MessageAttributes"] is JsonObject attributes)
+        {
+            answer["MD5OfMessageAttributes"] = AttributesDigest(attributes);
+        }
+        response.Content = Json(answer);
+    }
+
+    /// <summary>
+    /// The digest SQS documents for message attributes: for each attribute in name order, the name, the data type and
+    /// the value, each as UTF-8 bytes after a 4-byte big-endian length, with a transport byte (1 string, 2 binary) before the value.
+    /// </summary>
+    private static string AttributesDigest(JsonObject attributes)
+    {
+        using var buffer = new MemoryStream();
+        void Write(ReadOnlySpan<byte> bytes)
+        {
+            Span<byte> length = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            buffer.Write(length);
+            buffer.Write(bytes);
+        }
+        foreach (var (name, node) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            if (node is not JsonObject attribute) continue;
+            Write(Encoding.UTF8.GetBytes(name));
+            Write(Encoding.UTF8.GetBytes(attribute["DataType"]?.GetValue<string>() ?? "String"));
+            if (attribute["BinaryValue"]?.GetValue<string>() is { } binary)
+            {
+                buffer.WriteByte(2);
+                Write(Convert.FromBase64String(binary));
+            }
+            else
+            {
+                buffer.WriteByte(1);
+                Write(Encoding.UTF8.GetBytes(attribute["StringValue"]?.GetValue<string>() ?? ""));
+            }
+        }
+        return Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(buffer.ToArray()));
     }
 
     private void CountVisibilityChange(string? receipt)

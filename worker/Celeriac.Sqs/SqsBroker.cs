@@ -429,11 +429,29 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDeadLetterCopyTr
         return IsCurrent(receipt) && await TryChangeVisibilityAsync(receipt, TakeOverSeconds, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A message close to the size limit does not fit with the dead letter's attributes: its body is cut to fit and the
+    /// original size recorded, so that every message the queue accepted can be dead-lettered, its reason kept.
+    /// </summary>
     async ValueTask IDeadLetterCopyTransport.SendCopyAsync(string queue, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellationToken)
     {
         var url = QueueUrl(queue);
         await EnsureQueueAsync(url, cancellationToken).ConfigureAwait(false);
-        await SendEntriesAsync(url, [CreateEntry(url, body.Span, 0, 0, null, null, attributes)], cancellationToken).ConfigureAwait(false);
+        var entry = CreateEntry(url, body.Span, 0, 0, null, null, attributes);
+        if (entry.Size > _options.MaxMessageBytes)
+        {
+            var marked = new Dictionary<string, string>(attributes, StringComparer.Ordinal) { [RemoteAttributes.TruncatedFrom] = body.Length.ToString(CultureInfo.InvariantCulture) };
+            var fits = body.Length;
+            do
+            {
+                // Base64 grows a body by a third; shrink by the excess (with some margin) until the copy fits.
+                fits = Math.Max(0, fits - (entry.Size - _options.MaxMessageBytes) - 64);
+                entry = CreateEntry(url, body.Span[..fits], 0, 0, null, null, marked);
+            }
+            while (entry.Size > _options.MaxMessageBytes && fits > 0);
+            LogTruncated(queue, body.Length, fits);
+        }
+        await SendEntriesAsync(url, [entry], cancellationToken).ConfigureAwait(false);
     }
 
     async ValueTask IDeadLetterCopyTransport.DeleteAsync(BrokerMessage message, CancellationToken cancellationToken)
@@ -566,6 +584,9 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDeadLetterCopyTr
 
     [LoggerMessage(LogLevel.Information, "Created SQS queue {Name}")]
     private partial void LogCreated(string name);
+
+    [LoggerMessage(LogLevel.Warning, "A dead letter for {Queue} did not fit SQS's size limit with its reason: its body was cut from {Size} to {Kept} bytes")]
+    private partial void LogTruncated(string queue, int size, int kept);
 
     [LoggerMessage(LogLevel.Debug, "Re-delayed {Count} messages of {Url} that are not due yet")]
     private partial void LogHopped(int count, string url);

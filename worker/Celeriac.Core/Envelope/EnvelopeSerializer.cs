@@ -38,8 +38,8 @@ public static class EnvelopeSerializer
         }
         if (envelope is null)
             throw new InvalidEnvelopeException("unparseable envelope: body is JSON null");
-        if (envelope.Version < 1)
-            throw new InvalidEnvelopeException($"unsupported envelope version {envelope.Version}");
+        if (envelope.Version < 1 || (envelope.Version > TaskEnvelope.CurrentVersion && (envelope.MinReaderVersion ?? envelope.Version) > TaskEnvelope.CurrentVersion))
+            throw new InvalidEnvelopeException($"unsupported envelope version {envelope.Version} (this worker reads version {TaskEnvelope.CurrentVersion})");
         if (string.IsNullOrEmpty(envelope.Id) || string.IsNullOrEmpty(envelope.Task) || string.IsNullOrEmpty(envelope.Queue))
             throw new InvalidEnvelopeException("envelope lacks id, task or queue");
         return envelope;

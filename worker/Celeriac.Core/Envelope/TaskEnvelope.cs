@@ -12,6 +12,11 @@ public sealed record TaskEnvelope
     public const int CurrentVersion = 1;
 
     [JsonPropertyName("v")] public int Version { get; init; } = CurrentVersion;
+    /// <summary>
+    /// The oldest envelope version a worker may understand and still run this message: a producer of a later version
+    /// sets it when what it added can be ignored. Absent: <see cref="Version"/> (only workers of that version or later).
+    /// </summary>
+    [JsonPropertyName("vmin")] public int? MinReaderVersion { get; init; }
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("task")] public required string Task { get; init; }
     /// <summary>Absent (Undefined) when a producer sent none; then it is omitted on the wire too, never a write error.</summary>

@@ -37,7 +37,7 @@ public sealed partial class MessageDispatcher(
         }
         if (!registry.TryGet(envelope.Task, out var descriptor))
         {
-            await RejectAsync(message, null, $"unknown task '{envelope.Task}'").ConfigureAwait(false);
+            await RejectAsync(message, null, $"unknown task '{Quote(envelope.Task)}'").ConfigureAwait(false);
             return;
         }
         object args;
@@ -100,8 +100,15 @@ public sealed partial class MessageDispatcher(
         }
     }
 
+    /// <summary>A name from a message, cut so that a hostile one cannot flood the log and the dead letter.</summary>
+    private static string Quote(string name) => name.Length <= MaxQuoted ? name : $"{name[..MaxQuoted]}… ({name.Length} characters)";
+
+    private const int MaxQuoted = 200;
+    private const int MaxReason = 2000;
+
     private async Task RejectAsync(BrokerMessage message, string? taskName, string reason)
     {
+        if (reason.Length > MaxReason) reason = reason[..MaxReason] + "…";
         LogRejected(message.Queue, reason);
         foreach (var observer in _observers) observer.OnRejected(message, taskName, reason);
         try

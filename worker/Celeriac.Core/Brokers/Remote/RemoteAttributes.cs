@@ -26,6 +26,9 @@ public static class RemoteAttributes
     /// <summary>On a dead letter: Unix milliseconds of dead-lettering.</summary>
     public const string DeadLetteredAt = "celeriac-dead-lettered-at";
 
+    /// <summary>On a dead letter whose body had to be cut to fit the service's size limit: the body's size before, in bytes.</summary>
+    public const string TruncatedFrom = "celeriac-truncated-from";
+
     /// <summary>The source-queue name releases up to 0.1 wrote on SQS; still read so that their dead letters keep their queue.</summary>
     private const string LegacySourceQueue = "celeriac-queue";
 
@@ -65,10 +68,12 @@ public static class RemoteAttributes
     public static DeadLetter ReadDeadLetter(string id, ReadOnlyMemory<byte> body, Func<string, string?> attribute, string fallbackReason, DateTimeOffset fallbackTime)
     {
         ArgumentNullException.ThrowIfNull(attribute);
+        var reason = attribute(Reason) ?? fallbackReason;
+        if (attribute(TruncatedFrom) is { } size) reason += $" (the body was cut to fit the dead-letter queue; it had {size} bytes)";
         return new DeadLetter(id,
             attribute(SourceQueue) ?? attribute(LegacySourceQueue) ?? "",
             body,
-            attribute(Reason) ?? fallbackReason,
+            reason,
             UnixMilliseconds(attribute(DeadLetteredAt)) ?? fallbackTime);
     }
 
