@@ -17,7 +17,7 @@ public sealed class SchedulingTests(PeerFixture fixture) : IClassFixture<PeerFix
         var queue = fixture.NewQueue();
         await using var client = fixture.Client();
         await using var sender = client.CreateSender(queue);
-        var due = DateTimeOffset.UtcNow.AddSeconds(1.5);
+        var due = DateTimeOffset.UtcNow.AddSeconds(3);
         var sequence = await sender.ScheduleMessageAsync(new ServiceBusMessage("later"), due);
 
         Assert.True(sequence > 0);

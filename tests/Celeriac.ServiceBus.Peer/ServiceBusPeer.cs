@@ -95,7 +95,7 @@ public sealed class ServiceBusPeer : IAsyncDisposable
     public IDisposable HoldDeliveries(string entityPath) =>
         (_ns.Entity(entityPath) ?? throw new ArgumentException($"no queue '{entityPath}'", nameof(entityPath))).HoldDeliveries(_ns.Options.TimeProvider);
 
-    /// <summary>Closes every client connection, as a network fault or a service restart would; the SDK reconnects.</summary>
+    /// <summary>Aborts every client connection, as a network fault would; the SDK reconnects on its next operation.</summary>
     public void DropConnections() => _amqp.DropConnections();
 
     private PeerQueue Require(string queue) => _ns.Queue(queue) ?? throw new ArgumentException($"no queue '{queue}'", nameof(queue));

@@ -50,10 +50,10 @@ internal sealed class AmqpFrontEnd : IRuntimeProvider
         DropConnections();
     }
 
-    /// <summary>Closes every client connection (as a service restart or a network fault would); clients reconnect.</summary>
+    /// <summary>Aborts every client connection at the transport, as a network fault would; clients reconnect.</summary>
     public void DropConnections()
     {
-        foreach (var connection in _connections.Keys) connection.SafeClose(new AmqpException(AmqpErrorCode.ConnectionForced, "The peer dropped the connection."));
+        foreach (var connection in _connections.Keys) connection.Abort();
     }
 
     private void OnAccept(TransportListener listener, TransportAsyncCallbackArgs args)

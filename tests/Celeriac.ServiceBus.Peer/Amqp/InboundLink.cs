@@ -9,12 +9,11 @@ namespace Celeriac.ServiceBus.Peer.Amqp;
 /// <summary>
 /// The server end of a sender's link to a queue. Each transfer (one message, or a batch in message format 0x80013700)
 /// is enqueued and then settled with accepted; a transfer the peer fails on purpose is rejected with
-/// <c>com.microsoft:server-busy</c>, one it cannot decode with <c>amqp:decode-error</c>. Transfers are handled in the
+/// the injected condition (<see cref="PeerFaults"/>), one it cannot decode with <c>amqp:decode-error</c>. Transfers are handled in the
 /// order they arrived, off the AMQP library's I/O threads.
 /// </summary>
 internal sealed class InboundLink
 {
-    private static readonly AmqpSymbol ServerBusy = "com.microsoft:server-busy";
     private readonly ReceivingAmqpLink _link;
     private readonly PeerQueue _queue;
     private readonly PeerNamespace _ns;
@@ -36,6 +35,8 @@ internal sealed class InboundLink
         {
             try
             {
+                // A transfer still queued when its link went away is dropped: its sender never learns an outcome and sends again.
+                if (_link.State != AmqpObjectState.Opened) continue;
                 var outcome = await EnqueueAsync(transfer).ConfigureAwait(false);
                 if (!transfer.Settled) _link.DisposeMessage(transfer, outcome, true, true);
             }
@@ -51,7 +52,7 @@ internal sealed class InboundLink
         _ns.Operations.Count(PeerOperations.Send);
         var delay = _ns.Faults.DelayOf(PeerOperations.Send);
         if (delay > TimeSpan.Zero) await Task.Delay(delay, _ns.Options.TimeProvider).ConfigureAwait(false);
-        if (_ns.Faults.ShouldFail(PeerOperations.Send)) return Rejected(ServerBusy, "The server is busy (injected by the peer).");
+        if (_ns.Faults.Failure(PeerOperations.Send) is { } condition) return Rejected(condition, "Injected by the peer.");
         IReadOnlyList<PeerQueue.Incoming> messages;
         try
         {

@@ -26,7 +26,6 @@ internal sealed class ManagementNode(PeerNamespace ns, PeerQueue queue) : Reques
 {
     public const string Suffix = "/$management";
     private static readonly AmqpSymbol LockLost = "com.microsoft:message-lock-lost";
-    private static readonly AmqpSymbol ServerBusy = "com.microsoft:server-busy";
     private static readonly AmqpSymbol MessageNotFound = "com.microsoft:message-not-found";
 
     protected override async Task<AmqpMessage> AnswerAsync(AmqpMessage request, ConnectionState connection)
@@ -35,7 +34,8 @@ internal sealed class ManagementNode(PeerNamespace ns, PeerQueue queue) : Reques
         Namespace.Operations.Count(operation);
         var delay = Namespace.Faults.DelayOf(operation);
         if (delay > TimeSpan.Zero) await Task.Delay(delay, Namespace.Options.TimeProvider).ConfigureAwait(false);
-        if (Namespace.Faults.ShouldFail(operation)) return Failure(AmqpResponseStatusCode.ServiceUnavailable, ServerBusy, "The server is busy (injected by the peer).");
+        if (Namespace.Faults.Failure(operation) is { } condition)
+            return Failure(condition == PeerFaults.Timeout ? AmqpResponseStatusCode.RequestTimeout : AmqpResponseStatusCode.ServiceUnavailable, condition, "Injected by the peer.");
         var body = MessageCodec.RequestMap(request);
         var now = Namespace.Now;
         return operation switch

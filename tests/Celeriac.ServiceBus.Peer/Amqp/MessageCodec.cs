@@ -10,7 +10,7 @@ namespace Celeriac.ServiceBus.Peer.Amqp;
 /// header ttl, the <c>x-opt-scheduled-enqueue-time</c> annotation), batches (message format 0x80013700, one encoded
 /// message per Data section), and what it stamps on a delivered or peeked one: header delivery-count (prior delivery
 /// attempts on a delivery; the DeliveryCount itself on a peek), <c>x-opt-sequence-number</c>, <c>x-opt-enqueued-time</c>,
-/// <c>x-opt-locked-until</c>, <c>x-opt-message-state</c>, and the broker's application properties (DeadLetterReason,
+/// <c>x-opt-locked-until</c>, <c>x-opt-message-state</c>, creation-time and absolute-expiry-time, and the broker's application properties (DeadLetterReason,
 /// DeadLetterErrorDescription, properties-to-modify).
 /// </summary>
 internal static class MessageCodec
@@ -57,6 +57,13 @@ internal static class MessageCodec
         annotations[EnqueuedTime] = stored.EnqueuedTime.UtcDateTime;
         annotations[MessageState] = (int)stored.State;
         if (lockedUntil is { } until) annotations[LockedUntil] = until.UtcDateTime;
+        // absolute-expiry-time is the broker's ExpiresAtUtc (enqueued time + TimeToLive), not the sender's estimate; the SDK
+        // reads TimeToLive back as absolute-expiry-time - creation-time, so creation-time moves to the enqueued time with it.
+        if (stored.ExpiresAt is { } expires && (message.Sections & SectionFlag.Properties) != 0 && message.Properties is { } properties)
+        {
+            properties.CreationTime = stored.EnqueuedTime.UtcDateTime;
+            properties.AbsoluteExpiryTime = expires.UtcDateTime;
+        }
         if (stored.PropertyChanges.Count > 0)
         {
             message.ApplicationProperties ??= new ApplicationProperties();

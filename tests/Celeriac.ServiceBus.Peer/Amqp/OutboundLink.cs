@@ -18,7 +18,6 @@ namespace Celeriac.ServiceBus.Peer.Amqp;
 internal sealed class OutboundLink : IQueueConsumer
 {
     private static readonly AmqpSymbol LockLost = "com.microsoft:message-lock-lost";
-    private static readonly AmqpSymbol ServerBusy = "com.microsoft:server-busy";
     private readonly SendingAmqpLink _link;
     private readonly PeerQueue _queue;
     private readonly PeerNamespace _ns;
@@ -66,7 +65,7 @@ internal sealed class OutboundLink : IQueueConsumer
         if (operation.Length > 0)
         {
             _ns.Operations.Count(operation);
-            if (_ns.Faults.ShouldFail(operation)) reply = Failed(ServerBusy, "The server is busy (injected by the peer).");
+            if (_ns.Faults.Failure(operation) is { } condition) reply = Failed(condition, "Injected by the peer.");
             else if (!Apply(delivery.State!, token, now)) reply = Failed(LockLost, "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.");
         }
         _link.DisposeDelivery(delivery, true, reply);

@@ -117,9 +117,9 @@ internal sealed class AtomManagement : IAsyncDisposable
             return;
         }
         if (_ns.Faults.DelayOf(operation) is var delay && delay > TimeSpan.Zero) await Task.Delay(delay, _ns.Options.TimeProvider).ConfigureAwait(false);
-        if (_ns.Faults.ShouldFail(operation))
+        if (_ns.Faults.Failure(operation) is { } condition)
         {
-            await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The server is busy (injected by the peer).").ConfigureAwait(false);
+            await WriteErrorAsync(context, condition == PeerFaults.Timeout ? StatusCodes.Status408RequestTimeout : StatusCodes.Status503ServiceUnavailable, "Injected by the peer.").ConfigureAwait(false);
             return;
         }
         switch (operation)
