@@ -8,7 +8,8 @@ namespace Celeriac.ServiceBus.Peer.Tests;
 /// MaxDeliveryCount times and not completed moves to <c>&lt;queue&gt;/$DeadLetterQueue</c> with DeadLetterReason
 /// <c>MaxDeliveryCountExceeded</c>; DeadLetterMessageAsync moves it there with the reason and description the receiver
 /// gave, readable as DeadLetterReason / DeadLetterErrorDescription by a receiver on SubQueue.DeadLetter; the message
-/// keeps its body, properties and sequence number; the queue's runtime properties count it as dead-lettered.
+/// keeps its body, properties and sequence number; the queue's runtime properties count it as dead-lettered; nothing
+/// can be sent to a dead-letter queue.
 /// </summary>
 public sealed class DeadLetterTests(PeerFixture fixture) : IClassFixture<PeerFixture>
 {
@@ -108,7 +109,8 @@ public sealed class DeadLetterTests(PeerFixture fixture) : IClassFixture<PeerFix
         var queue = fixture.NewQueue();
         await using var client = fixture.Client();
         await using var sender = client.CreateSender(queue + "/$DeadLetterQueue");
-        await Assert.ThrowsAnyAsync<Exception>(() => sender.SendMessageAsync(new ServiceBusMessage("x")));
+        // The attach is refused with amqp:not-allowed, which the SDK raises as InvalidOperationException.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => sender.SendMessageAsync(new ServiceBusMessage("x")));
         Assert.Equal(0, fixture.Peer.Counts(queue).Total);
     }
 

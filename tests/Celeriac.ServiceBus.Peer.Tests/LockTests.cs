@@ -102,6 +102,24 @@ public sealed class LockTests(PeerFixture fixture) : IClassFixture<PeerFixture>
     }
 
     [Fact]
+    public async Task Locks_outlive_the_receiver_that_took_them_and_expire_as_usual()
+    {
+        // The peer's reading of "the lock is dropped" when a link or connection goes away: the broker keeps the lock
+        // until it expires (a crashed worker's messages come back after the LockDuration), never sooner.
+        var queue = fixture.NewQueue(new PeerQueueSettings { LockDuration = TimeSpan.FromSeconds(1.5) });
+        await using var client = fixture.Client();
+        await using var sender = client.CreateSender(queue);
+        await sender.SendMessageAsync(new ServiceBusMessage("orphan"));
+        await using (var crashed = client.CreateReceiver(queue))
+            Assert.NotNull(await crashed.ReceiveMessageAsync(TimeSpan.FromSeconds(5)));
+
+        await using var survivor = client.CreateReceiver(queue);
+        Assert.Null(await survivor.ReceiveMessageAsync(TimeSpan.FromMilliseconds(700)));
+        var message = await survivor.ReceiveMessageAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(("orphan", 2), (message?.Body.ToString(), message?.DeliveryCount));
+    }
+
+    [Fact]
     public async Task Two_competing_receivers_never_hold_the_same_message_at_once()
     {
         const int Count = 60;

@@ -42,11 +42,21 @@ internal sealed class OutboundLink : IQueueConsumer
 
     public uint Credit => _link.State == AmqpObjectState.Opened ? _link.LinkCredit : 0;
 
-    public void Deliver(StoredMessage message, Guid lockToken)
+    public bool Deliver(StoredMessage message, Guid lockToken)
     {
-        _ns.Operations.Count(PeerOperations.Delivery);
+        if (_link.State != AmqpObjectState.Opened) return false;
         var outgoing = MessageCodec.Outgoing(message, PeekLock ? message.LockedUntil : null, peeked: false);
-        _link.SendMessageNoWait(outgoing, new ArraySegment<byte>(lockToken.ToByteArray()), AmqpConstants.NullBinary);
+        try
+        {
+            _link.SendMessageNoWait(outgoing, new ArraySegment<byte>(lockToken.ToByteArray()), AmqpConstants.NullBinary);
+        }
+        catch (Exception ex) when (ex is AmqpException or InvalidOperationException or ObjectDisposedException)
+        {
+            outgoing.Dispose();
+            return false;
+        }
+        _ns.Operations.Count(PeerOperations.Delivery);
+        return true;
     }
 
     private void Settle(Delivery delivery)

@@ -9,6 +9,9 @@ internal interface IQueueConsumer
     /// <summary>Link credit the receiver has granted and not yet used.</summary>
     uint Credit { get; }
 
-    /// <summary>Sends the message; called under the queue's lock, right after the lock was taken (or the message removed).</summary>
-    void Deliver(StoredMessage message, Guid lockToken);
+    /// <summary>
+    /// Sends the message; called under the queue's lock, right after the lock was taken (or the message removed).
+    /// False when the link went away first: the queue then takes the delivery back as if it never happened.
+    /// </summary>
+    bool Deliver(StoredMessage message, Guid lockToken);
 }

@@ -192,16 +192,14 @@ internal sealed class PeerQueue
                 _available.Remove(message.SequenceNumber);
                 message.DeliveryCount++;
                 AccessedAt = now;
-                if (consumer.PeekLock)
-                {
-                    var token = Lock(message, now);
-                    consumer.Deliver(message, token);
-                }
-                else
-                {
-                    _messages.Remove(message.SequenceNumber);
-                    consumer.Deliver(message, Guid.NewGuid());
-                }
+                var token = consumer.PeekLock ? Lock(message, now) : Guid.NewGuid();
+                if (!consumer.PeekLock) _messages.Remove(message.SequenceNumber);
+                if (consumer.Deliver(message, token)) continue;
+                if (consumer.PeekLock) Unlock(message);
+                else _messages[message.SequenceNumber] = message;
+                message.DeliveryCount--;
+                _available.Add(message.SequenceNumber);
+                _consumers.Remove(consumer);
             }
         }
     }
