@@ -36,7 +36,7 @@ public sealed class LockTests(PeerFixture fixture) : IClassFixture<PeerFixture>
     [Fact]
     public async Task An_expired_lock_returns_the_message_with_its_delivery_count_raised_and_the_old_lock_is_lost()
     {
-        var queue = fixture.NewQueue(new PeerQueueSettings { LockDuration = TimeSpan.FromSeconds(1) });
+        var queue = fixture.NewQueue(new PeerQueueSettings { LockDuration = TimeSpan.FromSeconds(1.5) });
         await using var client = fixture.Client();
         await using var sender = client.CreateSender(queue);
         await sender.SendMessageAsync(new ServiceBusMessage("slow"));
@@ -106,7 +106,7 @@ public sealed class LockTests(PeerFixture fixture) : IClassFixture<PeerFixture>
     {
         // The peer's reading of "the lock is dropped" when a link or connection goes away: the broker keeps the lock
         // until it expires (a crashed worker's messages come back after the LockDuration), never sooner.
-        var queue = fixture.NewQueue(new PeerQueueSettings { LockDuration = TimeSpan.FromSeconds(1.5) });
+        var queue = fixture.NewQueue(new PeerQueueSettings { LockDuration = TimeSpan.FromSeconds(3) });
         await using var client = fixture.Client();
         await using var sender = client.CreateSender(queue);
         await sender.SendMessageAsync(new ServiceBusMessage("orphan"));
@@ -114,7 +114,7 @@ public sealed class LockTests(PeerFixture fixture) : IClassFixture<PeerFixture>
             Assert.NotNull(await crashed.ReceiveMessageAsync(TimeSpan.FromSeconds(5)));
 
         await using var survivor = client.CreateReceiver(queue);
-        Assert.Null(await survivor.ReceiveMessageAsync(TimeSpan.FromMilliseconds(700)));
+        Assert.Null(await survivor.ReceiveMessageAsync(TimeSpan.FromSeconds(1)));
         var message = await survivor.ReceiveMessageAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(("orphan", 2), (message?.Body.ToString(), message?.DeliveryCount));
     }

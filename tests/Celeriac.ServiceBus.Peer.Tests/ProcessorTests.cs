@@ -14,7 +14,7 @@ public sealed class ProcessorTests(PeerFixture fixture) : IClassFixture<PeerFixt
     [Fact]
     public async Task A_handler_longer_than_the_lock_keeps_its_message_through_auto_lock_renewal()
     {
-        var queue = fixture.NewQueue(new PeerQueueSettings { LockDuration = TimeSpan.FromSeconds(1) });
+        var queue = fixture.NewQueue(new PeerQueueSettings { LockDuration = TimeSpan.FromSeconds(2) });
         await using var client = fixture.Client();
         await using var sender = client.CreateSender(queue);
         await sender.SendMessagesAsync([new ServiceBusMessage("slow-1"), new ServiceBusMessage("slow-2")]);
@@ -31,7 +31,7 @@ public sealed class ProcessorTests(PeerFixture fixture) : IClassFixture<PeerFixt
         processor.ProcessMessageAsync += async args =>
         {
             calls.Add((args.Message.Body.ToString(), args.Message.DeliveryCount));
-            await Task.Delay(TimeSpan.FromSeconds(3.5));
+            await Task.Delay(TimeSpan.FromSeconds(5));
         };
         processor.ProcessErrorAsync += args =>
         {

@@ -42,11 +42,11 @@ public sealed class SchedulingTests(PeerFixture fixture) : IClassFixture<PeerFix
         var queue = fixture.NewQueue();
         await using var client = fixture.Client();
         await using var sender = client.CreateSender(queue);
-        await sender.SendMessageAsync(new ServiceBusMessage("countdown") { ScheduledEnqueueTime = DateTimeOffset.UtcNow.AddSeconds(1) });
+        await sender.SendMessageAsync(new ServiceBusMessage("countdown") { ScheduledEnqueueTime = DateTimeOffset.UtcNow.AddSeconds(2.5) });
 
         Assert.Equal(1, fixture.Peer.Counts(queue).Scheduled);
         await using var receiver = client.CreateReceiver(queue);
-        Assert.Null(await receiver.ReceiveMessageAsync(TimeSpan.FromMilliseconds(300)));
+        Assert.Null(await receiver.ReceiveMessageAsync(TimeSpan.FromMilliseconds(500)));
         var message = await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("countdown", message?.Body.ToString());
     }

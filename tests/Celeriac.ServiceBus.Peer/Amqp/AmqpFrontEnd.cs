@@ -69,8 +69,9 @@ internal sealed class AmqpFrontEnd : IRuntimeProvider
             _ns.Operations.Count(PeerOperations.Connection);
             opened.BeginOpen(TimeSpan.FromSeconds(30), result =>
             {
+                // A client that fails its open (garbage, a timeout, a reset) loses its connection, never the peer's process.
                 try { opened.EndOpen(result); }
-                catch (Exception ex) when (ex is AmqpException or TimeoutException or OperationCanceledException or IOException or ObjectDisposedException) { opened.SafeClose(ex); }
+                catch (Exception ex) { opened.SafeClose(ex); }
             }, null);
         }
         catch (Exception ex) when (ex is AmqpException or InvalidOperationException or IOException or ObjectDisposedException)

@@ -40,6 +40,10 @@ internal sealed class InboundLink
                 var outcome = await EnqueueAsync(transfer).ConfigureAwait(false);
                 if (!transfer.Settled) _link.DisposeMessage(transfer, outcome, true, true);
             }
+            catch (Exception ex) when (ex is AmqpException or InvalidOperationException or ObjectDisposedException)
+            {
+                // The link closed while the outcome was on its way; the sender retries.
+            }
             finally
             {
                 transfer.Dispose();

@@ -28,6 +28,7 @@ internal sealed class OutboundLink : IQueueConsumer
         _queue = queue;
         _ns = ns;
         PeekLock = link.Settings.SettleType != SettleMode.SettleOnSend;
+        // Off the library's I/O thread: the queue's lock is never taken by a thread that may hold the library's locks.
         link.RegisterCreditListener((_, _, _) =>
         {
             _ns.Operations.Count(PeerOperations.Credit);
