@@ -73,9 +73,6 @@ internal sealed class PeerQueue
     public PeerQueue? DeadLetters { get; }
     public bool IsDeadLetterQueue => _parent is not null;
 
-    /// <summary>The peer's lock; queue state changes only under it.</summary>
-    public Lock Gate => _gate;
-
     public void Attach(IQueueConsumer consumer)
     {
         lock (_gate) _consumers.Add(consumer);
@@ -236,12 +233,6 @@ internal sealed class PeerQueue
     {
         if (message.LockToken is { } token) _locks.Remove(token);
         message.LockToken = null;
-    }
-
-    /// <summary>Whether a lock token names a lock this queue holds now.</summary>
-    public bool Holds(Guid lockToken, DateTimeOffset now)
-    {
-        lock (_gate) return Held(lockToken, now) is not null;
     }
 
     /// <summary>Complete: the message is gone. False when the lock is lost (expired, settled, or never held).</summary>
