@@ -7,6 +7,7 @@ using Celeriac.Operator.Brokers;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Testing;
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
@@ -47,19 +48,9 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
     [Fact]
     public async Task Five_thousand_tasks_scale_the_pool_up_and_draining_them_scales_it_back_after_the_window()
     {
-        await Kubectl.CreateAsync(ResourceTypes.Secrets, new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = "aws", ["namespace"] = "shop" },
-            ["data"] = new JsonObject
-            {
-                ["accessKeyId"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("test")),
-                ["secretAccessKey"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("test")),
-            },
-        }, CancellationToken.None);
+        await CreateSecretAsync("aws", new Dictionary<string, string> { ["accessKeyId"] = "test", ["secretAccessKey"] = "test" });
         var operatorInstance = await StartOperatorAsync(configure: services =>
-            services.AddSingleton(sp => new TaskQueueBrokers(sp.GetRequiredService<IKubernetesClient>()) { Overrides = EmulatorQuirks }));
+            services.AddSingleton(sp => new TaskQueueBrokers(sp.GetRequiredService<IKubernetes>()) { Overrides = EmulatorQuirks }));
         var created = await CreateAsync(QueueYaml(sqs.NewPrefix()));
 
         await Eventually.HoldsAsync(() => ConditionStatus("billing", "BrokerReachable") == "True", "the autoscaler reads the depth");

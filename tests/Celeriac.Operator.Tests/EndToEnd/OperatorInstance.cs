@@ -1,7 +1,7 @@
 using Celeriac.Observability;
 using Celeriac.Operator.Controller;
 using Celeriac.Prometheus;
-using Celeriac.Operator.Kubernetes;
+using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,9 +46,9 @@ public sealed class OperatorInstance : IAsyncDisposable
             ["Operator:AutoscalingStatusRefresh"] = "00:00:00.500",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
-        OperatorHost.AddOperator(builder.Services, builder.Configuration, new KubernetesConnection { Server = server });
+        OperatorHost.AddOperator(builder.Services, builder.Configuration, new KubernetesClientConfiguration { Host = server.ToString() });
         if (brokerOverrides is not null)
-            builder.Services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<Kubernetes.IKubernetesClient>()) { Overrides = brokerOverrides });
+            builder.Services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<IKubernetes>()) { Overrides = brokerOverrides });
         configure?.Invoke(builder.Services);
         var host = builder.Build();
         // As MapPrometheusMetrics does in the real host: the collector listens from before the first reconcile.

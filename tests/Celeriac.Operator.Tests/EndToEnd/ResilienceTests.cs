@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using Celeriac.Operator.Kubernetes;
+using k8s;
+using k8s.Models;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
 
@@ -105,16 +106,10 @@ public sealed class ResilienceTests : OperatorTestBase
         await Eventually.HoldsAsync(() => Deployment("billing-general") is not null, "reconciled");
         var version = long.Parse(TaskQueue("billing")!["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         // A change to another resource moves the global resourceVersion; only a bookmark tells the TaskQueue watch.
-        await Kubectl.CreateAsync(ResourceTypes.Leases, new JsonObject
-        {
-            ["apiVersion"] = "coordination.k8s.io/v1",
-            ["kind"] = "Lease",
-            ["metadata"] = new JsonObject { ["name"] = "unrelated", ["namespace"] = "shop" },
-            ["spec"] = new JsonObject(),
-        }, CancellationToken.None);
+        await Kubectl.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "unrelated", NamespaceProperty = "shop" }, Spec = new V1LeaseSpec() }, "shop");
         await Task.Delay(1000);
         Api.DropWatches();
-        await Eventually.HoldsAsync(() => Api.Requests.Any(r => r.Contains("/taskqueues?watch=true", StringComparison.Ordinal)
+        await Eventually.HoldsAsync(() => Api.Requests.Any(r => r.Contains("/taskqueues?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)
             && ResumedAfter(r, version)), "a watch resumed from a bookmark newer than the last TaskQueue event");
         Assert.All(Api.Requests.Where(r => r.Contains("watch=true", StringComparison.Ordinal)), r => Assert.Contains("allowWatchBookmarks=true", r, StringComparison.Ordinal));
     }
