@@ -1,5 +1,3 @@
-using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Celeriac.Operator.Tests.Fake;
 using k8s;
@@ -16,26 +14,6 @@ public sealed class ClusterCaTests : IDisposable
     private readonly string directory = Directory.CreateTempSubdirectory("celeriac-sa").FullName;
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
-
-    private static (X509Certificate2 Ca, X509Certificate2 Server) IssueCertificates()
-    {
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caRequest = new CertificateRequest("CN=cluster-ca", caKey, HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2));
-
-        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var serverRequest = new CertificateRequest("CN=kubernetes", serverKey, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        serverRequest.CertificateExtensions.Add(san.Build());
-        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var issued = serverRequest.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
-        using var withKey = issued.CopyWithPrivateKey(serverKey);
-        var server = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-        return (ca, server);
-    }
 
     private KubernetesClientConfiguration InCluster(int port, X509Certificate2 ca)
     {
@@ -54,7 +32,7 @@ public sealed class ClusterCaTests : IDisposable
     [Fact]
     public async Task Trusts_the_cluster_ca_and_sends_the_service_account_token()
     {
-        var (ca, server) = IssueCertificates();
+        var (ca, server) = TestCertificates.IssueLoopback();
         using (ca)
         using (server)
         {
@@ -70,8 +48,8 @@ public sealed class ClusterCaTests : IDisposable
     [Fact]
     public async Task Refuses_a_server_whose_certificate_another_ca_signed()
     {
-        var (ca, server) = IssueCertificates();
-        var (otherCa, _) = IssueCertificates();
+        var (ca, server) = TestCertificates.IssueLoopback();
+        var (otherCa, _) = TestCertificates.IssueLoopback();
         using (ca)
         using (server)
         using (otherCa)

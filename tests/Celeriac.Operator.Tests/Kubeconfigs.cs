@@ -1,3 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
 namespace Celeriac.Operator.Tests;
 
 /// <summary>Kubeconfig files and exec credential plugins for tests, written into a directory the test owns.</summary>
@@ -5,16 +8,18 @@ public static class Kubeconfigs
 {
     /// <summary>A kubeconfig with one cluster, one user and one context (the current one, with namespace shop).</summary>
     /// <param name="user">The user's YAML mapping, e.g. <c>{ token: abc }</c> or the output of <see cref="ExecUser"/>.</param>
-    public static string Write(string directory, string fileName, Uri server, string user)
+    /// <param name="ca">The CA that signed an HTTPS server's certificate.</param>
+    public static string Write(string directory, string fileName, Uri server, string user, X509Certificate2? ca = null)
     {
         var path = Path.Combine(directory, fileName);
+        var caData = ca is null ? "" : $", certificate-authority-data: {Convert.ToBase64String(Encoding.UTF8.GetBytes(ca.ExportCertificatePem()))}";
         File.WriteAllText(path, $"""
             apiVersion: v1
             kind: Config
             current-context: fake
             clusters:
               - name: fake
-                cluster: {"{"} server: "{server.ToString().TrimEnd('/')}" {"}"}
+                cluster: {"{"} server: "{server.ToString().TrimEnd('/')}"{caData} {"}"}
             users:
               - name: tester
                 user: {user}

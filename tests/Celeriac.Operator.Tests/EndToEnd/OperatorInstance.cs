@@ -25,7 +25,7 @@ public sealed class OperatorInstance : IAsyncDisposable
     /// <param name="configure">Changes to the operator's services after its own registrations (e.g. broker overrides for an emulator).</param>
     /// <param name="brokerOverrides">Configuration applied to every TaskQueue's broker connection (e.g. a shared SQLite file).</param>
     /// <param name="settings">Further operator settings (e.g. <c>Operator:SchedulerPollPeriod</c>).</param>
-    public static async Task<OperatorInstance> StartAsync(Uri server, bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null,
+    public static async Task<OperatorInstance> StartAsync(KubernetesClientConfiguration kubernetes, bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null,
         IReadOnlyDictionary<string, string?>? brokerOverrides = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -46,7 +46,7 @@ public sealed class OperatorInstance : IAsyncDisposable
             ["Operator:AutoscalingStatusRefresh"] = "00:00:00.500",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
-        OperatorHost.AddOperator(builder.Services, builder.Configuration, new KubernetesClientConfiguration { Host = server.ToString() });
+        OperatorHost.AddOperator(builder.Services, builder.Configuration, kubernetes);
         if (brokerOverrides is not null)
             builder.Services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<IKubernetes>()) { Overrides = brokerOverrides });
         configure?.Invoke(builder.Services);

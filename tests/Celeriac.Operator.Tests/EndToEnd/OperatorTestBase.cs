@@ -30,12 +30,23 @@ public abstract class OperatorTestBase : IAsyncLifetime
         await Api.DisposeAsync();
     }
 
+    /// <param name="kubernetes">How the operator reaches the fake; null: plainly, without credentials.</param>
     protected async Task<OperatorInstance> StartOperatorAsync(bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null,
-        IReadOnlyDictionary<string, string?>? brokerOverrides = null, IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? brokerOverrides = null, IReadOnlyDictionary<string, string?>? settings = null,
+        KubernetesClientConfiguration? kubernetes = null)
     {
-        var instance = await OperatorInstance.StartAsync(Api.Url, leaderElection, identity, configure, brokerOverrides, settings);
+        var instance = await OperatorInstance.StartAsync(kubernetes ?? new KubernetesClientConfiguration { Host = Api.Url.ToString() },
+            leaderElection, identity, configure, brokerOverrides, settings);
         instances.Add(instance);
         return instance;
+    }
+
+    /// <summary>From now on the fake answers 401 to requests without this bearer token; the test's own client sends it.</summary>
+    protected void RequireToken(string token)
+    {
+        Api.RequiredToken = token;
+        Kubectl.Dispose();
+        Kubectl = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = Api.Url.ToString(), AccessToken = token });
     }
 
     protected async Task StopOperatorAsync(OperatorInstance instance)

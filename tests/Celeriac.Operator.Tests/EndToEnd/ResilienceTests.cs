@@ -87,12 +87,12 @@ public sealed class ResilienceTests : OperatorTestBase
         await Eventually.HoldsAsync(() => Deployment("second-general") is not null, "a queue created after the drop is reconciled");
 
         // History compacted: resuming from the last version gets 410 Gone, so the operator must relist.
-        var lists = Api.Requests.Count(r => r.StartsWith("GET /apis/celeriac.io/v1alpha1/taskqueues", StringComparison.Ordinal) && !r.Contains("watch=", StringComparison.Ordinal));
+        var lists = Api.Requests.Count(IsTaskQueueList);
         Api.Compact();
         Api.DropWatches();
         await CreateAsync(TestQueues.Sample.Replace("name: billing,", "name: third,", StringComparison.Ordinal));
         await Eventually.HoldsAsync(() => Deployment("third-general") is not null, "a queue created across the compaction is reconciled");
-        await Eventually.HoldsAsync(() => Api.Requests.Count(r => r.StartsWith("GET /apis/celeriac.io/v1alpha1/taskqueues", StringComparison.Ordinal) && !r.Contains("watch=", StringComparison.Ordinal)) > lists,
+        await Eventually.HoldsAsync(() => Api.Requests.Count(IsTaskQueueList) > lists,
             "the TaskQueues were listed again");
         Assert.Contains("celeriac_operator_watch_restarts_total", op.MetricsText(), StringComparison.Ordinal);
     }
@@ -113,6 +113,10 @@ public sealed class ResilienceTests : OperatorTestBase
             && ResumedAfter(r, version)), "a watch resumed from a bookmark newer than the last TaskQueue event");
         Assert.All(Api.Requests.Where(r => r.Contains("watch=true", StringComparison.Ordinal)), r => Assert.Contains("allowWatchBookmarks=true", r, StringComparison.Ordinal));
     }
+
+    /// <summary>A list of all TaskQueues (KubernetesClient sends watch=false on a list).</summary>
+    private static bool IsTaskQueueList(string request) =>
+        request.StartsWith("GET /apis/celeriac.io/v1alpha1/taskqueues", StringComparison.Ordinal) && !request.Contains("watch=true", StringComparison.Ordinal);
 
     private static bool ResumedAfter(string request, long version)
     {
