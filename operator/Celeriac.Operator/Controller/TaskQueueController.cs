@@ -130,10 +130,12 @@ public sealed class TaskQueueController(
                 Healthy = true;
                 while (!cancellationToken.IsCancellationRequested)
                 {
+                    var received = false;
                     try
                     {
                         await foreach (var (type, key, resourceVersion) in watch(version, cancellationToken).ConfigureAwait(false))
                         {
+                            received = true;
                             failures = 0;
                             if (resourceVersion is { Length: > 0 }) version = resourceVersion;
                             if (type != WatchEventType.Bookmark && key is not null) enqueue(key);
@@ -141,9 +143,10 @@ public sealed class TaskQueueController(
                         // The server ended the stream (its timeoutSeconds): resume from the last version seen.
                         OperatorLog.WatchRestart(logger, resource, "stream ended");
                     }
-                    catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                    catch (Exception e) when (received && (e is IOException or HttpRequestException) && !cancellationToken.IsCancellationRequested)
                     {
-                        // A dropped connection: the versions seen are still good, so resume from the last one.
+                        // A watch that was streaming lost its connection: the versions seen are still good, so resume from the last one.
+                        // (A watch that cannot connect at all goes to the backoff below.)
                         OperatorLog.WatchRestart(logger, resource, "connection dropped: " + e.Message);
                     }
                     metrics.RecordWatchRestart();

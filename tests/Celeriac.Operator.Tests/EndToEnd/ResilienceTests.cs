@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Celeriac.Operator.Tests.Fake;
 using k8s;
 using k8s.Models;
 
@@ -96,6 +97,25 @@ public sealed class ResilienceTests : OperatorTestBase
             "the TaskQueues were listed again");
         Assert.Contains("celeriac_operator_watch_restarts_total", op.MetricsText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_unreachable_api_server_is_retried_with_backoff_and_healthz_fails()
+    {
+        var server = await FakeKubernetesApi.StartAsync();
+        var op = await StartOperatorAsync(kubernetes: new KubernetesClientConfiguration { Host = server.Url.ToString() });
+        await Eventually.HoldsAsync(() => server.Requests.Count(r => r.Contains("watch=true", StringComparison.Ordinal)) >= 2, "both watches run");
+        await server.DisposeAsync(); // from now on connections are refused
+        await Eventually.HoldsAsync(() => !op.Controller.Healthy, "healthz reports the failing watches");
+
+        // BackoffMax is 1 s here: two watches restart a few times in two seconds, not in a tight loop.
+        var before = WatchRestarts(op);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.InRange(WatchRestarts(op) - before, 1, 10);
+    }
+
+    private static long WatchRestarts(OperatorInstance op) =>
+        long.Parse(System.Text.RegularExpressions.Regex.Match(op.MetricsText(), @"celeriac_operator_watch_restarts_total (\d+)").Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Watches_ask_for_bookmarks_and_resume_from_them()
