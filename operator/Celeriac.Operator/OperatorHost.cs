@@ -2,10 +2,12 @@ using Celeriac.Observability;
 using Celeriac.Operator.Controller;
 using Celeriac.Prometheus;
 using Celeriac.Operator.Kubernetes;
+using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,29 +19,32 @@ public static class OperatorHost
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        await using var app = Build(args, connection: null);
+        await using var app = Build(args, kubernetes: null);
         await app.RunAsync().ConfigureAwait(false);
         return 0;
     }
 
-    /// <param name="connection">The API server to use; null discovers it (kubeconfig, else in-cluster).</param>
-    public static WebApplication Build(string[] args, KubernetesConnection? connection)
+    /// <param name="kubernetes">The API server to use; null finds it as kubectl does (kubeconfig, else in-cluster).</param>
+    public static WebApplication Build(string[] args, KubernetesClientConfiguration? kubernetes)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.UseUrls(builder.Configuration["Operator:Urls"] ?? "http://0.0.0.0:8081");
-        AddOperator(builder.Services, builder.Configuration, connection);
+        AddOperator(builder.Services, builder.Configuration, kubernetes);
         var app = builder.Build();
         MapEndpoints(app);
         return app;
     }
 
-    /// <param name="connection">The API server to use; null discovers it (kubeconfig, else in-cluster).</param>
-    public static IServiceCollection AddOperator(IServiceCollection services, IConfiguration configuration, KubernetesConnection? connection)
+    /// <param name="kubernetes">
+    /// The API server to use; null finds it as kubectl does (<see cref="KubeconfigDiscovery"/>, with the context
+    /// <c>Operator:KubeContext</c>). An <see cref="IKubernetes"/> the app registered is used as it is.
+    /// </param>
+    public static IServiceCollection AddOperator(IServiceCollection services, IConfiguration configuration, KubernetesClientConfiguration? kubernetes = null)
     {
         services.AddOptions<OperatorOptions>().Bind(configuration.GetSection("Operator"));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(connection ?? KubernetesConnection.Discover(configuration["Operator:KubeContext"]));
-        services.AddSingleton<IKubernetesClient>(sp => new KubernetesClient(sp.GetRequiredService<KubernetesConnection>(), sp.GetRequiredService<OperatorOptions>().WatchTimeout));
+        services.TryAddSingleton(_ => kubernetes ?? KubeconfigDiscovery.Load(configuration["Operator:KubeContext"]));
+        services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(sp.GetRequiredService<KubernetesClientConfiguration>()));
         services.AddSingleton<OperatorMetrics>();
         services.AddPrometheusExporter(o => o.MeterNames.Add(CeleriacDiagnostics.MeterName));
         services.AddSingleton(sp =>
@@ -48,9 +53,9 @@ public static class OperatorHost
             options.Identity ??= $"{Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
             return options;
         });
-        services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetesClient>(), sp.GetRequiredService<TimeProvider>(),
+        services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<EventRecorder>>(), Identity(sp)));
-        services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<IKubernetesClient>()));
+        services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<IKubernetes>()));
         services.AddSingleton(sp => new Autoscaling.AutoscalingViews(sp.GetRequiredService<OperatorOptions>().AutoscalingStatusRefresh));
         services.AddSingleton<Autoscaling.IQueueDepthSource, Autoscaling.BrokerQueueDepthSource>();
         services.AddSingleton<Autoscaling.QueueDepthAutoscaler>();
@@ -62,11 +67,11 @@ public static class OperatorHost
             LeaderElector? elector = null;
             if (options.LeaderElection)
             {
-                var ns = options.LeaseNamespace ?? sp.GetRequiredService<KubernetesConnection>().Namespace ?? "default";
-                elector = new LeaderElector(sp.GetRequiredService<IKubernetesClient>(), options, ns, Identity(sp),
+                var ns = options.LeaseNamespace ?? sp.GetRequiredService<KubernetesClientConfiguration>().Namespace?.Trim() ?? "default";
+                elector = new LeaderElector(sp.GetRequiredService<IKubernetes>(), options, ns, Identity(sp),
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaderElector>>());
             }
-            return new TaskQueueController(sp.GetRequiredService<IKubernetesClient>(), sp.GetRequiredService<TaskQueueReconciler>(), elector, options,
+            return new TaskQueueController(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TaskQueueReconciler>(), elector, options,
                 sp.GetRequiredService<OperatorMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TaskQueueController>>(),
                 sp.GetRequiredService<Autoscaling.QueueDepthAutoscaler>(),
                 sp.GetRequiredService<Scheduling.TaskQueueScheduler>());

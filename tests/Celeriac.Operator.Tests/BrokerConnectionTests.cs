@@ -3,12 +3,13 @@ using System.Text.Json.Nodes;
 using Celeriac.Brokers;
 using Celeriac.Hosting;
 using Celeriac.Operator.Brokers;
-using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Tests.Fake;
 using Celeriac.Redis;
 using Celeriac.Stores;
 using Celeriac.Testing;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -79,14 +80,8 @@ public sealed class BrokerConnectionTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var api = await FakeKubernetesApi.StartAsync();
-        using var kubectl = new KubernetesClient(new KubernetesConnection { Server = api.Url });
-        await kubectl.CreateAsync(ResourceTypes.Secrets, new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = "store", ["namespace"] = "shop" },
-            ["data"] = new JsonObject { ["url"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(redis.ConnectionString)) },
-        }, CancellationToken.None);
+        using var kubectl = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Url.ToString() });
+        await kubectl.CoreV1.CreateNamespacedSecretAsync(Secret("store", "url", redis.ConnectionString), "shop");
         // The broker is swapped for an in-process one; the store stays the TaskQueue's.
         await using var brokers = new TaskQueueBrokers(kubectl)
         {
@@ -136,8 +131,8 @@ public sealed class BrokerConnectionTests
     public async Task A_connection_is_reused_until_its_secret_changes()
     {
         await using var api = await FakeKubernetesApi.StartAsync();
-        using var kubectl = new KubernetesClient(new KubernetesConnection { Server = api.Url });
-        await kubectl.CreateAsync(ResourceTypes.Secrets, Secret("one"), CancellationToken.None);
+        using var kubectl = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Url.ToString() });
+        await kubectl.CoreV1.CreateNamespacedSecretAsync(Secret("redis", "url", "one"), "shop");
         await using var brokers = new TaskQueueBrokers(kubectl)
         {
             Overrides = new Dictionary<string, string?> { ["Celeriac:Broker:Type"] = "memory" },
@@ -149,19 +144,17 @@ public sealed class BrokerConnectionTests
         await first.Broker.SendAsync([new OutgoingMessage("bulk", Encoding.UTF8.GetBytes("{}"))], CancellationToken.None);
         Assert.Equal(1, (await first.Broker.GetDepthAsync("bulk", CancellationToken.None)).Ready);
 
-        var secret = (await kubectl.GetAsync(ResourceTypes.Secrets, "shop", "redis", CancellationToken.None))!;
-        secret["data"] = Secret("two")["data"]!.DeepClone();
-        await kubectl.ReplaceAsync(ResourceTypes.Secrets, secret, CancellationToken.None);
+        var secret = await kubectl.CoreV1.ReadNamespacedSecretAsync("redis", "shop");
+        secret.Data["url"] = Encoding.UTF8.GetBytes("two");
+        await kubectl.CoreV1.ReplaceNamespacedSecretAsync(secret, "redis", "shop");
         var second = await brokers.GetAsync(queue, CancellationToken.None);
         Assert.NotSame(first, second);
         Assert.Equal(0, (await second.Broker.GetDepthAsync("bulk", CancellationToken.None)).Ready);
     }
 
-    private static JsonObject Secret(string url) => new()
+    private static V1Secret Secret(string name, string key, string value) => new()
     {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Secret",
-        ["metadata"] = new JsonObject { ["name"] = "redis", ["namespace"] = "shop" },
-        ["data"] = new JsonObject { ["url"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(url)) },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "shop" },
+        Data = new Dictionary<string, byte[]> { [key] = Encoding.UTF8.GetBytes(value) },
     };
 }

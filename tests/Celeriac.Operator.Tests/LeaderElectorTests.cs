@@ -1,20 +1,20 @@
 using Celeriac.Operator.Controller;
-using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Tests.Fake;
+using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Celeriac.Operator.Tests;
 
 public sealed class LeaderElectorTests
 {
-    private static LeaderElector Elector(IKubernetesClient client, string identity) => new(client,
+    private static LeaderElector Elector(IKubernetes client, string identity) => new(client,
         new OperatorOptions { LeaseDuration = TimeSpan.FromSeconds(1) }, "celeriac-system", identity, TimeProvider.System, NullLogger<LeaderElector>.Instance);
 
     [Fact]
     public async Task A_crashed_leaders_lease_is_taken_once_it_has_not_changed_for_a_lease_duration()
     {
         await using var api = await FakeKubernetesApi.StartAsync();
-        using var client = new KubernetesClient(new KubernetesConnection { Server = api.Url });
+        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Url.ToString() });
         var a = Elector(client, "a");
         var b = Elector(client, "b");
 
@@ -38,7 +38,7 @@ public sealed class LeaderElectorTests
     public async Task Two_candidates_racing_for_a_free_lease_cannot_both_win()
     {
         await using var api = await FakeKubernetesApi.StartAsync();
-        using var client = new KubernetesClient(new KubernetesConnection { Server = api.Url });
+        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Url.ToString() });
         var candidates = Enumerable.Range(0, 6).Select(i => Elector(client, $"c{i}")).ToList();
         var results = await Task.WhenAll(candidates.Select(c => c.TryAcquireOrRenewAsync(CancellationToken.None)));
         Assert.Equal(1, results.Count(r => r));

@@ -8,6 +8,8 @@ using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
 using Celeriac.Operator.Validation;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Celeriac.Operator.Autoscaling;
@@ -20,7 +22,7 @@ namespace Celeriac.Operator.Autoscaling;
 /// depth and replicas go to the metrics and, through <see cref="AutoscalingViews"/>, to the status the reconciler writes.
 /// </summary>
 public sealed class QueueDepthAutoscaler(
-    IKubernetesClient client,
+    IKubernetes client,
     IQueueDepthSource depths,
     AutoscalingViews views,
     EventRecorder events,
@@ -134,7 +136,8 @@ public sealed class QueueDepthAutoscaler(
             entry.Due = started + policies.Values.Min(p => p.PollingInterval);
 
             var served = pools.SelectMany(p => p.Queues).Distinct(StringComparer.Ordinal).ToList();
-            var deploymentsTask = Task.WhenAll(pools.Select(p => client.GetAsync(ResourceTypes.Deployments, ns, TaskQueueRenderer.ObjectName(queue, p), cancellationToken)));
+            var deploymentsTask = Task.WhenAll(pools.Select(p =>
+                client.AppsV1.ReadNamespacedDeploymentAsync(TaskQueueRenderer.ObjectName(queue, p), ns, cancellationToken: cancellationToken).OrNullAsync()));
             IReadOnlyDictionary<string, QueueDepth>? readings = null;
             string? error = null;
             // A broker that hangs counts as unreachable, not as a pool that is never looked at again.
@@ -172,8 +175,8 @@ public sealed class QueueDepthAutoscaler(
                 var pool = pools[i];
                 if (deployments[i] is not { } deployment) continue; // Not created yet: the reconciler comes first.
                 var policy = policies[pool.Name];
-                var current = deployment["spec"]?["replicas"]?.GetValue<int>() ?? 1;
-                var pods = deployment["status"]?["replicas"]?.GetValue<int>() ?? 0;
+                var current = deployment.Spec?.Replicas ?? 1;
+                var pods = deployment.Status?.Replicas ?? 0;
                 QueueDepth? reading = readings is null ? null : Sum(pool.Queues.Distinct(StringComparer.Ordinal).Select(q => readings.GetValueOrDefault(q)));
                 var (decision, state) = ScaleMath.Decide(policy, entry.States.GetValueOrDefault(pool.Name) ?? ScalerState.Initial, current, reading, started, error);
                 if (decision.Changed)
@@ -199,14 +202,15 @@ public sealed class QueueDepthAutoscaler(
 
     private Task SetReplicasAsync(string ns, string deployment, int replicas, CancellationToken cancellationToken)
     {
-        var scale = new JsonObject
+        var scale = new V1Scale
         {
-            ["apiVersion"] = "autoscaling/v1",
-            ["kind"] = "Scale",
-            ["metadata"] = new JsonObject { ["name"] = deployment, ["namespace"] = ns },
-            ["spec"] = new JsonObject { ["replicas"] = replicas },
+            ApiVersion = "autoscaling/v1",
+            Kind = "Scale",
+            Metadata = new V1ObjectMeta { Name = deployment, NamespaceProperty = ns },
+            Spec = new V1ScaleSpec { Replicas = replicas },
         };
-        return client.ApplyAsync(ResourceTypes.Deployments, scale, FieldManager, force: true, subresource: "scale", cancellationToken);
+        return client.AppsV1.PatchNamespacedDeploymentScaleAsync(new V1Patch(scale, V1Patch.PatchType.ApplyPatch), deployment, ns,
+            fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
     }
 
     private static QueueDepth Sum(IEnumerable<QueueDepth> depths) =>

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text;
-using System.Text.Json.Nodes;
 using Celeriac.Brokers;
 using Celeriac.Client;
 using Celeriac.Hosting;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
+using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,7 +29,7 @@ public sealed class BrokerConnection(ServiceProvider services, string fingerprin
 /// One <see cref="BrokerConnection"/> per TaskQueue, built from the same configuration contract as its workers
 /// (so the operator connects exactly as they do) and rebuilt when the broker settings or their Secrets change.
 /// </summary>
-public sealed class TaskQueueBrokers(IKubernetesClient kubernetes) : IAsyncDisposable
+public sealed class TaskQueueBrokers(IKubernetes kubernetes) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, BrokerConnection> _connections = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -92,9 +92,9 @@ public sealed class TaskQueueBrokers(IKubernetesClient kubernetes) : IAsyncDispo
 
     private async Task<string?> ReadSecretAsync(string ns, string name, string key, CancellationToken cancellationToken)
     {
-        var secret = await kubernetes.GetAsync(ResourceTypes.Secrets, ns, name, cancellationToken).ConfigureAwait(false);
-        if (secret?["data"]?[key] is JsonValue data) return Encoding.UTF8.GetString(Convert.FromBase64String(data.GetValue<string>()));
-        return secret?["stringData"]?[key]?.GetValue<string>();
+        var secret = await kubernetes.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken).OrNullAsync().ConfigureAwait(false);
+        if (secret?.Data?.TryGetValue(key, out var data) == true) return Encoding.UTF8.GetString(data);
+        return secret?.StringData?.TryGetValue(key, out var text) == true ? text : null;
     }
 
     private static string Fingerprint(Dictionary<string, string?> settings)

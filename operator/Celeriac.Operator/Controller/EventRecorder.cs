@@ -1,12 +1,13 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
-using Celeriac.Operator.Kubernetes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Celeriac.Operator.Controller;
 
 /// <summary>Records core/v1 Events on a TaskQueue; a failure to record is logged, never thrown.</summary>
-public sealed class EventRecorder(IKubernetesClient client, TimeProvider time, ILogger<EventRecorder> logger, string instance)
+public sealed class EventRecorder(IKubernetes client, TimeProvider time, ILogger<EventRecorder> logger, string instance)
 {
     public const string Normal = "Normal";
     public const string Warning = "Warning";
@@ -17,40 +18,37 @@ public sealed class EventRecorder(IKubernetesClient client, TimeProvider time, I
         var ns = metadata["namespace"]?.GetValue<string>() ?? "default";
         var name = metadata["name"]!.GetValue<string>();
         var now = time.GetUtcNow();
-        var timestamp = now.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        var ev = new JsonObject
+        // Whole seconds: Event timestamps are RFC 3339 without fractions.
+        var timestamp = new DateTime(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        var ev = new Corev1Event
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Event",
-            ["metadata"] = new JsonObject
+            ApiVersion = "v1",
+            Kind = "Event",
+            Metadata = new V1ObjectMeta { Name = $"{name}.{now.UtcTicks:x}{Random.Shared.Next(0x1000):x3}", NamespaceProperty = ns },
+            InvolvedObject = new V1ObjectReference
             {
-                ["name"] = $"{name}.{now.UtcTicks:x}{Random.Shared.Next(0x1000):x3}",
-                ["namespace"] = ns,
+                ApiVersion = involved["apiVersion"]?.GetValue<string>(),
+                Kind = involved["kind"]?.GetValue<string>(),
+                Name = name,
+                NamespaceProperty = ns,
+                Uid = metadata["uid"]?.GetValue<string>(),
+                ResourceVersion = metadata["resourceVersion"]?.GetValue<string>(),
             },
-            ["involvedObject"] = new JsonObject
-            {
-                ["apiVersion"] = involved["apiVersion"]?.GetValue<string>(),
-                ["kind"] = involved["kind"]?.GetValue<string>(),
-                ["name"] = name,
-                ["namespace"] = ns,
-                ["uid"] = metadata["uid"]?.GetValue<string>(),
-                ["resourceVersion"] = metadata["resourceVersion"]?.GetValue<string>(),
-            },
-            ["type"] = type,
-            ["reason"] = reason,
-            ["message"] = message.Length > 1024 ? message[..1024] : message,
-            ["source"] = new JsonObject { ["component"] = "celeriac-operator" },
-            ["reportingComponent"] = "celeriac.io/operator",
-            ["reportingInstance"] = instance,
-            ["firstTimestamp"] = timestamp,
-            ["lastTimestamp"] = timestamp,
-            ["count"] = 1,
+            Type = type,
+            Reason = reason,
+            Message = message.Length > 1024 ? message[..1024] : message,
+            Source = new V1EventSource { Component = "celeriac-operator" },
+            ReportingComponent = "celeriac.io/operator",
+            ReportingInstance = instance,
+            FirstTimestamp = timestamp,
+            LastTimestamp = timestamp,
+            Count = 1,
         };
         try
         {
-            await client.CreateAsync(ResourceTypes.Events, ev, cancellationToken).ConfigureAwait(false);
+            await client.CoreV1.CreateNamespacedEventAsync(ev, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (KubernetesApiException e)
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
         {
             OperatorLog.EventFailed(logger, e);
         }

@@ -1,6 +1,7 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using Celeriac.Operator.Kubernetes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Celeriac.Operator.Controller;
@@ -12,9 +13,14 @@ namespace Celeriac.Operator.Controller;
 /// own clock (so clock skew between nodes does not matter). Writes use resourceVersion, so of two candidates
 /// only one wins (the other gets 409).
 /// </summary>
-public sealed class LeaderElector(IKubernetesClient client, OperatorOptions options, string leaseNamespace, string identity, TimeProvider time, ILogger<LeaderElector> logger)
+/// <remarks>
+/// Kept instead of KubernetesClient's <c>k8s.LeaderElection.LeaderElector</c> (21.x), which neither gives the Lease up on
+/// shutdown (a successor would wait a whole lease duration after every rollout) nor takes a <see cref="TimeProvider"/> (it
+/// reads <c>DateTime.UtcNow</c> and waits with <c>Task.Delay</c>, so its timing cannot be driven by a test clock).
+/// </remarks>
+public sealed class LeaderElector(IKubernetes client, OperatorOptions options, string leaseNamespace, string identity, TimeProvider time, ILogger<LeaderElector> logger)
 {
-    private (string Holder, string RenewTime)? observedRecord;
+    private (string Holder, DateTime? RenewTime)? observedRecord;
     private DateTimeOffset observedAt;
     private volatile bool isLeader;
 
@@ -72,42 +78,42 @@ public sealed class LeaderElector(IKubernetesClient client, OperatorOptions opti
         var now = time.GetUtcNow();
         try
         {
-            var lease = await client.GetAsync(ResourceTypes.Leases, leaseNamespace, options.LeaseName, cancellationToken).ConfigureAwait(false);
+            var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, leaseNamespace, cancellationToken: cancellationToken)
+                .OrNullAsync().ConfigureAwait(false);
             if (lease is null)
             {
-                await client.CreateAsync(ResourceTypes.Leases, NewLease(now), cancellationToken).ConfigureAwait(false);
+                await client.CoordinationV1.CreateNamespacedLeaseAsync(NewLease(now), leaseNamespace, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            var spec = lease["spec"] as JsonObject ?? [];
-            var holder = spec["holderIdentity"]?.GetValue<string>() ?? "";
-            var renewTime = spec["renewTime"]?.GetValue<string>() ?? "";
-            var duration = TimeSpan.FromSeconds(spec["leaseDurationSeconds"]?.GetValue<int>() ?? (int)options.LeaseDuration.TotalSeconds);
-            if (observedRecord != (holder, renewTime))
+            var spec = lease.Spec ??= new V1LeaseSpec();
+            var holder = spec.HolderIdentity ?? "";
+            var duration = TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? (int)options.LeaseDuration.TotalSeconds);
+            if (observedRecord != (holder, spec.RenewTime))
             {
-                observedRecord = (holder, renewTime);
+                observedRecord = (holder, spec.RenewTime);
                 observedAt = now;
             }
             if (holder.Length > 0 && holder != identity && now < observedAt + duration) return false;
 
-            var transitions = spec["leaseTransitions"]?.GetValue<int>() ?? 0;
             if (holder != identity)
             {
-                transitions++;
-                spec["acquireTime"] = MicroTime(now);
+                spec.LeaseTransitions = (spec.LeaseTransitions ?? 0) + 1;
+                spec.AcquireTime = MicroTime(now);
             }
-            spec["holderIdentity"] = identity;
-            spec["leaseDurationSeconds"] = (int)options.LeaseDuration.TotalSeconds;
-            spec["renewTime"] = MicroTime(now);
-            spec["leaseTransitions"] = transitions;
-            lease["spec"] = spec;
-            var updated = await client.ReplaceAsync(ResourceTypes.Leases, lease, cancellationToken).ConfigureAwait(false);
-            observedRecord = (identity, updated["spec"]?["renewTime"]?.GetValue<string>() ?? "");
+            spec.HolderIdentity = identity;
+            spec.LeaseDurationSeconds = (int)options.LeaseDuration.TotalSeconds;
+            spec.RenewTime = MicroTime(now);
+            spec.LeaseTransitions ??= 0;
+            // Replace sends the resourceVersion read above: a candidate that lost the race gets 409 Conflict.
+            var updated = await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, leaseNamespace, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            observedRecord = (identity, updated.Spec?.RenewTime);
             observedAt = now;
             return true;
         }
-        catch (KubernetesApiException e)
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
         {
-            OperatorLog.LeaseAttemptFailed(logger, e.Message);
+            OperatorLog.LeaseAttemptFailed(logger, e is HttpOperationException h ? h.Describe() : e.Message);
             return false;
         }
     }
@@ -118,32 +124,34 @@ public sealed class LeaderElector(IKubernetesClient client, OperatorOptions opti
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            var lease = await client.GetAsync(ResourceTypes.Leases, leaseNamespace, options.LeaseName, timeout.Token).ConfigureAwait(false);
-            if (lease?["spec"] is not JsonObject spec || spec["holderIdentity"]?.GetValue<string>() != identity) return;
-            spec["holderIdentity"] = "";
-            spec["leaseDurationSeconds"] = 1;
-            await client.ReplaceAsync(ResourceTypes.Leases, lease, timeout.Token).ConfigureAwait(false);
+            var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, leaseNamespace, cancellationToken: timeout.Token)
+                .OrNullAsync().ConfigureAwait(false);
+            if (lease?.Spec is not { } spec || spec.HolderIdentity != identity) return;
+            spec.HolderIdentity = "";
+            spec.LeaseDurationSeconds = 1;
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, leaseNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is KubernetesApiException or OperationCanceledException)
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or OperationCanceledException)
         {
-            OperatorLog.LeaseAttemptFailed(logger, e.Message);
+            OperatorLog.LeaseAttemptFailed(logger, e is HttpOperationException h ? h.Describe() : e.Message);
         }
     }
 
-    private JsonObject NewLease(DateTimeOffset now) => new()
+    private V1Lease NewLease(DateTimeOffset now) => new()
     {
-        ["apiVersion"] = "coordination.k8s.io/v1",
-        ["kind"] = "Lease",
-        ["metadata"] = new JsonObject { ["name"] = options.LeaseName, ["namespace"] = leaseNamespace },
-        ["spec"] = new JsonObject
+        ApiVersion = "coordination.k8s.io/v1",
+        Kind = "Lease",
+        Metadata = new V1ObjectMeta { Name = options.LeaseName, NamespaceProperty = leaseNamespace },
+        Spec = new V1LeaseSpec
         {
-            ["holderIdentity"] = identity,
-            ["leaseDurationSeconds"] = (int)options.LeaseDuration.TotalSeconds,
-            ["acquireTime"] = MicroTime(now),
-            ["renewTime"] = MicroTime(now),
-            ["leaseTransitions"] = 0,
+            HolderIdentity = identity,
+            LeaseDurationSeconds = (int)options.LeaseDuration.TotalSeconds,
+            AcquireTime = MicroTime(now),
+            RenewTime = MicroTime(now),
+            LeaseTransitions = 0,
         },
     };
 
-    private static string MicroTime(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);
+    /// <summary>Lease times are MicroTime: microseconds, in UTC.</summary>
+    private static DateTime MicroTime(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % 10), DateTimeKind.Utc);
 }

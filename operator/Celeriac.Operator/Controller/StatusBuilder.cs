@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
+using k8s.Models;
 
 namespace Celeriac.Operator.Controller;
 
@@ -17,7 +18,7 @@ public static class StatusBuilder
     public const string BrokerReachable = "BrokerReachable";
     public const string Degraded = "Degraded";
 
-    public static TaskQueueStatus Build(TaskQueue queue, IReadOnlyList<string> errors, IReadOnlyDictionary<string, JsonObject> deploymentsByPool,
+    public static TaskQueueStatus Build(TaskQueue queue, IReadOnlyList<string> errors, IReadOnlyDictionary<string, V1Deployment> deploymentsByPool,
         IReadOnlyList<StatusCondition>? previous, DateTimeOffset now)
     {
         var generation = queue.Metadata.Generation;
@@ -48,13 +49,13 @@ public static class StatusBuilder
         foreach (var pool in queue.Spec.Pools)
         {
             deploymentsByPool.TryGetValue(pool.Name, out var deployment);
-            var status = deployment?["status"];
-            var wanted = deployment?["spec"]?["replicas"]?.GetValue<int>() ?? 1;
-            var replicas = status?["replicas"]?.GetValue<int>() ?? 0;
-            var ready = status?["readyReplicas"]?.GetValue<int>() ?? 0;
-            var updated = status?["updatedReplicas"]?.GetValue<int>() ?? 0;
-            var observed = status?["observedGeneration"]?.GetValue<long>() ?? 0;
-            var deploymentGeneration = deployment?["metadata"]?["generation"]?.GetValue<long>() ?? 1;
+            var status = deployment?.Status;
+            var wanted = deployment?.Spec?.Replicas ?? 1;
+            var replicas = status?.Replicas ?? 0;
+            var ready = status?.ReadyReplicas ?? 0;
+            var updated = status?.UpdatedReplicas ?? 0;
+            var observed = status?.ObservedGeneration ?? 0;
+            var deploymentGeneration = deployment?.Metadata?.Generation ?? 1;
             if (deployment is not null && observed >= deploymentGeneration && ready >= wanted && updated >= wanted) readyPools++;
             if (ready > 0) anyReadyWorker = true;
             totalReplicas += replicas;

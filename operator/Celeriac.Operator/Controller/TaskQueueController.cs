@@ -4,6 +4,8 @@ using Celeriac.Observability;
 using Celeriac.Operator.Autoscaling;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Rendering;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +17,7 @@ namespace Celeriac.Operator.Controller;
 /// workers that reconcile queued keys with per-key backoff on errors, and the scheduler.
 /// </summary>
 public sealed class TaskQueueController(
-    IKubernetesClient client,
+    IKubernetes client,
     TaskQueueReconciler reconciler,
     LeaderElector? elector,
     OperatorOptions options,
@@ -61,11 +63,26 @@ public sealed class TaskQueueController(
             queue.Add(key);
         }
 
+        var managed = $"{WellKnownLabels.ManagedBy}={WellKnownLabels.OperatorName}";
         var tasks = new List<Task>
         {
-            WatchLoopAsync(ResourceTypes.TaskQueues, null, obj => Key(obj["metadata"]?["namespace"], obj["metadata"]?["name"]), Enqueue, cancellationToken),
-            WatchLoopAsync(ResourceTypes.Deployments, $"{WellKnownLabels.ManagedBy}={WellKnownLabels.OperatorName}",
-                obj => Key(obj["metadata"]?["namespace"], obj["metadata"]?["labels"]?[WellKnownLabels.TaskQueue]), Enqueue, cancellationToken),
+            WatchLoopAsync(ResourceTypes.TaskQueues.Plural, async ct =>
+                {
+                    var (items, version) = await client.ListAsync(ResourceTypes.TaskQueues, options.WatchNamespace, null, ct).ConfigureAwait(false);
+                    return ([.. items.Select(TaskQueueKey)], version);
+                },
+                (version, ct) => client.WatchAsync(ResourceTypes.TaskQueues, options.WatchNamespace, version, null, options.WatchTimeout, ct)
+                    .Select(e => (e.Type, TaskQueueKey(e.Object), e.Object["metadata"]?["resourceVersion"]?.GetValue<string>())),
+                Enqueue, cancellationToken),
+            WatchLoopAsync(ResourceTypes.Deployments.Plural, async ct =>
+                {
+                    var list = options.WatchNamespace is { } ns
+                        ? await client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: managed, cancellationToken: ct).ConfigureAwait(false)
+                        : await client.AppsV1.ListDeploymentForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct).ConfigureAwait(false);
+                    return ([.. list.Items.Select(DeploymentKey)], list.Metadata?.ResourceVersion ?? "");
+                },
+                (version, ct) => WatchDeployments(managed, version, ct).Select(e => (e.Item1, DeploymentKey(e.Item2), e.Item2?.Metadata?.ResourceVersion)),
+                Enqueue, cancellationToken),
             ResyncLoopAsync(() => { lock (knownGate) return [.. known]; }, queue, cancellationToken),
         };
         void Forget(string key)
@@ -86,41 +103,66 @@ public sealed class TaskQueueController(
         }
     }
 
-    private async Task WatchLoopAsync(ResourceType type, string? selector, Func<JsonObject, string?> keyOf, Action<string> enqueue, CancellationToken cancellationToken)
+    private IAsyncEnumerable<(WatchEventType, V1Deployment)> WatchDeployments(string selector, string version, CancellationToken cancellationToken)
+    {
+        var seconds = (int)options.WatchTimeout.TotalSeconds;
+        return options.WatchNamespace is { } ns
+            ? client.AppsV1.WatchListNamespacedDeploymentAsync(ns, allowWatchBookmarks: true, labelSelector: selector, resourceVersion: version,
+                timeoutSeconds: seconds, onError: KubernetesObjects.Rethrow, cancellationToken: cancellationToken)
+            : client.AppsV1.WatchListDeploymentForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: selector, resourceVersion: version,
+                timeoutSeconds: seconds, onError: KubernetesObjects.Rethrow, cancellationToken: cancellationToken);
+    }
+
+    /// <param name="list">The keys of every object, and the resourceVersion to watch from.</param>
+    /// <param name="watch">Changes after a resourceVersion: the event type, the key (null when the object names no TaskQueue) and the object's resourceVersion.</param>
+    private async Task WatchLoopAsync(string resource,
+        Func<CancellationToken, Task<(IReadOnlyList<string?> Keys, string ResourceVersion)>> list,
+        Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType Type, string? Key, string? ResourceVersion)>> watch,
+        Action<string> enqueue, CancellationToken cancellationToken)
     {
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var list = await client.ListAsync(type, options.WatchNamespace, selector, cancellationToken).ConfigureAwait(false);
-                foreach (var item in list.Items) if (keyOf(item) is { } key) enqueue(key);
+                var (keys, version) = await list(cancellationToken).ConfigureAwait(false);
+                foreach (var key in keys) if (key is not null) enqueue(key);
                 Healthy = true;
-                var version = list.ResourceVersion;
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    await foreach (var ev in client.WatchAsync(type, options.WatchNamespace, version, selector, cancellationToken).ConfigureAwait(false))
+                    var received = false;
+                    try
                     {
-                        failures = 0;
-                        if (ev.ResourceVersion is { Length: > 0 } rv) version = rv;
-                        if (ev.Type != "BOOKMARK" && keyOf(ev.Object) is { } key) enqueue(key);
+                        await foreach (var (type, key, resourceVersion) in watch(version, cancellationToken).ConfigureAwait(false))
+                        {
+                            received = true;
+                            failures = 0;
+                            if (resourceVersion is { Length: > 0 }) version = resourceVersion;
+                            if (type != WatchEventType.Bookmark && key is not null) enqueue(key);
+                        }
+                        // The server ended the stream (its timeoutSeconds): resume from the last version seen.
+                        OperatorLog.WatchRestart(logger, resource, "stream ended");
                     }
-                    // The server ended the stream (timeout or dropped connection): resume from the last version seen.
+                    catch (Exception e) when (received && (e is IOException or HttpRequestException) && !cancellationToken.IsCancellationRequested)
+                    {
+                        // A watch that was streaming lost its connection: the versions seen are still good, so resume from the last one.
+                        // (A watch that cannot connect at all goes to the backoff below.)
+                        OperatorLog.WatchRestart(logger, resource, "connection dropped: " + e.Message);
+                    }
                     metrics.RecordWatchRestart();
-                    OperatorLog.WatchRestart(logger, type.Plural, "stream ended");
                 }
             }
-            catch (KubernetesApiException e) when (e.IsGone)
+            catch (KubernetesException e) when (e.Status?.Code == 410)
             {
                 metrics.RecordWatchRestart();
-                OperatorLog.WatchRestart(logger, type.Plural, "410 Gone: relisting");
+                OperatorLog.WatchRestart(logger, resource, "410 Gone: relisting");
             }
             // Anything else (a malformed event, a refused request) must not end the watch for good: back off and relist.
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
             {
                 failures++;
                 metrics.RecordWatchRestart();
-                OperatorLog.WatchRestart(logger, type.Plural, e.Message);
+                OperatorLog.WatchRestart(logger, resource, e.Message);
                 if (failures > 3) Healthy = false;
                 var delay = TimeSpan.FromTicks(Math.Min(options.BackoffMax.Ticks, options.BackoffBase.Ticks * (1L << Math.Min(failures, 10))));
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
@@ -165,6 +207,10 @@ public sealed class TaskQueueController(
         }
     }
 
-    private static string? Key(JsonNode? ns, JsonNode? name) =>
-        ns is null || name is null ? null : $"{ns.GetValue<string>()}/{name.GetValue<string>()}";
+    private static string? TaskQueueKey(JsonObject obj) => Key(obj["metadata"]?["namespace"]?.GetValue<string>(), obj["metadata"]?["name"]?.GetValue<string>());
+
+    private static string? DeploymentKey(V1Deployment? deployment) =>
+        Key(deployment?.Metadata?.NamespaceProperty, deployment?.Metadata?.Labels?.TryGetValue(WellKnownLabels.TaskQueue, out var queue) == true ? queue : null);
+
+    private static string? Key(string? ns, string? name) => ns is null || name is null ? null : $"{ns}/{name}";
 }

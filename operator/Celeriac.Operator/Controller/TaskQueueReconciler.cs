@@ -7,6 +7,9 @@ using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
 using Celeriac.Operator.Validation;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Celeriac.Operator.Controller;
@@ -16,7 +19,7 @@ namespace Celeriac.Operator.Controller;
 /// server-side apply, delete the objects of removed pools, write the status. Idempotent: a second pass
 /// with nothing changed applies the same objects and writes the same status.
 /// </summary>
-public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOptions options, EventRecorder events, TimeProvider time, ILogger<TaskQueueReconciler> logger,
+public sealed class TaskQueueReconciler(IKubernetes client, OperatorOptions options, EventRecorder events, TimeProvider time, ILogger<TaskQueueReconciler> logger,
     AutoscalingViews? autoscaling = null)
 {
     private static readonly ImmutableArray<ResourceType> OwnedTypes =
@@ -50,7 +53,7 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
             // One Event per distinct problem, not one per resync.
             if (degraded is not { Status: "True" } || degraded.Message != message || degraded.ObservedGeneration != queue.Metadata.Generation)
                 await events.RecordAsync(obj, EventRecorder.Warning, "InvalidSpec", message, cancellationToken).ConfigureAwait(false);
-            var invalid = StatusBuilder.Build(queue, errors, new Dictionary<string, JsonObject>(), previous, time.GetUtcNow());
+            var invalid = StatusBuilder.Build(queue, errors, new Dictionary<string, V1Deployment>(), previous, time.GetUtcNow());
             await WriteStatusAsync(queue, invalid, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Invalid;
         }
@@ -65,12 +68,11 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
             // keda.sh is looked up whenever it may hold objects to add or to remove (a pool switched back to builtin).
             var keda = await client.IsServedAsync(ResourceTypes.ScaledObjects, cancellationToken).ConfigureAwait(false);
             if (keda) desired = [.. desired, .. ScaledObjectRenderer.Render(queue)];
-            var deployments = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+            var deployments = new Dictionary<string, V1Deployment>(StringComparer.Ordinal);
             foreach (var item in desired)
             {
-                var type = ResourceTypes.ForKind(item["apiVersion"]!.GetValue<string>(), item["kind"]!.GetValue<string>());
-                var applied = await client.ApplyAsync(type, item, options.FieldManager, force: true, subresource: null, cancellationToken).ConfigureAwait(false);
-                if (type == ResourceTypes.Deployments) deployments[StatusBuilder.PoolOf(item)] = applied;
+                var applied = await client.ApplyAsync(item, options.FieldManager, cancellationToken).ConfigureAwait(false);
+                if (applied is V1Deployment deployment) deployments[StatusBuilder.PoolOf(item)] = deployment;
             }
             var deleted = await DeleteRemovedAsync(queue, desired, renderOptions.ServiceMonitors, keda, cancellationToken).ConfigureAwait(false);
             OperatorLog.Reconciled(logger, ns, name, desired.Count, deleted);
@@ -82,11 +84,12 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
             var ready = StatusBuilder.Find(status.Conditions, StatusBuilder.Ready)?.Status == "True";
             return new ReconcileResult("success", ready ? null : options.NotReadyRequeue);
         }
-        catch (KubernetesApiException e) when (e.StatusCode is 400 or 403 or 422)
+        catch (HttpOperationException e) when (e.StatusCode() is 400 or 403 or 422)
         {
             // The API server refuses what we render (a quota, an admission webhook, RBAC): tell the user, then retry with backoff.
-            await events.RecordAsync(obj, EventRecorder.Warning, "ApplyFailed", e.Message, cancellationToken).ConfigureAwait(false);
-            await TryWriteApplyFailedAsync(queue, previous, e.Message, cancellationToken).ConfigureAwait(false);
+            var message = e.Describe();
+            await events.RecordAsync(obj, EventRecorder.Warning, "ApplyFailed", message, cancellationToken).ConfigureAwait(false);
+            await TryWriteApplyFailedAsync(queue, previous, message, cancellationToken).ConfigureAwait(false);
             throw;
         }
     }
@@ -95,29 +98,28 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
     {
         var keep = desired.Select(d => (d["kind"]!.GetValue<string>(), d["metadata"]!["name"]!.GetValue<string>())).ToHashSet();
         var selector = $"{WellKnownLabels.TaskQueue}={queue.Metadata.Name},{WellKnownLabels.ManagedBy}={WellKnownLabels.OperatorName}";
+        var ns = queue.Metadata.Namespace ?? "default";
         var deleted = 0;
         var types = serviceMonitors ? OwnedTypes.Add(ResourceTypes.ServiceMonitors) : OwnedTypes;
         if (keda) types = types.AddRange(ResourceTypes.ScaledObjects, ResourceTypes.TriggerAuthentications);
         foreach (var type in types)
         {
-            var list = await client.ListAsync(type, queue.Metadata.Namespace, selector, cancellationToken).ConfigureAwait(false);
-            foreach (var item in list.Items)
+            foreach (var item in await client.ListMetadataAsync(type, ns, selector, cancellationToken).ConfigureAwait(false))
             {
-                var metadata = item["metadata"]!;
-                var itemName = metadata["name"]!.GetValue<string>();
+                var itemName = item.Metadata.Name;
                 if (keep.Contains((type.Kind, itemName)) || !OwnedBy(item, queue.Metadata.Uid)) continue;
-                if (await client.DeleteAsync(type, queue.Metadata.Namespace, itemName, metadata["uid"]?.GetValue<string>(), cancellationToken).ConfigureAwait(false))
+                if (await client.DeleteAsync(type, ns, itemName, item.Metadata.Uid, cancellationToken).ConfigureAwait(false))
                 {
                     deleted++;
-                    OperatorLog.DeletedObject(logger, type.Kind, queue.Metadata.Namespace ?? "", itemName);
+                    OperatorLog.DeletedObject(logger, type.Kind, ns, itemName);
                 }
             }
         }
         return deleted;
     }
 
-    private static bool OwnedBy(JsonObject item, string? uid) =>
-        uid is not null && (item["metadata"]?["ownerReferences"]?.AsArray().Any(r => r?["uid"]?.GetValue<string>() == uid) ?? false);
+    private static bool OwnedBy(PartialObjectMetadata item, string? uid) =>
+        uid is not null && (item.Metadata.OwnerReferences?.Any(r => r.Uid == uid) ?? false);
 
     private async Task WriteStatusAsync(TaskQueue queue, TaskQueueStatus status, CancellationToken cancellationToken)
     {
@@ -128,7 +130,7 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
             ["metadata"] = new JsonObject { ["name"] = queue.Metadata.Name, ["namespace"] = queue.Metadata.Namespace },
             ["status"] = ModelJson.ToNode(status),
         };
-        await client.ApplyAsync(ResourceTypes.TaskQueues, body, options.FieldManager, force: true, subresource: "status", cancellationToken).ConfigureAwait(false);
+        await client.ApplyStatusAsync(ResourceTypes.TaskQueues, body, options.FieldManager, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task TryWriteApplyFailedAsync(TaskQueue queue, IReadOnlyList<StatusCondition>? previous, string message, CancellationToken cancellationToken)
@@ -142,7 +144,7 @@ public sealed class TaskQueueReconciler(IKubernetesClient client, OperatorOption
             };
             await WriteStatusAsync(queue, status, cancellationToken).ConfigureAwait(false);
         }
-        catch (KubernetesApiException)
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
         {
             // The original error is what matters; the retry will write the status.
         }

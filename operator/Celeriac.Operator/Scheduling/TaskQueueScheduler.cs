@@ -8,6 +8,7 @@ using Celeriac.Operator.Model;
 using Celeriac.Operator.Validation;
 using Celeriac.Scheduling;
 using Celeriac.Stores;
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,7 @@ namespace Celeriac.Operator.Scheduling;
 /// by a leader that died before recording it is recognised by its claim in the broker's store.
 /// </summary>
 public sealed class TaskQueueScheduler(
-    IKubernetesClient client,
+    IKubernetes client,
     TaskQueueBrokers brokers,
     EventRecorder events,
     OperatorOptions options,
@@ -42,8 +43,8 @@ public sealed class TaskQueueScheduler(
             var wake = time.GetUtcNow() + options.SchedulerPollPeriod;
             try
             {
-                var list = await client.ListAsync(ResourceTypes.TaskQueues, options.WatchNamespace, null, cancellationToken).ConfigureAwait(false);
-                foreach (var obj in list.Items)
+                var (items, _) = await client.ListAsync(ResourceTypes.TaskQueues, options.WatchNamespace, null, cancellationToken).ConfigureAwait(false);
+                foreach (var obj in items)
                 {
                     if (await PassAsync(obj, cancellationToken).ConfigureAwait(false) is { } next && next < wake) wake = next;
                 }
@@ -145,7 +146,7 @@ public sealed class TaskQueueScheduler(
             ["metadata"] = new JsonObject { ["name"] = queue.Metadata.Name, ["namespace"] = queue.Metadata.Namespace },
             ["status"] = new JsonObject { ["schedules"] = JsonSerializer.SerializeToNode(statuses, ModelJson.Options) },
         };
-        await client.ApplyAsync(ResourceTypes.TaskQueues, body, FieldManager, force: true, subresource: "status", cancellationToken).ConfigureAwait(false);
+        await client.ApplyStatusAsync(ResourceTypes.TaskQueues, body, FieldManager, cancellationToken).ConfigureAwait(false);
     }
 
     private static List<ScheduleStatus> ReadStatus(JsonObject obj)

@@ -11,7 +11,7 @@ public sealed class AutoscalingStatusTests
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 
     private static TaskQueueStatus Built(TaskQueue queue, IReadOnlyList<StatusCondition>? previous = null) =>
-        StatusBuilder.Build(queue, [], new Dictionary<string, JsonObject>(), previous, Now);
+        StatusBuilder.Build(queue, [], new Dictionary<string, k8s.Models.V1Deployment>(), previous, Now);
 
     [Fact]
     public void Pool_depth_replicas_and_last_scale_come_from_the_view()
@@ -47,7 +47,7 @@ public sealed class AutoscalingStatusTests
         Assert.Equal(("False", "BrokerUnreachable"), (condition.Status, condition.Reason));
         Assert.Contains("connection refused", condition.Message, StringComparison.Ordinal);
 
-        var later = StatusBuilder.Build(queue, [], new Dictionary<string, JsonObject>(), first.Conditions, Now.AddMinutes(5));
+        var later = StatusBuilder.Build(queue, [], new Dictionary<string, k8s.Models.V1Deployment>(), first.Conditions, Now.AddMinutes(5));
         AutoscalingStatus.Apply(later, view, first.Conditions, generation: 3, Now.AddMinutes(5));
         Assert.Equal(condition.LastTransitionTime, StatusBuilder.Find(later.Conditions, StatusBuilder.BrokerReachable)!.LastTransitionTime);
     }

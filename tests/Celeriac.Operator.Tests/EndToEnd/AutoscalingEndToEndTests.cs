@@ -8,6 +8,7 @@ using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Testing;
 using Celeriac.Testing.Sqs;
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
@@ -27,7 +28,7 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
     /// The operator's connection to the TaskQueue's broker, on an SDK client whose HTTP pipeline corrects the emulator's
     /// known differences from SQS (docs/sqs.md): it counts in-flight messages as ready, which would inflate the depth.
     /// </summary>
-    private static TaskQueueBrokers Brokers(IKubernetesClient kubernetes) =>
+    private static TaskQueueBrokers Brokers(IKubernetes kubernetes) =>
         new(kubernetes) { Overrides = AutoCreate, ConfigureServices = services => EmulatorSqsModule.Register(services) };
 
     private string QueueYaml(string prefix) => $$"""
@@ -49,19 +50,9 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
     [Fact]
     public async Task Five_thousand_tasks_scale_the_pool_up_and_draining_them_scales_it_back_after_the_window()
     {
-        await Kubectl.CreateAsync(ResourceTypes.Secrets, new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = "aws", ["namespace"] = "shop" },
-            ["data"] = new JsonObject
-            {
-                ["accessKeyId"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("test")),
-                ["secretAccessKey"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("test")),
-            },
-        }, CancellationToken.None);
+        await CreateSecretAsync("aws", new Dictionary<string, string> { ["accessKeyId"] = "test", ["secretAccessKey"] = "test" });
         var operatorInstance = await StartOperatorAsync(configure: services =>
-            services.AddSingleton(sp => Brokers(sp.GetRequiredService<IKubernetesClient>())));
+            services.AddSingleton(sp => Brokers(sp.GetRequiredService<IKubernetes>())));
         var created = await CreateAsync(QueueYaml(sqs.NewPrefix()));
 
         await Eventually.HoldsAsync(() => ConditionStatus("billing", "BrokerReachable") == "True", "the autoscaler reads the depth");

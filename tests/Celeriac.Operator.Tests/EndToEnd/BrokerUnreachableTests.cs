@@ -8,17 +8,7 @@ namespace Celeriac.Operator.Tests.EndToEnd;
 /// <summary>A broker that cannot be reached: replicas are kept (even with minReplicas 0), BrokerReachable=False carries the error, one Warning Event.</summary>
 public sealed class BrokerUnreachableTests : OperatorTestBase
 {
-    private Task CreateSecretAsync() => Kubectl.CreateAsync(ResourceTypes.Secrets, new JsonObject
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Secret",
-        ["metadata"] = new JsonObject { ["name"] = "aws", ["namespace"] = "shop" },
-        ["data"] = new JsonObject
-        {
-            ["accessKeyId"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("test")),
-            ["secretAccessKey"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("test")),
-        },
-    }, CancellationToken.None);
+    private Task CreateSecretAsync() => CreateSecretAsync("aws", new Dictionary<string, string> { ["accessKeyId"] = "test", ["secretAccessKey"] = "test" });
 
     private static string Queue(int port) => $$"""
         apiVersion: celeriac.io/v1alpha1

@@ -1,7 +1,7 @@
 using Celeriac.Observability;
 using Celeriac.Operator.Controller;
 using Celeriac.Prometheus;
-using Celeriac.Operator.Kubernetes;
+using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,7 +25,7 @@ public sealed class OperatorInstance : IAsyncDisposable
     /// <param name="configure">Changes to the operator's services after its own registrations (e.g. broker overrides for an emulator).</param>
     /// <param name="brokerOverrides">Configuration applied to every TaskQueue's broker connection (e.g. a shared SQLite file).</param>
     /// <param name="settings">Further operator settings (e.g. <c>Operator:SchedulerPollPeriod</c>).</param>
-    public static async Task<OperatorInstance> StartAsync(Uri server, bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null,
+    public static async Task<OperatorInstance> StartAsync(KubernetesClientConfiguration kubernetes, bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null,
         IReadOnlyDictionary<string, string?>? brokerOverrides = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -46,9 +46,9 @@ public sealed class OperatorInstance : IAsyncDisposable
             ["Operator:AutoscalingStatusRefresh"] = "00:00:00.500",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
-        OperatorHost.AddOperator(builder.Services, builder.Configuration, new KubernetesConnection { Server = server });
+        OperatorHost.AddOperator(builder.Services, builder.Configuration, kubernetes);
         if (brokerOverrides is not null)
-            builder.Services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<Kubernetes.IKubernetesClient>()) { Overrides = brokerOverrides });
+            builder.Services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<IKubernetes>()) { Overrides = brokerOverrides });
         configure?.Invoke(builder.Services);
         var host = builder.Build();
         // As MapPrometheusMetrics does in the real host: the collector listens from before the first reconcile.

@@ -1,4 +1,4 @@
-using Celeriac.Operator.Kubernetes;
+using k8s;
 using Microsoft.AspNetCore.Builder;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
@@ -11,7 +11,7 @@ public sealed class OperatorProcessTests : OperatorTestBase
     {
         await using var app = OperatorHost.Build(
             ["--Operator:Urls=http://127.0.0.1:0", "--Operator:LeaderElection=false", "--Logging:LogLevel:Default=Warning"],
-            new KubernetesConnection { Server = Api.Url });
+            new KubernetesClientConfiguration { Host = Api.Url.ToString() });
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         await CreateAsync();
@@ -34,7 +34,7 @@ public sealed class OperatorProcessTests : OperatorTestBase
     {
         await using var app = OperatorHost.Build(
             ["--Operator:Urls=http://127.0.0.1:0", "--Operator:LeaderElection=false", "--Operator:WatchNamespace=team-b", "--Logging:LogLevel:Default=Warning"],
-            new KubernetesConnection { Server = Api.Url });
+            new KubernetesClientConfiguration { Host = Api.Url.ToString() });
         await app.StartAsync();
         await CreateAsync(); // in namespace shop
         await CreateAsync(TestQueues.Sample.Replace("namespace: shop", "namespace: team-b", StringComparison.Ordinal));

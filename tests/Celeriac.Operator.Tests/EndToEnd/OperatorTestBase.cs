@@ -1,22 +1,26 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Tests.Fake;
 using Celeriac.Operator.Yaml;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
 
-/// <summary>A fresh fake API server per test, a client playing kubectl, and helpers to read what the operator did.</summary>
+/// <summary>A fresh fake API server per test, KubernetesClient playing kubectl, and helpers to read what the operator did.</summary>
 public abstract class OperatorTestBase : IAsyncLifetime
 {
     protected FakeKubernetesApi Api { get; private set; } = null!;
-    protected KubernetesClient Kubectl { get; private set; } = null!;
+    protected IKubernetes Kubectl { get; private set; } = null!;
     private readonly List<OperatorInstance> instances = [];
 
     public async Task InitializeAsync()
     {
         Api = await FakeKubernetesApi.StartAsync();
-        Kubectl = new KubernetesClient(new KubernetesConnection { Server = Api.Url });
+        Kubectl = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = Api.Url.ToString() });
     }
 
     public async Task DisposeAsync()
@@ -26,12 +30,23 @@ public abstract class OperatorTestBase : IAsyncLifetime
         await Api.DisposeAsync();
     }
 
+    /// <param name="kubernetes">How the operator reaches the fake; null: plainly, without credentials.</param>
     protected async Task<OperatorInstance> StartOperatorAsync(bool leaderElection = false, string? identity = null, Action<IServiceCollection>? configure = null,
-        IReadOnlyDictionary<string, string?>? brokerOverrides = null, IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? brokerOverrides = null, IReadOnlyDictionary<string, string?>? settings = null,
+        KubernetesClientConfiguration? kubernetes = null)
     {
-        var instance = await OperatorInstance.StartAsync(Api.Url, leaderElection, identity, configure, brokerOverrides, settings);
+        var instance = await OperatorInstance.StartAsync(kubernetes ?? new KubernetesClientConfiguration { Host = Api.Url.ToString() },
+            leaderElection, identity, configure, brokerOverrides, settings);
         instances.Add(instance);
         return instance;
+    }
+
+    /// <summary>From now on the fake answers 401 to requests without this bearer token; the test's own client sends it.</summary>
+    protected void RequireToken(string token)
+    {
+        Api.RequiredToken = token;
+        Kubectl.Dispose();
+        Kubectl = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = Api.Url.ToString(), AccessToken = token });
     }
 
     protected async Task StopOperatorAsync(OperatorInstance instance)
@@ -46,8 +61,16 @@ public abstract class OperatorTestBase : IAsyncLifetime
         var metadata = obj["metadata"]!.AsObject();
         metadata.Remove("uid");
         metadata.Remove("generation");
-        return Kubectl.CreateAsync(ResourceTypes.TaskQueues, obj, CancellationToken.None);
+        var type = ResourceTypes.TaskQueues;
+        return Kubectl.CustomObjects.CreateNamespacedCustomObjectAsync<JsonObject>(obj, type.Group, type.Version, metadata["namespace"]!.GetValue<string>(), type.Plural);
     }
+
+    protected Task CreateSecretAsync(string name, IReadOnlyDictionary<string, string> data, string ns = "shop") =>
+        Kubectl.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            Data = data.ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetBytes(kv.Value)),
+        }, ns);
 
     /// <summary>Read-modify-write with optimistic concurrency, as kubectl edit does.</summary>
     protected async Task UpdateSpecAsync(string ns, string name, Action<JsonObject> change)
@@ -58,10 +81,11 @@ public abstract class OperatorTestBase : IAsyncLifetime
             change(current["spec"]!.AsObject());
             try
             {
-                await Kubectl.ReplaceAsync(ResourceTypes.TaskQueues, current, CancellationToken.None);
+                var type = ResourceTypes.TaskQueues;
+                await Kubectl.CustomObjects.ReplaceNamespacedCustomObjectAsync(current, type.Group, type.Version, ns, type.Plural, name);
                 return;
             }
-            catch (KubernetesApiException e) when (e.IsConflict && attempt < 10)
+            catch (HttpOperationException e) when (e.IsConflict() && attempt < 10)
             {
             }
         }

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Tests.Fake;
+using k8s;
+using k8s.Models;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
 
@@ -78,18 +80,16 @@ public sealed class ReconcileTests : OperatorTestBase
     {
         await StartOperatorAsync();
         // Same labels, but no owner reference to this TaskQueue: e.g. created by hand.
-        await Kubectl.CreateAsync(ResourceTypes.Deployments, new JsonObject
+        await Kubectl.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
         {
-            ["apiVersion"] = "apps/v1",
-            ["kind"] = "Deployment",
-            ["metadata"] = new JsonObject
+            Metadata = new V1ObjectMeta
             {
-                ["name"] = "billing-handmade",
-                ["namespace"] = "shop",
-                ["labels"] = new JsonObject { ["celeriac.io/taskqueue"] = "billing", ["app.kubernetes.io/managed-by"] = "celeriac-operator" },
+                Name = "billing-handmade",
+                NamespaceProperty = "shop",
+                Labels = new Dictionary<string, string> { ["celeriac.io/taskqueue"] = "billing", ["app.kubernetes.io/managed-by"] = "celeriac-operator" },
             },
-            ["spec"] = new JsonObject(),
-        }, CancellationToken.None);
+            Spec = new V1DeploymentSpec(),
+        }, "shop");
         await CreateAsync();
         await Eventually.HoldsAsync(() => ConditionStatus("billing", "Reconciled") == "True", "reconciled");
         Assert.NotNull(Deployment("billing-handmade"));
@@ -104,13 +104,13 @@ public sealed class ReconcileTests : OperatorTestBase
         Assert.Equal(1, Deployment("billing-general")!["spec"]!["replicas"]!.GetValue<int>());
 
         // The autoscaler (issue 7) sets replicas as its own field manager.
-        await Kubectl.ApplyAsync(ResourceTypes.Deployments, new JsonObject
+        await Kubectl.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(new V1Deployment
         {
-            ["apiVersion"] = "apps/v1",
-            ["kind"] = "Deployment",
-            ["metadata"] = new JsonObject { ["name"] = "billing-general", ["namespace"] = "shop" },
-            ["spec"] = new JsonObject { ["replicas"] = 4 },
-        }, "celeriac-autoscaler", force: false, subresource: null, CancellationToken.None);
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = new V1ObjectMeta { Name = "billing-general", NamespaceProperty = "shop" },
+            Spec = new V1DeploymentSpec { Replicas = 4 },
+        }, V1Patch.PatchType.ApplyPatch), "billing-general", "shop", fieldManager: "celeriac-autoscaler", force: false);
 
         await UpdateSpecAsync("shop", "billing", spec => spec["image"] = "registry.example.com/billing:3.0");
         await Eventually.HoldsAsync(() => Image(Deployment("billing-general")!) == "registry.example.com/billing:3.0", "the new image is applied");

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
-using Celeriac.Operator.Kubernetes;
+using Celeriac.Operator.Tests.Fake;
+using k8s;
+using k8s.Models;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
 
@@ -86,15 +88,34 @@ public sealed class ResilienceTests : OperatorTestBase
         await Eventually.HoldsAsync(() => Deployment("second-general") is not null, "a queue created after the drop is reconciled");
 
         // History compacted: resuming from the last version gets 410 Gone, so the operator must relist.
-        var lists = Api.Requests.Count(r => r.StartsWith("GET /apis/celeriac.io/v1alpha1/taskqueues", StringComparison.Ordinal) && !r.Contains("watch=", StringComparison.Ordinal));
+        var lists = Api.Requests.Count(IsTaskQueueList);
         Api.Compact();
         Api.DropWatches();
         await CreateAsync(TestQueues.Sample.Replace("name: billing,", "name: third,", StringComparison.Ordinal));
         await Eventually.HoldsAsync(() => Deployment("third-general") is not null, "a queue created across the compaction is reconciled");
-        await Eventually.HoldsAsync(() => Api.Requests.Count(r => r.StartsWith("GET /apis/celeriac.io/v1alpha1/taskqueues", StringComparison.Ordinal) && !r.Contains("watch=", StringComparison.Ordinal)) > lists,
+        await Eventually.HoldsAsync(() => Api.Requests.Count(IsTaskQueueList) > lists,
             "the TaskQueues were listed again");
         Assert.Contains("celeriac_operator_watch_restarts_total", op.MetricsText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_unreachable_api_server_is_retried_with_backoff_and_healthz_fails()
+    {
+        var server = await FakeKubernetesApi.StartAsync();
+        var op = await StartOperatorAsync(kubernetes: new KubernetesClientConfiguration { Host = server.Url.ToString() });
+        await Eventually.HoldsAsync(() => server.Requests.Count(r => r.Contains("watch=true", StringComparison.Ordinal)) >= 2, "both watches run");
+        await server.DisposeAsync(); // from now on connections are refused
+        await Eventually.HoldsAsync(() => !op.Controller.Healthy, "healthz reports the failing watches");
+
+        // BackoffMax is 1 s here: two watches restart a few times in two seconds, not in a tight loop.
+        var before = WatchRestarts(op);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.InRange(WatchRestarts(op) - before, 1, 10);
+    }
+
+    private static long WatchRestarts(OperatorInstance op) =>
+        long.Parse(System.Text.RegularExpressions.Regex.Match(op.MetricsText(), @"celeriac_operator_watch_restarts_total (\d+)").Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Watches_ask_for_bookmarks_and_resume_from_them()
@@ -105,19 +126,17 @@ public sealed class ResilienceTests : OperatorTestBase
         await Eventually.HoldsAsync(() => Deployment("billing-general") is not null, "reconciled");
         var version = long.Parse(TaskQueue("billing")!["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         // A change to another resource moves the global resourceVersion; only a bookmark tells the TaskQueue watch.
-        await Kubectl.CreateAsync(ResourceTypes.Leases, new JsonObject
-        {
-            ["apiVersion"] = "coordination.k8s.io/v1",
-            ["kind"] = "Lease",
-            ["metadata"] = new JsonObject { ["name"] = "unrelated", ["namespace"] = "shop" },
-            ["spec"] = new JsonObject(),
-        }, CancellationToken.None);
+        await Kubectl.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "unrelated", NamespaceProperty = "shop" }, Spec = new V1LeaseSpec() }, "shop");
         await Task.Delay(1000);
         Api.DropWatches();
-        await Eventually.HoldsAsync(() => Api.Requests.Any(r => r.Contains("/taskqueues?watch=true", StringComparison.Ordinal)
+        await Eventually.HoldsAsync(() => Api.Requests.Any(r => r.Contains("/taskqueues?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)
             && ResumedAfter(r, version)), "a watch resumed from a bookmark newer than the last TaskQueue event");
         Assert.All(Api.Requests.Where(r => r.Contains("watch=true", StringComparison.Ordinal)), r => Assert.Contains("allowWatchBookmarks=true", r, StringComparison.Ordinal));
     }
+
+    /// <summary>A list of all TaskQueues (KubernetesClient sends watch=false on a list).</summary>
+    private static bool IsTaskQueueList(string request) =>
+        request.StartsWith("GET /apis/celeriac.io/v1alpha1/taskqueues", StringComparison.Ordinal) && !request.Contains("watch=true", StringComparison.Ordinal);
 
     private static bool ResumedAfter(string request, long version)
     {

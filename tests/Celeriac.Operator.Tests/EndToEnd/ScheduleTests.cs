@@ -222,7 +222,7 @@ public sealed class ScheduleTests(ITestOutputHelper log) : OperatorTestBase, IDi
             ["metadata"] = new JsonObject { ["name"] = "billing", ["namespace"] = "shop" },
             ["status"] = new JsonObject { ["schedules"] = new JsonArray(entry) },
         };
-        await Kubectl.ApplyAsync(ResourceTypes.TaskQueues, body, "celeriac-operator-scheduler", force: true, subresource: "status", CancellationToken.None);
+        await Kubectl.ApplyStatusAsync(ResourceTypes.TaskQueues, body, "celeriac-operator-scheduler", CancellationToken.None);
     }
 
     public void Dispose()

@@ -17,13 +17,7 @@ public sealed class ServiceBusAutoscalingTests : OperatorTestBase
         await using var bus = await FakeServiceBus.StartAsync();
         bus.CreateQueue("reports");
         bus.CreateQueue("exports");
-        await Kubectl.CreateAsync(ResourceTypes.Secrets, new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = "sb", ["namespace"] = "shop" },
-            ["data"] = new JsonObject { ["connection"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(bus.ConnectionString)) },
-        }, CancellationToken.None);
+        await CreateSecretAsync("sb", new Dictionary<string, string> { ["connection"] = bus.ConnectionString });
         await StartOperatorAsync();
         var created = await CreateAsync("""
             apiVersion: celeriac.io/v1alpha1

@@ -3,6 +3,7 @@ using Celeriac.Client;
 using Celeriac.Operator.Brokers;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
@@ -37,7 +38,7 @@ public sealed class SqliteAutoscalingTests : OperatorTestBase, IDisposable
         """;
 
     private void UseSqlite(IServiceCollection services) =>
-        services.AddSingleton(sp => new TaskQueueBrokers(sp.GetRequiredService<IKubernetesClient>()) { Overrides = Sqlite });
+        services.AddSingleton(sp => new TaskQueueBrokers(sp.GetRequiredService<IKubernetes>()) { Overrides = Sqlite });
 
     [Fact]
     public async Task The_pool_follows_the_depth_of_a_sqlite_broker()

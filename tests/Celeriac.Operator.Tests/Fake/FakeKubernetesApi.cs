@@ -25,8 +25,11 @@ namespace Celeriac.Operator.Tests.Fake;
 /// <item>Deletion removes the object; the garbage collector is simulated by deleting, in the background after every
 /// delete and every write of a dependent, objects whose ownerReferences all name uids that no longer exist (cascading).</item>
 /// <item>Defaulting of Deployment spec.replicas to 1 on creation; the Deployment's scale subresource (autoscaling/v1 Scale: GET, PUT, apply).</item>
+/// <item>Bearer-token authentication when <see cref="RequiredToken"/> is set: any other request gets 401 Unauthorized, as an
+/// API server without anonymous access answers; with a server certificate it serves HTTPS (kubectl sends tokens only over TLS).</item>
 /// </list>
-/// Not simulated: CEL rules and CRD schema defaulting, admission, authentication, label selectors beyond equality.
+/// Its clients are the operator's KubernetesClient and the real kubectl, over real sockets.
+/// Not simulated: CEL rules and CRD schema defaulting, admission, authorization, label selectors beyond equality.
 /// Test hooks: injected faults, dropping all watches, compaction, and writing Deployment status as its controller would.
 /// </summary>
 public sealed partial class FakeKubernetesApi : IAsyncDisposable
