@@ -13,6 +13,8 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ./
 COPY worker/ worker/
 COPY operator/ operator/
+# The operator embeds the TaskQueue CRD (render checks files against its schema).
+COPY crds/ crds/
 
 FROM source AS build-worker
 ARG TARGETARCH

@@ -35,7 +35,7 @@ cli: ## Run the celeriac CLI: make cli ARGS="queues --db .celeriac-demo/celeriac
 	$(DOTNET) run --project worker/Celeriac.Cli -c $(CONFIG) -- $(ARGS)
 
 render: ## Print the objects the operator would apply: make render FILE=examples/taskqueue-sqs.yaml
-	$(DOTNET) run --project operator/Celeriac.Operator -c $(CONFIG) -- render -f $(FILE) $(ARGS)
+	$(DOTNET) run --project operator/Celeriac.Operator -c $(CONFIG) -- render $(addprefix -f ,$(abspath $(FILE))) $(ARGS)
 
 operator: ## Run the operator against the cluster of $$KUBECONFIG
 	$(DOTNET) run --project operator/Celeriac.Operator -c $(CONFIG) -- $(ARGS)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
+using Celeriac.Operator.Schema;
 using Celeriac.Operator.Tests.Schema;
 using Celeriac.Operator.Validation;
 using Celeriac.Operator.Yaml;
@@ -31,6 +32,13 @@ public sealed class SchemaTests
         Assert.NotNull(version["subresources"]!["status"]);
         Assert.Equal(["Ready", "Pools", "Replicas", "Depth", "Age"],
             version["additionalPrinterColumns"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void The_operator_embeds_the_crd_file_it_checks_render_input_against()
+    {
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(CrdFile.Load(), TaskQueueSchema.Definition));
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(CrdFile.OpenApiSchema(), TaskQueueSchema.OpenApiSchema));
     }
 
     [Fact]
@@ -122,7 +130,7 @@ public sealed class SchemaTests
         var document = YamlJson.ParseSingle(File.ReadAllText(ExamplePath("taskqueue-sqs.yaml"))).AsObject();
         SetPath(document, path, JsonNode.Parse(json));
         var errors = StructuralSchemaValidator.Validate(document, CrdFile.OpenApiSchema());
-        Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains(expected, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -130,7 +138,7 @@ public sealed class SchemaTests
     {
         var document = YamlJson.ParseSingle(File.ReadAllText(ExamplePath("taskqueue-sqs.yaml"))).AsObject();
         document["spec"]!["pools"]![1]!["name"] = "urgent";
-        Assert.Contains(StructuralSchemaValidator.Validate(document, CrdFile.OpenApiSchema()), e => e.Contains("duplicate", StringComparison.Ordinal));
+        Assert.Contains(StructuralSchemaValidator.Validate(document, CrdFile.OpenApiSchema()), e => e.Message.Contains("duplicate", StringComparison.Ordinal));
     }
 
     [Fact]

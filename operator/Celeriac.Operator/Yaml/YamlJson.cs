@@ -14,12 +14,27 @@ namespace Celeriac.Operator.Yaml;
 /// </summary>
 public static partial class YamlJson
 {
-    public static IReadOnlyList<JsonNode> ParseDocuments(string yaml)
+    public static IReadOnlyList<JsonNode> ParseDocuments(string yaml) =>
+        [.. ParseDocumentsWithPositions(yaml).Select(d => d.Node).OfType<JsonNode>()];
+
+    /// <summary>
+    /// Every document of a YAML stream (an empty one as a null node), with where each value stands in the text:
+    /// the line and column of each JSON path (<c>$.spec.pools[0].concurrency</c>; a mapping member's position is
+    /// its key's), so that errors found in the JSON can name a line.
+    /// </summary>
+    public static IReadOnlyList<PositionedDocument> ParseDocumentsWithPositions(string yaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
-        // Re-parsed from JSON text so numbers read as any numeric type, as nodes parsed from the API do.
-        return [.. stream.Documents.Select(d => ToNode(d.RootNode)).OfType<JsonNode>().Select(n => JsonNode.Parse(n.ToJsonString())!)];
+        var documents = new List<PositionedDocument>();
+        foreach (var document in stream.Documents)
+        {
+            var positions = new Dictionary<string, TextPosition>(StringComparer.Ordinal);
+            var node = ToNode(document.RootNode, "$", positions);
+            // Re-parsed from JSON text so numbers read as any numeric type, as nodes parsed from the API do.
+            documents.Add(new PositionedDocument(node is null ? null : JsonNode.Parse(node.ToJsonString()), Position(document.RootNode), positions));
+        }
+        return documents;
     }
 
     public static JsonNode ParseSingle(string yaml)
@@ -43,21 +58,29 @@ public static partial class YamlJson
         return writer.ToString();
     }
 
-    private static JsonNode? ToNode(YamlNode node) => node switch
-    {
-        YamlMappingNode map => ToObject(map),
-        YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(ToNode)]),
-        YamlScalarNode scalar => ToScalar(scalar),
-        _ => throw new FormatException($"unsupported YAML node at {node.Start}"),
-    };
+    private static TextPosition Position(YamlNode node) => new((int)node.Start.Line, (int)node.Start.Column);
 
-    private static JsonObject ToObject(YamlMappingNode map)
+    private static JsonNode? ToNode(YamlNode node, string path, Dictionary<string, TextPosition> positions)
+    {
+        positions.TryAdd(path, Position(node));
+        return node switch
+        {
+            YamlMappingNode map => ToObject(map, path, positions),
+            YamlSequenceNode seq => new JsonArray([.. seq.Children.Select((child, i) => ToNode(child, $"{path}[{i}]", positions))]),
+            YamlScalarNode scalar => ToScalar(scalar),
+            _ => throw new FormatException($"unsupported YAML node at line {node.Start.Line}, column {node.Start.Column}"),
+        };
+    }
+
+    private static JsonObject ToObject(YamlMappingNode map, string path, Dictionary<string, TextPosition> positions)
     {
         var obj = new JsonObject();
         foreach (var (key, value) in map.Children)
         {
-            var name = key is YamlScalarNode s ? s.Value ?? "" : throw new FormatException($"map keys must be scalars at {key.Start}");
-            obj[name] = ToNode(value);
+            var name = key is YamlScalarNode s ? s.Value ?? "" : throw new FormatException($"map keys must be scalars (line {key.Start.Line}, column {key.Start.Column})");
+            if (obj.ContainsKey(name)) throw new FormatException($"line {key.Start.Line}, column {key.Start.Column}: the key '{name}' appears twice");
+            positions[$"{path}.{name}"] = Position(key);
+            obj[name] = ToNode(value, $"{path}.{name}", positions);
         }
         return obj;
     }
@@ -126,5 +149,24 @@ public static partial class YamlJson
 
     [GeneratedRegex(@"^[A-Za-z0-9_/][A-Za-z0-9_./@+-]*$")]
     private static partial Regex SafePlainPattern();
+}
 
+/// <summary>A line and column of a YAML text, both from 1.</summary>
+public readonly record struct TextPosition(int Line, int Column);
+
+/// <summary>One YAML document as JSON, with the position of each JSON path in the text.</summary>
+public sealed record PositionedDocument(JsonNode? Node, TextPosition Start, IReadOnlyDictionary<string, TextPosition> Positions)
+{
+    /// <summary>Where a path stands, or its nearest parent that has a position (a missing member: the object that lacks it).</summary>
+    public TextPosition PositionOf(string path)
+    {
+        for (var current = path; current.Length > 0;)
+        {
+            if (Positions.TryGetValue(current, out var position)) return position;
+            var cut = Math.Max(current.LastIndexOf('.'), current.LastIndexOf('['));
+            if (cut <= 0) break;
+            current = current[..cut];
+        }
+        return Start;
+    }
 }
