@@ -95,8 +95,16 @@ public sealed partial class DockerfileTests
             path = Path.GetFullPath(path);
             if (!seen.Add(path)) continue;
             yield return path;
-            foreach (var reference in XDocument.Load(path).Descendants("ProjectReference"))
+            var document = XDocument.Load(path);
+            foreach (var reference in document.Descendants("ProjectReference"))
                 pending.Push(Path.Combine(Path.GetDirectoryName(path)!, reference.Attribute("Include")!.Value.Replace('\\', '/')));
+            // Files a project takes from outside its folder (the operator embeds the CRD) must be in the build too.
+            foreach (var item in document.Descendants().Where(e => e.Name.LocalName is "EmbeddedResource" or "None" or "Content" or "Compile"))
+            {
+                var include = item.Attribute("Include")?.Value.Replace('\\', '/');
+                if (include is null || !include.StartsWith("../", StringComparison.Ordinal) || include.Contains('*', StringComparison.Ordinal)) continue;
+                yield return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, include));
+            }
         }
     }
 
