@@ -105,8 +105,8 @@ internal sealed partial class RedisBlockingReceive(RedisConnection connection, s
     private static RedisResult ToResult(object? value) => value switch
     {
         long number => RedisResult.Create(number),
-        byte[] bytes => RedisResult.Create(bytes),
-        string text => RedisResult.Create(text),
+        byte[] bytes => RedisResult.Create((RedisValue)bytes),
+        string text => RedisResult.Create((RedisValue)text),
         _ => throw new InvalidCastException($"The receive script returned a {value?.GetType().Name ?? "nil"} where a value was expected."),
     };
 

@@ -183,7 +183,7 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         }
         try
         {
-            await _connection.Subscriber.SubscribeAsync(_keys.Channel, _onReady).ConfigureAwait(false);
+            await _connection.Subscriber.SubscribeAsync(_keys.ReadyChannel, _onReady).ConfigureAwait(false);
         }
         catch
         {
@@ -382,7 +382,7 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         {
             if (_subscribed)
             {
-                try { _connection.Subscriber.Unsubscribe(_keys.Channel, _onReady); }
+                try { _connection.Subscriber.Unsubscribe(_keys.ReadyChannel, _onReady); }
                 catch (RedisException) { }
                 _subscribed = false;
             }

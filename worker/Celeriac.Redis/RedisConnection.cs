@@ -26,8 +26,6 @@ public sealed partial class RedisConnection : IDisposable
         configuration.AbortOnConnectFail = false;
         configuration.ReconnectRetryPolicy = new ExponentialRetry(100, 5_000);
         _multiplexer = ConnectionMultiplexer.Connect(configuration);
-        // Completions in order would run every continuation of every caller on one thread, one after another.
-        _multiplexer.PreserveAsyncOrder = false;
         _multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(e.Exception, e.EndPoint?.ToString(), e.FailureType.ToString());
         _multiplexer.ConnectionRestored += (_, e) => LogConnectionRestored(e.EndPoint?.ToString());
     }
@@ -47,7 +45,7 @@ public sealed partial class RedisConnection : IDisposable
             foreach (var endPoint in _multiplexer.GetEndPoints())
             {
                 var server = _multiplexer.GetServer(endPoint);
-                if (server.IsConnected && !server.IsSlave) return endPoint;
+                if (server.IsConnected && !server.IsReplica) return endPoint;
             }
             return null;
         }
