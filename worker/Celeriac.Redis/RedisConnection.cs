@@ -17,8 +17,8 @@ public sealed partial class RedisConnection : IDisposable
     public RedisConnection(RedisBrokerOptions options, ILogger<RedisConnection>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString, "options.ConnectionString");
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyPrefix, "options.KeyPrefix");
+        // Registered through UseRedisBroker, the same rules already ran when the host started.
+        RedisBrokerOptionsValidator.Instance.ThrowIfInvalid(options);
         Options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         var configuration = ConfigurationOptions.Parse(options.ConnectionString);
