@@ -126,9 +126,9 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
             if (nextDue >= 0) sleep = Math.Min(sleep, Math.Max(1, nextDue - (long)result[1]));
             if (_blocking is not null)
             {
-                object[] adopt = [RedisKeys.Group, _consumer, (long)maxMessages, leaseMs, "adopt",
-                    .. queues.Select(q => _highest.TryGetValue(q, out var id) ? id.ToString() : "-")];
-                var woken = await _blocking.TryReceiveAsync(keys, [.. queues.Select(q => (string)_keys.Stream(q)!)], adopt, TimeSpan.FromMilliseconds(sleep), cancellationToken).ConfigureAwait(false);
+                RedisValue[] adopt = [RedisKeys.Group, _consumer, maxMessages, leaseMs, "adopt",
+                    .. queues.Select(q => (RedisValue)(_highest.TryGetValue(q, out var id) ? id.ToString() : "-"))];
+                var woken = await _blocking.TryReceiveAsync(keys, [.. queues.Select(_keys.Stream)], adopt, TimeSpan.FromMilliseconds(sleep), cancellationToken).ConfigureAwait(false);
                 if (woken is not null)
                 {
                     if (woken.Length > 2) return Parse(queues, woken);
