@@ -55,6 +55,15 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task A_bad_setting_is_a_clear_error_naming_its_key()
+    {
+        var (code, _, error) = await RunAsync("--db", ":memory:", "queues");
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        Assert.Contains("Celeriac:Broker:Sqlite:Path is ':memory:'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Purge_needs_confirmation_then_empties_the_queue()
     {
         await using var scenario = new Scenario();

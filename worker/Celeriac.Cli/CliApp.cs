@@ -219,7 +219,7 @@ public static class CliApp
         return command;
     }
 
-    /// <summary>User errors (bad JSON, unknown broker, unreadable file) print one line and exit 2; the rest is a bug and propagates.</summary>
+    /// <summary>User errors (bad JSON, unknown broker, a bad setting, unreadable file) print one line and exit 2; the rest is a bug and propagates.</summary>
     internal static Func<ParseResult, CancellationToken, Task<int>> Guard(TextWriter error, Func<ParseResult, CancellationToken, Task<int>> action) =>
         async (result, cancellationToken) =>
         {
@@ -227,7 +227,8 @@ public static class CliApp
             {
                 return await action(result, cancellationToken);
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException
+                or Microsoft.Extensions.Options.OptionsValidationException)
             {
                 error.WriteLine("error: " + ex.Message);
                 return 2;
