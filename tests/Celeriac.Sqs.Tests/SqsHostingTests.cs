@@ -52,6 +52,28 @@ public sealed class SqsHostingTests(SqsEmulator emulator) : IClassFixture<SqsEmu
         Assert.Equal(7, client.Config.MaxErrorRetry);
     }
 
+    [Theory]
+    [InlineData("LongPollSeconds", "30", "Celeriac:Broker:Sqs:LongPollSeconds must be at most 20")]
+    [InlineData("QueueUrlPrefix", "", "Celeriac:Broker:Sqs:QueueUrlPrefix (or Celeriac:Broker:Sqs:QueueUrls:<queue>) must be set")]
+    [InlineData("Endpoint", "not a url", "Celeriac:Broker:Sqs:Endpoint must be an absolute URL")]
+    [InlineData("MaxParallelReceives", "0", "Celeriac:Broker:Sqs:MaxParallelReceives must be positive (was 0)")]
+    public async Task ABadSettingStopsTheStartNamingItsKey(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Celeriac:Broker:Type"] = "sqs",
+            ["Celeriac:Broker:Sqs:QueueUrlPrefix"] = "https://sqs.eu-west-1.amazonaws.com/123456789012/billing-",
+            [$"Celeriac:Broker:Sqs:{key}"] = value,
+        };
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddCeleriac(builder.Configuration, c => c.UseBrokerFromConfiguration());
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AnAppsOwnIAmazonSqsFromAddAwsServiceIsTheOneTheBrokerCalls()
     {

@@ -48,7 +48,7 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDeadLetterCopyTr
     {
         ArgumentNullException.ThrowIfNull(sqs);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Validate(SqsBrokerOptions.Section) is { } problem) throw new ArgumentException(problem, nameof(options));
+        SqsBrokerOptionsValidator.Instance.ThrowIfInvalid(options);
         _sqs = sqs;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;

@@ -43,16 +43,4 @@ public sealed class SqsBrokerOptions : RemoteQueueOptions
     public string MessageGroupHeader { get; set; } = "message-group";
 
     public string DefaultMessageGroupId { get; set; } = "default";
-
-    public override string? Validate(string section)
-    {
-        if (string.IsNullOrWhiteSpace(QueueUrlPrefix) && QueueUrls.Count == 0)
-            return $"{section}:QueueUrlPrefix (or {section}:QueueUrls:<queue>) must be set: the SQS broker needs to know its queues' URLs.";
-        if (LongPollSeconds > 20) return $"{section}:LongPollSeconds must be between 0 and 20, SQS's longest wait (was {LongPollSeconds}).";
-        if (MaxRetries < 0) return $"{section}:MaxRetries must be 0 or more (was {MaxRetries}).";
-        if (MaxMessageBytes < 1024) return $"{section}:MaxMessageBytes must be at least 1024 (was {MaxMessageBytes}).";
-        if (!string.IsNullOrWhiteSpace(Endpoint) && !Uri.TryCreate(Endpoint, UriKind.Absolute, out _))
-            return $"{section}:Endpoint must be an absolute URL (was '{Endpoint}').";
-        return base.Validate(section);
-    }
 }

@@ -19,11 +19,7 @@ public static class SqsCeleriacBuilderExtensions
     public static CeleriacBuilder UseSqsBroker(this CeleriacBuilder builder, Action<SqsBrokerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<SqsBrokerOptions>();
-        if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Broker:Sqs"));
-        if (configure is not null) options.Configure(configure);
-        options.ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqsBrokerOptions>, SqsBrokerOptionsValidator>());
+        builder.AddCeleriacOptions<SqsBrokerOptions, SqsBrokerOptionsValidator>(configure);
 
         builder.Services.TryAddSingleton<IAmazonSQS>(sp => SqsClientFactory.Create(sp.GetRequiredService<IOptions<SqsBrokerOptions>>().Value));
         builder.Services.TryAddSingleton(sp => new SqsBroker(
@@ -33,11 +29,5 @@ public static class SqsCeleriacBuilderExtensions
             sp.GetService<ILogger<SqsBroker>>()));
         builder.UseBroker(sp => sp.GetRequiredService<SqsBroker>());
         return builder;
-    }
-
-    private sealed class SqsBrokerOptionsValidator : IValidateOptions<SqsBrokerOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, SqsBrokerOptions options) =>
-            options.Validate(SqsBrokerOptions.Section) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }

@@ -1,3 +1,5 @@
+using Celeriac.Hosting;
+
 namespace Celeriac.Brokers.Remote;
 
 /// <summary>
@@ -22,13 +24,13 @@ public abstract class RemoteQueueOptions
     /// <summary>When many slots are free, up to this many full receives go out at once.</summary>
     public int MaxParallelReceives { get; set; } = 4;
 
-    /// <summary>The first problem with these settings, naming the key under <paramref name="section"/>; null when they are valid.</summary>
-    public virtual string? Validate(string section)
+    /// <summary>The rules of these settings, for the broker's own validator (<see cref="OptionsSectionValidator{TOptions}"/>).</summary>
+    public void Check(OptionsCheck check)
     {
-        if (LongPollSeconds < 0) return $"{section}:LongPollSeconds must be 0 or more (was {LongPollSeconds}).";
-        if (MultiQueuePollSeconds < 1) return $"{section}:MultiQueuePollSeconds must be at least 1 (was {MultiQueuePollSeconds}).";
-        if (EmptyQueueBackoff < TimeSpan.Zero) return $"{section}:EmptyQueueBackoff must not be negative (was {EmptyQueueBackoff}).";
-        if (MaxParallelReceives < 1) return $"{section}:MaxParallelReceives must be at least 1 (was {MaxParallelReceives}).";
-        return null;
+        ArgumentNullException.ThrowIfNull(check);
+        check.NotNegative(LongPollSeconds, nameof(LongPollSeconds));
+        check.Positive(MultiQueuePollSeconds, nameof(MultiQueuePollSeconds));
+        check.NotNegative(EmptyQueueBackoff, nameof(EmptyQueueBackoff));
+        check.Positive(MaxParallelReceives, nameof(MaxParallelReceives));
     }
 }
