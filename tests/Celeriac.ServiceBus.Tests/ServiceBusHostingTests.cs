@@ -22,7 +22,7 @@ public sealed class ServiceBusHostingTests(FakeServiceBusFixture fixture) : ICla
     {
         private long _count;
         public long Count => Interlocked.Read(ref _count);
-        public void OnFinished(TaskContext context, TimeSpan duration) => Interlocked.Increment(ref _count);
+        public void OnFinished(TaskExecution execution, Settlement settlement, TimeSpan duration) => Interlocked.Increment(ref _count);
     }
 
     [Theory]

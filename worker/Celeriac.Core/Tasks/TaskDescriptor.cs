@@ -17,8 +17,8 @@ public sealed class TaskDescriptor
     /// <summary>Binds the envelope's args to the task's argument record; throws when they do not bind.</summary>
     public required Func<JsonElement, object> BindArgs { get; init; }
 
-    /// <summary>Resolves the task from the scope and runs it; returns the result or null.</summary>
-    public required Func<TaskContext, object, Task<object?>> Invoke { get; init; }
+    /// <summary>Resolves the task from the execution's scope and runs it; returns the result or null.</summary>
+    public required Func<TaskExecution, object, Task<object?>> Invoke { get; init; }
 
     internal static TaskDescriptor Create(Type taskType, TaskOptions options, string? nameOverride = null)
     {
@@ -55,10 +55,10 @@ public sealed class TaskDescriptor
             ArgsType = typeof(TArgs),
             Options = options,
             BindArgs = BindArgsOf<TArgs>,
-            Invoke = async (context, args) =>
+            Invoke = async (execution, args) =>
             {
-                var task = ActivatorUtilities.GetServiceOrCreateInstance<TTask>(context.Services);
-                await task.RunAsync((TArgs)args, context).ConfigureAwait(false);
+                var task = ActivatorUtilities.GetServiceOrCreateInstance<TTask>(execution.Services);
+                await task.RunAsync((TArgs)args, execution.CreateTaskContext()).ConfigureAwait(false);
                 return null;
             },
         };
@@ -72,10 +72,10 @@ public sealed class TaskDescriptor
             ResultType = typeof(TResult),
             Options = options,
             BindArgs = BindArgsOf<TArgs>,
-            Invoke = async (context, args) =>
+            Invoke = async (execution, args) =>
             {
-                var task = ActivatorUtilities.GetServiceOrCreateInstance<TTask>(context.Services);
-                return await task.RunAsync((TArgs)args, context).ConfigureAwait(false);
+                var task = ActivatorUtilities.GetServiceOrCreateInstance<TTask>(execution.Services);
+                return await task.RunAsync((TArgs)args, execution.CreateTaskContext()).ConfigureAwait(false);
             },
         };
 
