@@ -43,7 +43,8 @@ public static class ServiceBusScenarioBench
                 $"{perTask:0.000} AMQP operations per task; by operation over the whole run: " +
                 string.Join(", ", peer.Operations.Snapshot().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
             results.Add(new BenchResult(name, "no-op tasks/s", rate, 1_000, HigherIsBetter: true));
-            results.Add(new BenchResult(name, "AMQP operations per task", perTask, 2.1, HigherIsBetter: false));
+            // The floor is 2 (a delivery and a complete per task) plus one credit grant per receive of a batch.
+            results.Add(new BenchResult(name, "AMQP operations per task", perTask, 2.2, HigherIsBetter: false));
         }
         return [.. results];
     }

@@ -183,28 +183,43 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IAsyncDisp
     }
 
     /// <summary>
-    /// One receive on one queue; returns how many messages the service handed out. A message whose body cannot carry an
+    /// One receive on one queue; returns how many messages the service handed out. The SDK answers 20 ms after the first
+    /// message, so a batch cut short is not an empty queue: an immediate receive that got some but fewer than asked asks
+    /// again for the rest, until the queue answers empty or the batch is full. A message whose body cannot carry an
     /// envelope is dead-lettered here with the reason, so the worker never sees it.
     /// </summary>
     private async Task<int> ReceiveFromAsync(string queue, string name, int max, TimeSpan wait, TimeSpan lease, List<BrokerMessage> into, CancellationToken cancellationToken)
     {
         var receiver = Receiver(name);
-        // The locks of what this receive returns were taken after it started: counted from here, they are never counted late.
-        var from = _locks.Now;
         var waitFor = wait > TimeSpan.Zero ? wait : _options.ReadyWait;
-        IReadOnlyList<ServiceBusReceivedMessage> received;
-        try
+        var total = 0;
+        while (total < max)
         {
-            received = await receiver.ReceiveMessagesAsync(max, waitFor, cancellationToken).ConfigureAwait(false);
+            // The locks of what this receive returns were taken after it started: counted from here, they are never counted late.
+            var from = _locks.Now;
+            IReadOnlyList<ServiceBusReceivedMessage> received;
+            try
+            {
+                received = await receiver.ReceiveMessagesAsync(max - total, waitFor, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ServiceBusException ex) when (IsMissing(ex) && _options.AutoCreateQueues)
+            {
+                _queues.Forget(name);
+                await EnsureQueueAsync(name, cancellationToken).ConfigureAwait(false);
+                from = _locks.Now;
+                received = await receiver.ReceiveMessagesAsync(max - total, waitFor, cancellationToken).ConfigureAwait(false);
+            }
+            await AcceptAsync(queue, receiver, received, from, lease, into, cancellationToken).ConfigureAwait(false);
+            total += received.Count;
+            if (wait > TimeSpan.Zero || received.Count == 0) break;
         }
-        catch (ServiceBusException ex) when (IsMissing(ex) && _options.AutoCreateQueues)
-        {
-            _queues.Forget(name);
-            await EnsureQueueAsync(name, cancellationToken).ConfigureAwait(false);
-            from = _locks.Now;
-            received = await receiver.ReceiveMessagesAsync(max, waitFor, cancellationToken).ConfigureAwait(false);
-        }
-        if (received.Count == 0) return 0;
+        return total;
+    }
+
+    /// <summary>Holds the lock of each received message and hands on those whose body can be read.</summary>
+    private async Task AcceptAsync(string queue, ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> received, long from, TimeSpan lease, List<BrokerMessage> into, CancellationToken cancellationToken)
+    {
+        if (received.Count == 0) return;
         var leaseUntil = _locks.After(lease);
         List<(ServiceBusReceipt Receipt, string Problem)>? unreadable = null;
         foreach (var message in received)
@@ -228,7 +243,6 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IAsyncDisp
         if (unreadable is not null)
             foreach (var (receipt, problem) in unreadable)
                 await DeadLetterAsync(receipt, problem, cancellationToken).ConfigureAwait(false);
-        return received.Count;
     }
 
     private ServiceBusReceipt Receipt(BrokerMessage message) =>

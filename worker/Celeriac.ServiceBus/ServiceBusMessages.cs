@@ -54,7 +54,7 @@ internal static class ServiceBusMessages
         var count = deliveryCount.ToString(CultureInfo.InvariantCulture);
         var copy = new ServiceBusMessage(message)
         {
-            MessageId = Truncate($"{message.MessageId}:r{count}", MaxMessageIdLength),
+            MessageId = Truncate($"{(string.IsNullOrEmpty(message.MessageId) ? Guid.NewGuid().ToString("N") : message.MessageId)}:r{count}", MaxMessageIdLength),
             ScheduledEnqueueTime = due,
         };
         copy.ApplicationProperties[RemoteAttributes.Deliveries] = count;
