@@ -25,8 +25,10 @@ public sealed class ServiceBusWorkerBehaviourTests(ServiceBusPeerFixture fixture
         await using var scenario = new ServiceBusScenario(fixture.Peer, fixture.NewPrefix());
         var ids = new HashSet<string>();
         for (var i = 0; i < 6; i++) ids.Add(await scenario.Client.EnqueueAsync(new RecordArgs(9000)));
-        var first = scenario.StartWorker(concurrency: 4);
-        var second = scenario.StartWorker(concurrency: 4);
+        // A one-minute lease with heartbeats a minute apart: only the broker's hosted renewal loop keeps the 3 s locks.
+        var slowHeartbeat = new Dictionary<string, string> { ["Celeriac__Worker__HeartbeatInterval"] = "00:01:00" };
+        var first = scenario.StartWorker(concurrency: 4, lease: "00:01:00", extra: slowHeartbeat);
+        var second = scenario.StartWorker(concurrency: 4, lease: "00:01:00", extra: slowHeartbeat);
 
         Assert.True(await ServiceBusScenario.WaitUntilAsync(async () => scenario.Executions().Count(e => e.Event == "done") == 6 && (await scenario.DepthAsync()).Total == 0,
             TimeSpan.FromSeconds(90)), string.Join("\n", scenario.Executions()) + $"\n{await scenario.DepthAsync()}\n" + first.Output + "\n---\n" + second.Output);
