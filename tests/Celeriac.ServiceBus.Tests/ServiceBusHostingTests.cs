@@ -166,7 +166,8 @@ public sealed class ServiceBusHostingTests(ServiceBusPeerFixture fixture) : ICla
         var used = after.ToDictionary(p => p.Key, p => p.Value - before.GetValueOrDefault(p.Key), StringComparer.Ordinal);
         // The floor is 2: one delivery and one complete per task; credit is granted once per receive of a batch.
         var perTask = (used.Values.Sum() - used.GetValueOrDefault(PeerOperations.MessageSent)) / 1000.0;
-        Assert.Equal(1000, used.GetValueOrDefault(PeerOperations.Delivery));
+        // A transfer that arrives for credit no receive waits on any more is released by the SDK and delivered again later.
+        Assert.Equal(1000, used.GetValueOrDefault(PeerOperations.Delivery) - used.GetValueOrDefault(PeerOperations.Release));
         Assert.Equal(1000, used.GetValueOrDefault(PeerOperations.Complete));
         Assert.True(perTask <= 2.3, $"{perTask:0.000} AMQP operations per task: " + string.Join(", ", used.Where(p => p.Value > 0).Select(p => $"{p.Key} {p.Value}")));
     }
