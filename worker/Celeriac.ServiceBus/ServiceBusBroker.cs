@@ -51,7 +51,7 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IAsyncDisp
         ArgumentNullException.ThrowIfNull(administration);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(locks);
-        if (options.Validate(ServiceBusBrokerOptions.Section) is { } problem) throw new ArgumentException(problem, nameof(options));
+        ServiceBusBrokerOptionsValidator.Instance.ThrowIfInvalid(options);
         _client = client;
         _administration = new Lazy<ServiceBusAdministrationClient>(administration);
         _options = options;

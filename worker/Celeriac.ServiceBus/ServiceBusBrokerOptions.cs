@@ -49,17 +49,4 @@ public sealed class ServiceBusBrokerOptions : RemoteQueueOptions
 
     /// <summary>Retries of an operation that failed transiently (busy, timeout, lost connection), with the SDK's exponential back-off.</summary>
     public int MaxRetries { get; set; } = 3;
-
-    public override string? Validate(string section)
-    {
-        if (LockDuration <= TimeSpan.Zero || LockDuration > TimeSpan.FromMinutes(5))
-            return $"{section}:LockDuration must be more than 0 and at most 00:05:00, Service Bus's longest lock (was {LockDuration}).";
-        if (MaxDeliveryCount < 1) return $"{section}:MaxDeliveryCount must be at least 1 (was {MaxDeliveryCount}).";
-        if (ReadyWait <= TimeSpan.Zero || ReadyWait > TimeSpan.FromSeconds(10))
-            return $"{section}:ReadyWait must be more than 0 and at most 00:00:10 (was {ReadyWait}).";
-        if (MaxRetries < 0) return $"{section}:MaxRetries must be 0 or more (was {MaxRetries}).";
-        if (!string.IsNullOrWhiteSpace(FullyQualifiedNamespace) && FullyQualifiedNamespace.Contains("://", StringComparison.Ordinal))
-            return $"{section}:FullyQualifiedNamespace is a host name such as ns.servicebus.windows.net, not a URL (was '{FullyQualifiedNamespace}').";
-        return base.Validate(section);
-    }
 }

@@ -21,11 +21,7 @@ public static class ServiceBusCeleriacBuilderExtensions
     public static CeleriacBuilder UseServiceBusBroker(this CeleriacBuilder builder, Action<ServiceBusBrokerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<ServiceBusBrokerOptions>();
-        if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Broker:ServiceBus"));
-        if (configure is not null) options.Configure(configure);
-        options.ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceBusBrokerOptions>, ServiceBusBrokerOptionsValidator>());
+        builder.AddCeleriacOptions<ServiceBusBrokerOptions, ServiceBusBrokerOptionsValidator>(configure);
 
         builder.Services.TryAddSingleton(sp => ServiceBusClientFactory.CreateClient(sp.GetRequiredService<IOptions<ServiceBusBrokerOptions>>().Value));
         builder.Services.TryAddSingleton(sp => ServiceBusClientFactory.CreateAdministrationClient(sp.GetRequiredService<IOptions<ServiceBusBrokerOptions>>().Value));
@@ -44,11 +40,5 @@ public static class ServiceBusCeleriacBuilderExtensions
             sp.GetService<ILogger<ServiceBusBroker>>()));
         builder.UseBroker(sp => sp.GetRequiredService<ServiceBusBroker>());
         return builder;
-    }
-
-    private sealed class ServiceBusBrokerOptionsValidator : IValidateOptions<ServiceBusBrokerOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, ServiceBusBrokerOptions options) =>
-            options.Validate(ServiceBusBrokerOptions.Section) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }
