@@ -25,9 +25,9 @@ public sealed class ServiceBusStoreSelectionTests
     }
 
     [Fact]
-    public void Without_a_store_setting_service_bus_keeps_them_in_process()
+    public async Task Without_a_store_setting_service_bus_keeps_them_in_process()
     {
-        using var services = Services([]);
+        await using var services = Services([]);
         Assert.IsType<ServiceBusBroker>(services.GetRequiredService<IBroker>());
         Assert.IsType<InMemoryRevocationStore>(services.GetRequiredService<IRevocationStore>());
     }
