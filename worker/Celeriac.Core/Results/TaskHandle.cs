@@ -11,15 +11,14 @@ public sealed class TaskHandle(string taskId, IResultStore results, TimeProvider
     public async Task<TaskResult?> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var started = time.GetTimestamp();
-        var pause = TimeSpan.FromMilliseconds(5);
-        while (true)
+        for (var polls = 0; ; polls++)
         {
             var result = await results.GetAsync(TaskId, cancellationToken).ConfigureAwait(false);
             if (result is not null) return result;
             var left = timeout - time.GetElapsedTime(started);
             if (left <= TimeSpan.Zero) return null;
+            var pause = Backoff.Exponential(polls, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(200));
             await Task.Delay(pause < left ? pause : left, time, cancellationToken).ConfigureAwait(false);
-            if (pause < TimeSpan.FromMilliseconds(200)) pause *= 2;
         }
     }
 
