@@ -5,6 +5,7 @@ using Celeriac.RateLimits;
 using Celeriac.Results;
 using Celeriac.Retries;
 using Celeriac.Revocation;
+using Celeriac.TaskIndex;
 using Celeriac.TimeLimits;
 using Celeriac.Worker;
 using Celeriac.Workflows;
@@ -25,6 +26,7 @@ namespace Celeriac.Hosting;
 /// <item>The rate limit and the task lock may hand the message back, so they come before acks-early deletes it; the lock
 /// is taken only once a rate-limit slot is ours, so it is never held while waiting.</item>
 /// <item>Retries turn what the time limits (and the task) throw into a retry or a dead letter.</item>
+/// <item>The task index records an enqueue last, once the broker took the batch (it has no run half: it observes runs).</item>
 /// </list>
 /// Application middlewares (<see cref="CeleriacBuilder.UseMiddleware{TMiddleware}"/>) run next to the task unless
 /// placed before or after one of these.
@@ -45,5 +47,6 @@ public static class BuiltInMiddlewares
         typeof(AcksEarlyMiddleware),
         typeof(RetryMiddleware),
         typeof(TimeLimitMiddleware),
+        typeof(TaskIndexRecorder),
     ];
 }

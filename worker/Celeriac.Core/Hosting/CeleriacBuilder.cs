@@ -1,8 +1,10 @@
 using System.Reflection;
 using Celeriac.Brokers;
+using Celeriac.Control;
 using Celeriac.Observability;
 using Celeriac.Pipeline;
 using Celeriac.RateLimits;
+using Celeriac.Registry;
 using Celeriac.Revocation;
 using Celeriac.Tasks;
 using Celeriac.Worker;
@@ -80,8 +82,8 @@ public sealed class CeleriacBuilder
     }
 
     /// <summary>
-    /// Uses a store for rate limits, locks, results, revocations, workflow joins and fan-out progress, one implementation
-    /// per feature (replacing any chosen before).
+    /// Uses a store for rate limits, locks, results, revocations, workflow joins, fan-out progress, the worker registry,
+    /// control settings and the recent-tasks index, one implementation per feature (replacing any chosen before).
     /// </summary>
     public CeleriacBuilder UseStore(StoreServices store)
     {
@@ -92,6 +94,9 @@ public sealed class CeleriacBuilder
         Replace(store.Revocations);
         Replace(store.Workflows);
         Replace(store.FanOutProgress);
+        Replace(store.Workers);
+        Replace(store.Control);
+        Replace(store.TaskIndex);
         return this;
     }
 
@@ -137,14 +142,23 @@ public sealed class CeleriacBuilder
 
         Services.TryAddSingleton<TaskPipeline>();
         Services.TryAddSingleton<MessageDispatcher>();
-        // Started in this order, stopped in the reverse one: revocations are read before the first fetch, and the last
-        // acks are sent after the worker's drain.
+        this.AddCeleriacOptions<RegistryOptions, RegistryOptionsValidator>();
+        this.AddCeleriacOptions<ControlOptions, ControlOptionsValidator>();
+        // Started in this order, stopped in the reverse one: revocations and control settings are read before the first
+        // fetch, the registry entry says "draining" during the worker's drain and "stopped" after it, and the last acks
+        // are sent after the drain.
         if (!Services.Any(d => d.ServiceType == typeof(RevocationWatcher)))
         {
             Services.AddSingleton<RevocationWatcher>();
             Services.AddHostedService(sp => sp.GetRequiredService<RevocationWatcher>());
             Services.AddSingleton<AckBatcher>();
             Services.AddHostedService(sp => sp.GetRequiredService<AckBatcher>());
+            Services.AddSingleton<WorkerActivity>();
+            Services.AddSingleton<ITaskObserver>(sp => sp.GetRequiredService<WorkerActivity>());
+            Services.AddSingleton<WorkerRegistration>();
+            Services.AddSingleton<ControlWatcher>();
+            Services.AddHostedService(sp => sp.GetRequiredService<ControlWatcher>());
+            Services.AddHostedService(sp => sp.GetRequiredService<WorkerRegistration>());
         }
         Services.TryAddSingleton<WorkerHealth>();
         Services.TryAddSingleton<WorkerLifetime>();

@@ -1,8 +1,12 @@
 using Celeriac.Client;
+using Celeriac.Control;
 using Celeriac.FanOut;
 using Celeriac.Observability;
 using Celeriac.Pipeline;
+using Celeriac.Progress;
+using Celeriac.Registry;
 using Celeriac.Routing;
+using Celeriac.TaskIndex;
 using Celeriac.Tasks;
 using Celeriac.Workflows;
 using Microsoft.Extensions.Configuration;
@@ -35,10 +39,30 @@ public static class CeleriacServiceCollectionExtensions
         services.TryAddSingleton<WorkflowRunner>();
         services.TryAddSingleton<WorkflowClient>();
         services.TryAddSingleton<FanOutClient>();
+        AddLiveView(services, section);
         builder.UseInMemoryStoreIfNoneChosen();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, TaskMetrics>());
         configure?.Invoke(builder);
         return services;
+    }
+
+    /// <summary>
+    /// What every process has for the live view: its identity, the control settings it applied, the control client, and
+    /// the recent-tasks index's recorder and writer (producers record enqueues; workers starts, ends and progress).
+    /// </summary>
+    private static void AddLiveView(IServiceCollection services, IConfiguration? section)
+    {
+        if (services.Any(d => d.ServiceType == typeof(TaskIndexWriter))) return;
+        services.AddCeleriacOptions<TaskIndexOptions, TaskIndexOptionsValidator>(section);
+        services.AddCeleriacOptions<RegistryOptions, RegistryOptionsValidator>(section);
+        services.TryAddSingleton<WorkerIdentity>();
+        services.TryAddSingleton<ControlState>();
+        services.TryAddSingleton<ControlClient>();
+        services.AddSingleton<TaskIndexWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<TaskIndexWriter>());
+        services.AddSingleton<TaskIndexRecorder>();
+        services.AddSingleton<ITaskObserver>(sp => sp.GetRequiredService<TaskIndexRecorder>());
+        services.TryAddSingleton<ITaskProgress, TaskProgressRecorder>();
     }
 
     public static IServiceCollection AddCeleriac(this IServiceCollection services, Action<CeleriacBuilder>? configure = null) =>

@@ -1,8 +1,11 @@
+using Celeriac.Control;
 using Celeriac.FanOut;
 using Celeriac.Locks;
 using Celeriac.RateLimits;
+using Celeriac.Registry;
 using Celeriac.Results;
 using Celeriac.Revocation;
+using Celeriac.TaskIndex;
 using Celeriac.Workflows;
 
 namespace Celeriac.Hosting;
@@ -17,7 +20,10 @@ public sealed record StoreServices(
     Func<IServiceProvider, IResultStore> Results,
     Func<IServiceProvider, IRevocationStore> Revocations,
     Func<IServiceProvider, IWorkflowStore> Workflows,
-    Func<IServiceProvider, IFanOutProgressStore> FanOutProgress)
+    Func<IServiceProvider, IFanOutProgressStore> FanOutProgress,
+    Func<IServiceProvider, IWorkerRegistry> Workers,
+    Func<IServiceProvider, IControlStore> Control,
+    Func<IServiceProvider, ITaskIndex> TaskIndex)
 {
     /// <summary>Everything in this process: per worker, not shared.</summary>
     public static StoreServices InMemory { get; } = new(
@@ -26,7 +32,10 @@ public sealed record StoreServices(
         sp => new InMemoryResultStore(Time(sp)),
         sp => new InMemoryRevocationStore(Time(sp)),
         sp => new InMemoryWorkflowStore(Time(sp)),
-        _ => new InMemoryFanOutProgressStore());
+        _ => new InMemoryFanOutProgressStore(),
+        sp => new InMemoryWorkerRegistry(Time(sp)),
+        _ => new InMemoryControlStore(),
+        sp => new InMemoryTaskIndex(Time(sp)));
 
     private static TimeProvider? Time(IServiceProvider services) => (TimeProvider?)services.GetService(typeof(TimeProvider));
 }

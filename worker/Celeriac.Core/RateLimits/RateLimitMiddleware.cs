@@ -1,3 +1,4 @@
+using Celeriac.Control;
 using Celeriac.Pipeline;
 
 namespace Celeriac.RateLimits;
@@ -5,21 +6,23 @@ namespace Celeriac.RateLimits;
 /// <summary>
 /// Global rate limit per task type (<see cref="Tasks.TaskOptions.RateLimit"/>). A task gets the next free slot of its
 /// type from the store; one due within <see cref="InlineWait"/> waits here, a later one is handed back to its queue
-/// until its slot (not failed, no attempt used), so the worker's slots keep serving other task types meanwhile.
+/// until its slot (not failed, no attempt used), so the worker's slots keep serving other task types meanwhile. A rate
+/// limit set through control (<see cref="ControlState"/>) replaces the configured one from the next task on.
 /// </summary>
-public sealed class RateLimitMiddleware(IRateLimiter limiter, TimeProvider time) : ITaskMiddleware
+public sealed class RateLimitMiddleware(IRateLimiter limiter, ControlState control, TimeProvider time) : ITaskMiddleware
 {
     internal static readonly TimeSpan InlineWait = TimeSpan.FromMilliseconds(100);
 
     public Task<Settlement> InvokeAsync(TaskExecution execution, TaskDelegate next)
     {
         ArgumentNullException.ThrowIfNull(execution);
-        return string.IsNullOrWhiteSpace(execution.Options.RateLimit) ? next(execution) : LimitedAsync(execution, next);
+        if (control.TryGetRateLimit(execution.TaskName, out var overridden))
+            return overridden is { } set ? LimitedAsync(execution, set, next) : next(execution);
+        return string.IsNullOrWhiteSpace(execution.Options.RateLimit) ? next(execution) : LimitedAsync(execution, RateLimit.Parse(execution.Options.RateLimit), next);
     }
 
-    private async Task<Settlement> LimitedAsync(TaskExecution execution, TaskDelegate next)
+    private async Task<Settlement> LimitedAsync(TaskExecution execution, RateLimit limit, TaskDelegate next)
     {
-        var limit = RateLimit.Parse(execution.Options.RateLimit!);
         var ticket = FormattableString.Invariant($"{execution.TaskId}:{execution.Attempt}");
         var wait = await limiter.ReserveAsync("rate:" + execution.TaskName, limit, ticket, InlineWait, execution.CancellationToken).ConfigureAwait(false);
         if (wait > InlineWait) return new Settlement.Released(wait, ReleaseReason.RateLimited);

@@ -1,3 +1,4 @@
+using Celeriac.Control;
 using Celeriac.Pipeline;
 using Celeriac.Worker;
 
@@ -6,16 +7,17 @@ namespace Celeriac.TimeLimits;
 /// <summary>
 /// Soft limit: cancels the task's token. Hard limit: a task still running is abandoned (its message is
 /// settled as failed, so it is never run twice) and the worker is recycled, since the runaway task
-/// keeps a thread and cannot be stopped from outside.
+/// keeps a thread and cannot be stopped from outside. Limits set through control (<see cref="ControlState"/>) replace the
+/// configured ones from the next task on.
 /// </summary>
-public sealed class TimeLimitMiddleware(IWorkerLifetime lifetime) : ITaskMiddleware
+public sealed class TimeLimitMiddleware(IWorkerLifetime lifetime, ControlState control) : ITaskMiddleware
 {
     public async Task<Settlement> InvokeAsync(TaskExecution execution, TaskDelegate next)
     {
         ArgumentNullException.ThrowIfNull(execution);
         ArgumentNullException.ThrowIfNull(next);
-        var soft = execution.Options.SoftTimeLimit;
-        var hard = execution.Options.HardTimeLimit;
+        var soft = control.TryGetSoftTimeLimit(execution.TaskName, out var s0) ? s0 : execution.Options.SoftTimeLimit;
+        var hard = control.TryGetHardTimeLimit(execution.TaskName, out var h0) ? h0 : execution.Options.HardTimeLimit;
         if (soft is null && hard is null) return await next(execution).ConfigureAwait(false);
 
         var outer = execution.CancellationToken;

@@ -17,6 +17,9 @@ public sealed class WorkerHealth(TimeProvider time)
     public void Started() => _started = true;
     public void Draining() => _draining = true;
 
+    /// <summary>The worker stopped fetching and finishes what it holds.</summary>
+    public bool IsDraining => _draining;
+
     public (bool Ok, string Detail) Liveness()
     {
         var idle = time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _lastLoopTicks), TimeSpan.Zero);

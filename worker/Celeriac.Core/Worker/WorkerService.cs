@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Celeriac.Brokers;
+using Celeriac.Control;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace Celeriac.Worker;
 /// <summary>
 /// The fetch loop: takes only as many messages as there are free slots (no hoarding), in queue
 /// priority order, runs each on the thread pool, keeps their leases alive while they run, and
-/// drains on stop (SIGTERM or recycle) within the shutdown grace.
+/// drains on stop (SIGTERM or recycle) within the shutdown grace. Queues paused through control are left out of receives.
 /// </summary>
 public sealed partial class WorkerService(
     IBroker broker,
@@ -18,6 +19,7 @@ public sealed partial class WorkerService(
     AckBatcher acks,
     QueueOrder queueOrder,
     WorkerHealth health,
+    ControlState control,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<WorkerService> logger) : IHostedService, IDisposable
@@ -72,10 +74,22 @@ public sealed partial class WorkerService(
                 while (free < _options.MaxFetchBatch && _slots.Wait(0)) free++;
             }
 
+            var queues = queueOrder.Next();
+            if (control.Settings.PausedQueues.Count > 0)
+            {
+                queues = [.. queues.Where(q => !control.IsPaused(q))];
+                if (queues.Count == 0)
+                {
+                    _slots.Release(free);
+                    try { await Task.Delay(slotWait, time, stop).ConfigureAwait(false); }
+                    catch (OperationCanceledException) { break; }
+                    continue;
+                }
+            }
             IReadOnlyList<BrokerMessage> messages;
             try
             {
-                messages = await broker.ReceiveAsync(queueOrder.Next(), free, _options.LeaseDuration, _options.ReceiveWait, stop).ConfigureAwait(false);
+                messages = await broker.ReceiveAsync(queues, free, _options.LeaseDuration, _options.ReceiveWait, stop).ConfigureAwait(false);
                 health.BrokerOk();
                 failures = 0;
             }
