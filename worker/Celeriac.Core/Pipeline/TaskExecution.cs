@@ -66,8 +66,9 @@ public sealed class TaskExecution
         AcknowledgedEarly = true;
     }
 
-    /// <summary>What the task body sees: the current cancellation and the task's identity.</summary>
-    public TaskContext CreateTaskContext() => new(this);
+    /// <summary>What the task body sees: the task's identity, its headers and the current cancellation.</summary>
+    public TaskContext CreateTaskContext() =>
+        new(TaskId, TaskName, Queue, Attempt, Envelope.Headers, CancellationToken, Services.GetService(typeof(ITaskProgress)) as ITaskProgress);
 
     /// <summary>Free-form state shared between middlewares of one execution.</summary>
     public Dictionary<string, object?> Items => _items ??= [];

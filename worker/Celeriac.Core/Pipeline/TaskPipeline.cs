@@ -26,7 +26,7 @@ public sealed class TaskPipeline
     public Task<Settlement> RunAsync(TaskExecution execution) => _entry(execution);
 
     private static async Task<Settlement> InvokeTaskAsync(TaskExecution execution) =>
-        new Settlement.Succeeded(await execution.Descriptor.Invoke(execution, execution.Args).ConfigureAwait(false));
+        new Settlement.Succeeded(await execution.Descriptor.Invoke(execution.Services, execution.Args, execution.CreateTaskContext()).ConfigureAwait(false));
 }
 
 /// <summary>Composes the enqueue middlewares around the broker send, once.</summary>

@@ -1,5 +1,3 @@
-using Celeriac.Pipeline;
-
 namespace Celeriac.Tasks;
 
 /// <summary>
@@ -11,15 +9,16 @@ public sealed class TaskContext
 {
     private readonly ITaskProgress? _progress;
 
-    internal TaskContext(TaskExecution execution)
+    public TaskContext(string taskId, string taskName, string queue, int attempt, IReadOnlyDictionary<string, string>? headers,
+        CancellationToken cancellationToken, ITaskProgress? progress = null)
     {
-        TaskId = execution.TaskId;
-        TaskName = execution.TaskName;
-        Queue = execution.Queue;
-        Attempt = execution.Attempt;
-        Headers = execution.Envelope.Headers ?? (IReadOnlyDictionary<string, string>)EmptyHeaders;
-        CancellationToken = execution.CancellationToken;
-        _progress = execution.Services.GetService(typeof(ITaskProgress)) as ITaskProgress;
+        TaskId = taskId;
+        TaskName = taskName;
+        Queue = queue;
+        Attempt = attempt;
+        Headers = headers ?? EmptyHeaders;
+        CancellationToken = cancellationToken;
+        _progress = progress;
     }
 
     private static readonly Dictionary<string, string> EmptyHeaders = [];

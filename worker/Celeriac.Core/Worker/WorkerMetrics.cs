@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
-using Celeriac.Worker;
+using Celeriac.Observability;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Celeriac.Observability;
+namespace Celeriac.Worker;
 
 /// <summary>
 /// Gauges of the worker process: configured concurrency, resident memory, and recycles by reason.
