@@ -56,8 +56,19 @@ public sealed record WorkerInfo
 /// <summary>One task a worker runs now.</summary>
 public sealed record RunningTask(string Id, string Name, string Queue, int Attempt, DateTimeOffset StartedAt);
 
-/// <summary>A task a worker can run, with the options in force there (control's changes included).</summary>
-public sealed record RegisteredTask(string Name, string Queue, string? RateLimit, TimeSpan? SoftTimeLimit, TimeSpan? HardTimeLimit, int MaxRetries, bool AcksLate, bool MaskArgs);
+/// <summary>
+/// A task a worker can run, with the options in force there (control's changes included): what <c>inspect registered</c>
+/// shows, and what a producer without the task's code needs to route and lock it as the worker would (queue, lock mode
+/// and key fields, expiry).
+/// </summary>
+public sealed record RegisteredTask(string Name, string Queue, string? RateLimit, TimeSpan? SoftTimeLimit, TimeSpan? HardTimeLimit, int MaxRetries, bool AcksLate, bool MaskArgs)
+{
+    /// <summary>The lock mode (<c>None</c>, <c>Wait</c>, <c>SkipAtEnqueue</c>).</summary>
+    public string Lock { get; init; } = "None";
+    /// <summary>The args' fields the lock is keyed on (empty: all the args; a key selector in code is not published).</summary>
+    public IReadOnlyList<string> LockKeyFields { get; init; } = [];
+    public TimeSpan? Expires { get; init; }
+}
 
 public enum WorkerStatus
 {

@@ -44,7 +44,6 @@ public sealed partial class WorkerRegistration(
     /// <summary>This worker's entry as of now.</summary>
     public WorkerInfo Describe(bool stopped = false)
     {
-        var settings = control.Settings;
         return new WorkerInfo
         {
             Id = identity.Id,
@@ -76,7 +75,12 @@ public sealed partial class WorkerRegistration(
         var rate = control.TryGetRateLimit(task.Name, out var limit) ? limit?.ToString() : o.RateLimit;
         var soft = control.TryGetSoftTimeLimit(task.Name, out var s) ? s : o.SoftTimeLimit;
         var hard = control.TryGetHardTimeLimit(task.Name, out var h) ? h : o.HardTimeLimit;
-        return new RegisteredTask(task.Name, o.Queue, rate, soft, hard, o.MaxRetries, o.AcksLate, o.MaskArgs);
+        return new RegisteredTask(task.Name, o.Queue, rate, soft, hard, o.MaxRetries, o.AcksLate, o.MaskArgs)
+        {
+            Lock = o.Lock.ToString(),
+            LockKeyFields = [.. o.LockKeyFields],
+            Expires = o.Expires,
+        };
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,9 +1,12 @@
 using Celeriac.Hosting;
+using Celeriac.Redis.Control;
 using Celeriac.Redis.FanOut;
 using Celeriac.Redis.Locks;
 using Celeriac.Redis.RateLimits;
+using Celeriac.Redis.Registry;
 using Celeriac.Redis.Results;
 using Celeriac.Redis.Revocation;
+using Celeriac.Redis.TaskIndex;
 using Celeriac.Redis.Workflows;
 
 namespace Celeriac.Redis.Store;
@@ -21,6 +24,9 @@ public static class RedisStore
             sp => new RedisResultStore(Keys(sp)),
             sp => new RedisRevocationStore(Keys(sp)),
             sp => new RedisWorkflowStore(Keys(sp)),
-            sp => new RedisFanOutProgressStore(Keys(sp)));
+            sp => new RedisFanOutProgressStore(Keys(sp)),
+            sp => new RedisWorkerRegistry(Keys(sp)),
+            sp => new RedisControlStore(Keys(sp)),
+            sp => new RedisTaskIndex(Keys(sp)));
     }
 }

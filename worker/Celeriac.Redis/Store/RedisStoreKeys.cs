@@ -14,4 +14,13 @@ public sealed class RedisStoreKeys(RedisConnection connection)
 
     /// <summary><c>prefix:name</c>, for a structure the store keeps one of (the revoked set).</summary>
     public RedisKey Key(string name) => $"{_prefix}:{name}";
+
+    /// <summary>
+    /// <c>prefix:{group}:name</c>: the keys of one feature that a script reads and writes together share a hash tag, so
+    /// that on a cluster they live in one slot.
+    /// </summary>
+    public RedisKey Tagged(string group, string name) => $"{TagOf(group)}{name}";
+
+    /// <summary>The part before the name of <see cref="Tagged"/>'s keys, for scripts that build keys of the group.</summary>
+    public string TagOf(string group) => $"{_prefix}:{{{group}}}:";
 }

@@ -1,9 +1,12 @@
 using Celeriac.Hosting;
+using Celeriac.Sqlite.Control;
 using Celeriac.Sqlite.FanOut;
 using Celeriac.Sqlite.Locks;
 using Celeriac.Sqlite.RateLimits;
+using Celeriac.Sqlite.Registry;
 using Celeriac.Sqlite.Results;
 using Celeriac.Sqlite.Revocation;
+using Celeriac.Sqlite.TaskIndex;
 using Celeriac.Sqlite.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,7 +21,10 @@ public static class SqliteStore
         sp => new SqliteResultStore(Database(sp)),
         sp => new SqliteRevocationStore(Database(sp)),
         sp => new SqliteWorkflowStore(Database(sp)),
-        sp => new SqliteFanOutProgressStore(Database(sp)));
+        sp => new SqliteFanOutProgressStore(Database(sp)),
+        sp => new SqliteWorkerRegistry(Database(sp)),
+        sp => new SqliteControlStore(Database(sp)),
+        sp => new SqliteTaskIndex(Database(sp)));
 
     private static SqliteStoreDatabase Database(IServiceProvider services) => services.GetRequiredService<SqliteStoreDatabase>();
 }
