@@ -28,6 +28,9 @@ public sealed class ConfigurationReferenceTests
         { typeof(OtlpOptions), "Celeriac:Otlp" },
         { typeof(QueueDefinition), "Celeriac:Queues:N" },
         { typeof(LocalSchedulerOptions), "Celeriac:Scheduler" },
+        { typeof(Registry.RegistryOptions), "Celeriac:Registry" },
+        { typeof(Control.ControlOptions), "Celeriac:Control" },
+        { typeof(TaskIndex.TaskIndexOptions), "Celeriac:TaskIndex" },
     };
 
     [Theory]

@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Celeriac.Brokers;
+using Celeriac.Cli.LiveView;
 using Celeriac.Client;
+using Celeriac.Registry;
+using Celeriac.TaskIndex;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Cli;
@@ -15,7 +18,7 @@ public static class CliApp
     {
         var broker = new Option<string?>("--broker") { Description = "Broker type (default: Celeriac__Broker__Type, else sqlite)", Recursive = true };
         var db = new Option<string?>("--db") { Description = "SQLite broker file (default: Celeriac__Broker__Sqlite__Path, else celeriac.db)", Recursive = true };
-        var root = new RootCommand("Celeriac: enqueue tasks, inspect queues, purge, handle dead letters, revoke tasks, read results and show a TaskQueue's status.");
+        var root = new RootCommand("Celeriac: enqueue tasks, inspect queues and workers, control workers, purge, handle dead letters, revoke tasks, search recent tasks, read results and show a TaskQueue's status.");
         root.Options.Add(broker);
         root.Options.Add(db);
 
@@ -27,7 +30,11 @@ public static class CliApp
         root.Subcommands.Add(DeadLettersCommand(Services, output, error));
         root.Subcommands.Add(RevokeCommand(Services, output, error));
         root.Subcommands.Add(ResultCommand(Services, output, error));
-        root.Subcommands.Add(InspectCommand.Create(Services, output, error));
+        var inspect = InspectCommand.Create(Services, output, error);
+        foreach (var sub in InspectWorkersCommands.Create(Services, output, error)) inspect.Subcommands.Add(sub);
+        root.Subcommands.Add(inspect);
+        root.Subcommands.Add(ControlCommand.Create(Services, output, error));
+        root.Subcommands.Add(TasksCommand.Create(Services, output, error));
         root.Subcommands.Add(StatusCommand.Create(output, error));
         return root;
     }
@@ -201,7 +208,7 @@ public static class CliApp
     {
         var id = new Argument<string>("id") { Description = "Task id" };
         var wait = new Option<TimeSpan>("--wait") { Description = "Wait up to this long for the result (default: do not wait)", DefaultValueFactory = _ => TimeSpan.Zero };
-        var command = new Command("result", "Print a task's stored result (JSON) or failure; exit 1 when there is none (yet).") { id, wait };
+        var command = new Command("result", "Print a task's stored result (JSON) or failure; when there is none (yet, exit 1), its state and progress from the index.") { id, wait };
         command.SetAction(Guard(error, async (result, cancellationToken) =>
         {
             await using var provider = services(result);
@@ -209,6 +216,9 @@ public static class CliApp
             var stored = await provider.GetRequiredService<TaskControl>().Handle(taskId).WaitAsync(result.GetValue(wait), cancellationToken);
             if (stored is null)
             {
+                if (provider.GetRequiredService<IWorkerRegistry>() is not InMemoryWorkerRegistry
+                    && await provider.GetRequiredService<ITaskIndex>().GetAsync(taskId, cancellationToken) is { } record)
+                    output.WriteLine(TasksCommand.Describe(record));
                 error.WriteLine($"No result for {taskId}.");
                 return 1;
             }

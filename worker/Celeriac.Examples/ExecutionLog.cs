@@ -57,6 +57,25 @@ public sealed class ExecutionLog
         return rows;
     }
 
+    /// <summary>When each <paramref name="event"/> was recorded, by which process, oldest first (rate measurements).</summary>
+    public static IReadOnlyList<(string TaskId, int Pid, DateTimeOffset At)> ReadTimes(string path, string @event)
+    {
+        var rows = new List<(string, int, DateTimeOffset)>();
+        if (!File.Exists(path)) return rows;
+        SQLitePCL.Batteries_V2.Init();
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE name = 'executions'";
+        if (command.ExecuteScalar() is null) return rows;
+        command.CommandText = "SELECT task_id, pid, at FROM executions WHERE event = $event";
+        command.Parameters.AddWithValue("$event", @event);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            rows.Add((reader.GetString(0), reader.GetInt32(1), DateTimeOffset.Parse(reader.GetString(2), System.Globalization.CultureInfo.InvariantCulture)));
+        return [.. rows.OrderBy(r => r.Item3)];
+    }
+
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
