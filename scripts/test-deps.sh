@@ -39,3 +39,6 @@ need_npm local-aws-sqs
 # The Helm chart's values.yaml is validated against its values.schema.json with ajv (tests/Celeriac.Chart.Tests).
 need_npm ajv
 need_npm ajv-formats
+# The dashboard's browser tests: Debian's chromium, driven headless by playwright-core (tests/Celeriac.EndToEnd.Tests/Browser).
+need_apt chromium chromium
+need_npm playwright-core

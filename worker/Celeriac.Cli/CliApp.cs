@@ -35,6 +35,7 @@ public static class CliApp
         root.Subcommands.Add(inspect);
         root.Subcommands.Add(ControlCommand.Create(Services, output, error));
         root.Subcommands.Add(TasksCommand.Create(Services, output, error));
+        root.Subcommands.Add(DashboardCommand.Create(r => CliServices.Configuration(r.GetValue(broker), r.GetValue(db), settings), output, error));
         root.Subcommands.Add(StatusCommand.Create(output, error));
         return root;
     }
@@ -158,7 +159,7 @@ public static class CliApp
         replay.SetAction(Guard(error, async (result, cancellationToken) =>
         {
             await using var provider = services(result);
-            var replayer = new DeadLetterReplayer(provider.GetRequiredService<IBroker>(), provider.GetRequiredService<IBrokerAdmin>());
+            var replayer = provider.GetRequiredService<DeadLetterReplayer>();
             var chosen = result.GetValue(ids) is { Length: > 0 } given ? given : null;
             var count = await replayer.ReplayAsync(result.GetValue(replayQueue), chosen, result.GetValue(replayLimit), cancellationToken);
             output.WriteLine($"Replayed {count} dead letters.");

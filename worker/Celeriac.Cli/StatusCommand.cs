@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Celeriac.Hosting;
 
 namespace Celeriac.Cli;
 
@@ -24,7 +24,7 @@ public static class StatusCommand
             if (result.GetValue(ns) is { } n) args.AddRange(["-n", n]);
             if (result.GetValue(context) is { } c) args.AddRange(["--context", c]);
             if (result.GetValue(kubeconfig) is { } k) args.AddRange(["--kubeconfig", k]);
-            var (code, json, stderr) = await RunAsync(result.GetValue(kubectl)!, args, cancellationToken);
+            var (code, json, stderr) = await Kubectl.RunAsync(result.GetValue(kubectl)!, args, cancellationToken);
             if (code != 0)
             {
                 error.WriteLine("error: kubectl: " + stderr.Trim());
@@ -66,25 +66,5 @@ public static class StatusCommand
             statuses.TryGetValue(scheduleName, out var st);
             output.WriteLine($"{scheduleName,-20} {when,-24} {st?["lastScheduleTime"]?.ToString() ?? "-",-22} {st?["nextScheduleTime"]?.ToString() ?? "-",-22} {st?["lastTaskId"]?.ToString() ?? "-"}");
         }
-    }
-
-    private static async Task<(int Code, string Out, string Err)> RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        Process? started;
-        try
-        {
-            started = Process.Start(start);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"could not start {file}: {e.Message}", e);
-        }
-        using var process = started ?? throw new InvalidOperationException($"could not start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

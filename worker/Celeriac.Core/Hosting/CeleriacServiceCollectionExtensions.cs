@@ -1,3 +1,4 @@
+using Celeriac.Brokers;
 using Celeriac.Client;
 using Celeriac.Control;
 using Celeriac.FanOut;
@@ -39,6 +40,8 @@ public static class CeleriacServiceCollectionExtensions
         services.TryAddSingleton<WorkflowRunner>();
         services.TryAddSingleton<WorkflowClient>();
         services.TryAddSingleton<FanOutClient>();
+        services.TryAddSingleton(sp => new DeadLetterReplayer(sp.GetRequiredService<IBroker>(), sp.GetRequiredService<IBrokerAdmin>(),
+            sp.GetService<TaskIndexWriter>(), sp.GetService<TimeProvider>()));
         AddLiveView(services, section);
         builder.UseInMemoryStoreIfNoneChosen();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITaskObserver, TaskMetrics>());
