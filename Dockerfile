@@ -2,7 +2,8 @@
 # writable root filesystem needed (readOnlyRootFilesystem: true; mount a volume for the SQLite broker file).
 #   docker build --target worker   -t celeriac-worker .     # the worker host; users add task assemblies (examples/worker)
 #   docker build --target operator -t celeriac-operator .   # the operator
-# `make image` builds both with docker or podman.
+#   docker build --target dashboard -t celeriac-dashboard . # the celeriac CLI, running its web dashboard
+# `make image` builds the three with docker or podman.
 ARG DOTNET_VERSION=10.0
 # ICU and tzdata are needed: schedules use IANA time zones, tasks may format with cultures.
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled-extra
@@ -26,6 +27,10 @@ FROM source AS build-operator
 ARG TARGETARCH
 RUN dotnet publish operator/Celeriac.Operator -c Release -a "${TARGETARCH:-amd64}" --self-contained false -p:PublishReadyToRun=true -o /out
 
+FROM source AS build-dashboard
+ARG TARGETARCH
+RUN dotnet publish worker/Celeriac.Cli -c Release -a "${TARGETARCH:-amd64}" --self-contained false -o /out
+
 FROM ${RUNTIME_IMAGE} AS worker
 WORKDIR /app
 COPY --from=build-worker /out ./
@@ -43,3 +48,13 @@ ENV DOTNET_EnableDiagnostics=0 \
     Operator__Urls=http://+:8081
 EXPOSE 8081
 ENTRYPOINT ["dotnet", "/app/celeriac-operator.dll"]
+
+# `celeriac dashboard` on every interface of the pod (reach it with kubectl port-forward; actions need the token).
+FROM ${RUNTIME_IMAGE} AS dashboard
+WORKDIR /app
+COPY --from=build-dashboard /out ./
+USER 65532:65532
+ENV DOTNET_EnableDiagnostics=0
+EXPOSE 5555
+ENTRYPOINT ["dotnet", "/app/celeriac.dll"]
+CMD ["dashboard", "--urls", "http://0.0.0.0:5555"]

@@ -43,10 +43,11 @@ operator: ## Run the operator against the cluster of $$KUBECONFIG
 IMAGE_TAG ?= dev
 # docker when its daemon answers, else podman (daemonless).
 ENGINE ?= $(shell docker info >/dev/null 2>&1 && echo docker || { command -v podman >/dev/null 2>&1 && echo podman; })
-image: ## Build the worker host and operator images with docker or podman (ENGINE=, IMAGE_TAG=, IMAGE_ARGS="--storage-driver vfs ...")
+image: ## Build the worker host, operator and dashboard images with docker or podman (ENGINE=, IMAGE_TAG=, IMAGE_ARGS="--storage-driver vfs ...")
 	@test -n "$(ENGINE)" || { echo "no container engine: neither a docker daemon nor podman"; exit 1; }
 	$(ENGINE) build $(IMAGE_ARGS) --target worker -t celeriac-worker:$(IMAGE_TAG) .
 	$(ENGINE) build $(IMAGE_ARGS) --target operator -t celeriac-operator:$(IMAGE_TAG) .
+	$(ENGINE) build $(IMAGE_ARGS) --target dashboard -t celeriac-dashboard:$(IMAGE_TAG) .
 
 docs: ## Regenerate docs/taskqueue-reference.md's field tables from the CRD (a test checks they match)
 	CELERIAC_UPDATE_DOCS=1 $(DOTNET) test tests/Celeriac.Chart.Tests -c $(CONFIG) --filter "FullyQualifiedName~TaskQueueReferenceTests" --logger "console;verbosity=minimal"

@@ -25,7 +25,8 @@ public sealed partial class ChartYamlTests
     {
         var kinds = Templates.Files().Where(f => f.EndsWith(".yaml", StringComparison.Ordinal))
             .SelectMany(f => Templates.Skeleton(Path.GetFileName(f))).Select(d => d["kind"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "PrometheusRule", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceMonitor"], kinds);
+        // The operator's Deployment and metrics Service, and the web dashboard's.
+        Assert.Equal(["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Deployment", "PrometheusRule", "Role", "RoleBinding", "Service", "Service", "ServiceAccount", "ServiceMonitor"], kinds);
         Assert.True(File.Exists(Path.Combine(Templates.Directory, "NOTES.txt")));
         Assert.True(File.Exists(Path.Combine(Repo.Chart, "values.schema.json")));
     }

@@ -14,6 +14,7 @@ public sealed partial class DockerfileTests
     {
         { "Dockerfile", "worker/Celeriac.Worker/Celeriac.Worker.csproj" },
         { "Dockerfile", "operator/Celeriac.Operator/Celeriac.Operator.csproj" },
+        { "Dockerfile", "worker/Celeriac.Cli/Celeriac.Cli.csproj" },
         { "examples/worker/Dockerfile", "examples/worker/Acme.Tasks/Acme.Tasks.csproj" },
     };
 
@@ -57,6 +58,7 @@ public sealed partial class DockerfileTests
     [Theory]
     [InlineData("Dockerfile", "worker")]
     [InlineData("Dockerfile", "operator")]
+    [InlineData("Dockerfile", "dashboard")]
     [InlineData("examples/worker/Dockerfile", null)]
     public void The_final_image_has_no_sdk_and_runs_as_a_numeric_non_root_user(string dockerfile, string? target)
     {

@@ -98,9 +98,11 @@ public sealed class ValuesSchemaTests
     {
         var schema = ChartValues.Schema();
         Assert.False(schema["additionalProperties"]!.GetValue<bool>());
-        foreach (var key in new[] { "image", "serviceAccount", "rbac", "leaderElection", "resources", "service", "metrics" })
+        foreach (var key in new[] { "image", "serviceAccount", "rbac", "leaderElection", "resources", "service", "metrics", "webDashboard" })
             Assert.False(ChartValues.SchemaAt(schema, [key])!["additionalProperties"]!.GetValue<bool>(), key);
         foreach (var key in new[] { "serviceMonitor", "prometheusRule", "dashboard" })
             Assert.False(ChartValues.SchemaAt(schema, ["metrics", key])!["additionalProperties"]!.GetValue<bool>(), key);
+        foreach (var key in new[] { "image", "tokenSecret", "service", "resources" })
+            Assert.False(ChartValues.SchemaAt(schema, ["webDashboard", key])!["additionalProperties"]!.GetValue<bool>(), key);
     }
 }

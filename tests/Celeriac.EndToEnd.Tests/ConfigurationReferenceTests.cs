@@ -31,6 +31,7 @@ public sealed class ConfigurationReferenceTests
         { typeof(Registry.RegistryOptions), "Celeriac:Registry" },
         { typeof(Control.ControlOptions), "Celeriac:Control" },
         { typeof(TaskIndex.TaskIndexOptions), "Celeriac:TaskIndex" },
+        { typeof(Dashboard.DashboardOptions), "Celeriac:Dashboard" },
     };
 
     [Theory]
