@@ -15,7 +15,7 @@ using Microsoft.Extensions.DependencyInjection;
 // Options: --quick (smaller runs), --redis (only Redis and Celery), --no-celery (without the Celery comparison),
 // --sqlite (only SQLite, with its receive statement two ways; with --receive-only just the statements), --sqs (only SQS),
 // --servicebus (only Service Bus, through the SDK against the in-process AMQP peer, one worker at concurrency 16 and 64), --autoscaling (only the
-// autoscaling simulation).
+// autoscaling simulation), --live-view (only SQLite no-op throughput with the worker registry, control and the task index on vs off).
 if (args is [RedisFloorBench.ConsumerFlag, var floorPort, var floorKey, var floorCount])
     return RedisFloorBench.Consume(int.Parse(floorPort, CultureInfo.InvariantCulture), floorKey, int.Parse(floorCount, CultureInfo.InvariantCulture));
 var quick = args.Contains("--quick");
@@ -43,6 +43,12 @@ if (args.Contains("--servicebus"))
 var inMemoryTasks = quick ? 100_000 : 400_000;
 var sqliteTasks = quick ? 20_000 : 100_000;
 var latencySamples = quick ? 200 : 1000;
+if (args.Contains("--live-view"))
+{
+    results.AddRange(await LiveViewCostAsync(sqliteTasks, rounds: quick ? 2 : 3));
+    Print(results);
+    return 0;
+}
 if (args.Contains("--sqlite"))
 {
     if (!args.Contains("--receive-only"))
@@ -77,6 +83,7 @@ if (!redisOnly)
     foreach (var processes in new[] { 1, 2 })
         results.Add(await SqliteThroughputAsync(sqliteTasks, processes));
     results.AddRange(await SqliteLatencyAsync(latencySamples));
+    results.AddRange(await LiveViewCostAsync(sqliteTasks, rounds: 2));
 }
 
 using (var redis = RedisServerProcess.TryStart())
@@ -224,13 +231,45 @@ static LocalWorkerProcess StartRedisWorker(RedisServerProcess redis, string pref
         environment);
 }
 
-static async Task<BenchResult> SqliteThroughputAsync(int tasks, int processes)
+static async Task<BenchResult> SqliteThroughputAsync(int tasks, int processes, bool liveView = true)
 {
     using var directory = new TempDirectory();
     var db = Path.Combine(directory.Path, "bench.db");
-    await using var services = Producer(db);
-    return await ProcessThroughputAsync("sqlite", services, tasks, processes, () => StartWorker(db, null));
+    await using var services = Producer(db, liveView);
+    return await ProcessThroughputAsync(liveView ? "sqlite" : "sqlite, live view off", services, tasks, processes, () => StartWorker(db, null, liveView));
 }
+
+/// <summary>
+/// What the worker registry, control polling and the recent-tasks index cost: SQLite no-op throughput of one worker
+/// process with them on (the default) and off, alternated so that the machine's other load falls on both alike.
+/// </summary>
+static async Task<BenchResult[]> LiveViewCostAsync(int tasks, int rounds)
+{
+    var on = new List<double>();
+    var off = new List<double>();
+    for (var round = 0; round < rounds; round++)
+    {
+        on.Add((await SqliteThroughputAsync(tasks, 1, liveView: true)).Value);
+        off.Add((await SqliteThroughputAsync(tasks, 1, liveView: false)).Value);
+    }
+    double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    Console.WriteLine($"live view on: {string.Join(", ", on.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))} tasks/s; off: {string.Join(", ", off.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))} tasks/s");
+    return
+    [
+        new BenchResult("sqlite, 1 process, live view on", "no-op tasks/s median", Median(on), 20_000, HigherIsBetter: true),
+        new BenchResult("sqlite, 1 process, live view off", "no-op tasks/s median", Median(off), 20_000, HigherIsBetter: true),
+        // The issue's bound: with them on, within 10 % of without.
+        new BenchResult("sqlite, live view on / off", "throughput ratio", Median(on) / Median(off), 0.9, HigherIsBetter: true),
+    ];
+}
+
+/// <summary>The settings that turn the registry, control and the task index off (all on by default).</summary>
+static Dictionary<string, string?> LiveViewOff() => new()
+{
+    ["Celeriac:Registry:Enabled"] = "false",
+    ["Celeriac:Control:Enabled"] = "false",
+    ["Celeriac:TaskIndex:Enabled"] = "false",
+};
 
 /// <summary>Enqueues <paramref name="tasks"/> no-ops, then times worker processes draining them.</summary>
 static async Task<BenchResult> ProcessThroughputAsync(string name, IServiceProvider services, int tasks, int processes, Func<LocalWorkerProcess> startWorker)
@@ -293,16 +332,19 @@ static async Task<BenchResult[]> ProcessLatencyAsync(string name, IServiceProvid
     ];
 }
 
-static ServiceProvider Producer(string db) =>
+static ServiceProvider Producer(string db, bool liveView = true) =>
     new ServiceCollection()
         .AddLogging()
-        .AddCeleriac(new ConfigurationBuilder().Build(), c => c.AddTaskAssembly(typeof(ExamplesModule).Assembly).UseSqliteBroker(o => o.Path = db))
+        .AddCeleriac(new ConfigurationBuilder().AddInMemoryCollection(liveView ? [] : LiveViewOff()).Build(),
+            c => c.AddTaskAssembly(typeof(ExamplesModule).Assembly).UseSqliteBroker(o => o.Path = db))
         .BuildServiceProvider();
 
-static LocalWorkerProcess StartWorker(string db, string? executionLog)
+static LocalWorkerProcess StartWorker(string db, string? executionLog, bool liveView = true)
 {
     var environment = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
     if (executionLog is not null) environment["Examples__ExecutionLog"] = executionLog;
+    if (!liveView)
+        foreach (var (key, value) in LiveViewOff()) environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
     return LocalWorkerProcess.Start(
         ["--tasks", typeof(ExamplesModule).Assembly.Location, "--db", db, "--concurrency", "128", "--urls", "http://127.0.0.1:0"],
         environment);
