@@ -19,7 +19,7 @@ ARG TARGETARCH
 RUN dotnet publish worker/Celeriac.Worker -c Release -a "${TARGETARCH:-amd64}" --self-contained false -o /out
 
 # ReadyToRun: the operator starts ~20% faster (NativeAOT is not possible here: the broker clients it embeds
-# use reflection, and the registry has no NativeAOT runtime pack).
+# use reflection).
 FROM source AS build-operator
 ARG TARGETARCH
 RUN dotnet publish operator/Celeriac.Operator -c Release -a "${TARGETARCH:-amd64}" --self-contained false -p:PublishReadyToRun=true -o /out

@@ -12,13 +12,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 // Throughput of no-op tasks and enqueue-to-start latency: in-memory, SQLite and Redis, 1 and 2 workers; Celery 5.2
 // on the same redis-server for comparison; requests per task and throughput on the SQS emulator.
-// Options: --quick (smaller runs), --redis (only Redis and Celery), --sqs (only SQS), --servicebus (only Service Bus,
+// Options: --quick (smaller runs), --redis (only Redis and Celery), --no-celery (without the Celery comparison),
+// --sqlite (only SQLite, with its receive statement two ways), --sqs (only SQS), --servicebus (only Service Bus,
 // through the in-process fake of its REST API, with 1, 4 and 16 concurrent receivers), --autoscaling (only the
 // autoscaling simulation).
 if (args is [RedisFloorBench.ConsumerFlag, var floorPort, var floorKey, var floorCount])
     return RedisFloorBench.Consume(int.Parse(floorPort, CultureInfo.InvariantCulture), floorKey, int.Parse(floorCount, CultureInfo.InvariantCulture));
 var quick = args.Contains("--quick");
 var redisOnly = args.Contains("--redis");
+var withCelery = !args.Contains("--no-celery");
 var results = new List<BenchResult>();
 var sqsTasks = 10_000;
 if (args.Contains("--autoscaling"))
@@ -41,6 +43,17 @@ if (args.Contains("--servicebus"))
 var inMemoryTasks = quick ? 100_000 : 400_000;
 var sqliteTasks = quick ? 20_000 : 100_000;
 var latencySamples = quick ? 200 : 1000;
+if (args.Contains("--sqlite"))
+{
+    foreach (var processes in new[] { 1, 2 })
+        results.Add(await SqliteThroughputAsync(sqliteTasks, processes));
+    results.AddRange(await SqliteLatencyAsync(latencySamples));
+    var statement = SqliteReceiveStatementBench.Run();
+    Console.WriteLine($"sqlite {statement.SqliteVersion} receive of 64 ready rows: read then lease by id {statement.ReadThenLeaseUs:0.0} µs/message, " +
+        $"UPDATE ... RETURNING {statement.ReturningUs:0.0} µs/message (medians of 7 rounds)");
+    Print(results);
+    return 0;
+}
 // The background load of the loaded latency scenarios, in no-op tasks per second: about 40 % of what Celery's prefork
 // pool with two processes sustains on these machines, a small fraction of what a Celeriac worker does.
 const int LoadRate = 500;
@@ -78,8 +91,12 @@ using (var redis = RedisServerProcess.TryStart())
         results.AddRange([.. throughput, .. idle, .. loaded]);
         var floor = await RedisFloorBench.RunAsync(redis, latencySamples);
         Console.WriteLine($"floor of this machine (a raw LPUSH waking a raw BLPOP in another process, no client library): p50 {floor.P50Ms:0.00} ms, p99 {floor.P99Ms:0.00} ms");
-        var celery = await CeleryBench.RunAsync(redis, celeryTasks, latencySamples, ProcessLatencyProbe.WarmUpProbes, ProcessLatencyProbe.Spacing, LoadRate);
-        if (celery is null)
+        var celery = withCelery ? await CeleryBench.RunAsync(redis, celeryTasks, latencySamples, ProcessLatencyProbe.WarmUpProbes, ProcessLatencyProbe.Spacing, LoadRate) : null;
+        if (!withCelery)
+        {
+            Console.WriteLine("celery comparison skipped (--no-celery)");
+        }
+        else if (celery is null)
         {
             Console.WriteLine("Celery (python3-celery for /usr/bin/python3) is not installed: comparison skipped");
         }

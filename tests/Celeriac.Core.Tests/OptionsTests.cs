@@ -138,7 +138,52 @@ public sealed class OptionsTests
             c => c.AddTask<EchoTask>().AddWorker(),
             new Dictionary<string, string?> { ["Celeriac:Worker:Concurrency"] = "0" });
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.Host.StartAsync());
-        Assert.Contains("Concurrency", error.Message);
+        Assert.Equal(["Celeriac:Worker:Concurrency must be positive (was 0)."], error.Failures);
+    }
+
+    [Fact]
+    public async Task Every_invalid_worker_option_is_reported_once_with_its_key()
+    {
+        // AddWorker twice (a module and the host, say) binds twice but validates once.
+        await using var app = TestApp.Create(
+            c => c.AddTask<EchoTask>().AddWorker().AddWorker(o => o.HeartbeatInterval = TimeSpan.Zero),
+            new Dictionary<string, string?>
+            {
+                ["Celeriac:Worker:MaxFetchBatch"] = "0",
+                ["Celeriac:Worker:ReceiveWait"] = "-00:00:01",
+                ["Celeriac:Worker:Queues:0"] = " ",
+            });
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.Host.StartAsync());
+        Assert.Equal(
+        [
+            "Celeriac:Worker:MaxFetchBatch must be positive (was 0).",
+            "Celeriac:Worker:HeartbeatInterval must be positive (was 00:00:00).",
+            "Celeriac:Worker:ReceiveWait must not be negative (was -00:00:01).",
+            "Celeriac:Worker:Queues:0 must be set.",
+        ], error.Failures);
+    }
+
+    [Fact]
+    public async Task Duplicate_queue_names_fail_at_start_with_the_names()
+    {
+        await using var app = TestApp.Create(
+            c => c.AddTask<EchoTask>().AddWorker(),
+            new Dictionary<string, string?>
+            {
+                ["Celeriac:Queues:0:Name"] = "bulk", ["Celeriac:Queues:1:Name"] = "urgent", ["Celeriac:Queues:2:Name"] = "bulk",
+            });
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.Host.StartAsync());
+        Assert.Equal(["Celeriac:Queues has duplicate names: bulk."], error.Failures);
+    }
+
+    [Fact]
+    public void A_section_validator_names_the_full_key_and_throws_for_constructors()
+    {
+        var validator = new WorkerOptionsValidator();
+        Assert.True(validator.Validate(Options.DefaultName, new WorkerOptions()).Succeeded);
+        var error = Assert.Throws<OptionsValidationException>(() => validator.ThrowIfInvalid(new WorkerOptions { Concurrency = -2, MemoryCeilingMb = 0 }));
+        Assert.Equal(["Celeriac:Worker:Concurrency must be positive (was -2).", "Celeriac:Worker:MemoryCeilingMb must be positive (was 0)."], error.Failures);
+        Assert.Equal(typeof(WorkerOptions), error.OptionsType);
     }
 
     [Fact]

@@ -43,6 +43,32 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
     }
 
     [Fact]
+    public async Task TheBlockedReadHasAConnectionOfItsOwnAndStallsNothingElse()
+    {
+        var options = redis.NewOptions();
+        options.MaxPollInterval = TimeSpan.FromSeconds(10);
+        using var worker = new RedisBroker(options);
+        Assert.Empty(await worker.ReceiveAsync(["q"], 8, Lease, TimeSpan.Zero, CancellationToken.None));
+        var waiting = worker.ReceiveAsync(["q"], 8, Lease, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
+        using var admin = await ConnectionMultiplexer.ConnectAsync(options.ConnectionString + ",allowAdmin=true");
+        var server = admin.GetServer(admin.GetEndPoints()[0]);
+        Assert.True(await Poll.UntilAsync(async () => (await server.ClientListAsync()).Any(c => c.Name == "celeriac-receive" && c.LastCommand == "xreadgroup"), TimeSpan.FromSeconds(10)),
+            "no connection named celeriac-receive blocked in XREADGROUP");
+
+        // The same broker's other commands go over its shared connection while the read is blocked.
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(default, await worker.GetDepthAsync("other", CancellationToken.None));
+        await worker.SendAsync([new OutgoingMessage("other", "x"u8.ToArray())], CancellationToken.None);
+        clock.Stop();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"commands beside the blocked read took {clock.Elapsed}");
+        Assert.False(waiting.IsCompleted);
+
+        await worker.SendAsync([new OutgoingMessage("q", "wake"u8.ToArray())], CancellationToken.None);
+        var received = Assert.Single(await waiting);
+        await worker.AckAsync([received], CancellationToken.None);
+    }
+
+    [Fact]
     public async Task AMessageClaimedByALostReadIsAdoptedByTheSameConsumersNextWait()
     {
         var options = redis.NewOptions();

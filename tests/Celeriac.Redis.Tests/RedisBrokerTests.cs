@@ -47,6 +47,34 @@ public sealed class RedisBrokerTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task DeadLettersAreListedAcrossPagesOldestFirstAndFilteredByQueue()
+    {
+        // More than one page (500 entries) of the dead-letter stream, so that paging resumes after the last id seen.
+        var options = redis.NewOptions();
+        using var broker = new RedisBroker(options);
+        using (var direct = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options.ConnectionString))
+        {
+            var db = direct.GetDatabase();
+            for (var i = 0; i < 1_100; i++)
+            {
+                await db.StreamAddAsync(options.KeyPrefix + ":dead",
+                    [new("q", i % 2 == 0 ? "a" : "b"), new("b", Encoding.UTF8.GetBytes($"body {i}")), new("r", $"reason {i}"), new("t", 1_000 + i)]);
+            }
+        }
+
+        var fromB = await broker.ListDeadLettersAsync("b", 10_000, CancellationToken.None);
+        var first = await broker.ListDeadLettersAsync(null, 520, CancellationToken.None);
+
+        Assert.Equal([.. Enumerable.Range(0, 550).Select(i => $"reason {i * 2 + 1}")], fromB.Select(d => d.Reason));
+        Assert.All(fromB, d => Assert.Equal("b", d.Queue));
+        Assert.Equal([.. Enumerable.Range(0, 520).Select(i => $"reason {i}")], first.Select(d => d.Reason));
+        Assert.Equal("body 519", Encoding.UTF8.GetString(first[519].Body.Span));
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_519), first[519].DeadLetteredAt);
+        Assert.Equal(550, await broker.DeleteDeadLettersAsync([.. fromB.Select(d => d.Id), "not-an-id"], CancellationToken.None));
+        Assert.Equal(550, (await broker.ListDeadLettersAsync(null, 10_000, CancellationToken.None)).Count);
+    }
+
+    [Fact]
     public async Task ACountdownLongerThanTheLeaseRunsExactlyOnce()
     {
         // Celery on Redis redelivers a countdown task every visibility timeout until it is due; here the

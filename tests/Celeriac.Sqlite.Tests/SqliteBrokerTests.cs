@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Celeriac.Brokers;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace Celeriac.Sqlite.Tests;
 
@@ -249,11 +250,14 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public void InvalidOptionsAreRejected()
+    public void InvalidOptionsAreRejectedWithTheirKeyNamed()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteBroker(new SqliteBrokerOptions { Path = _database.Path, PollInterval = TimeSpan.Zero }));
-        Assert.Throws<ArgumentException>(() => new SqliteBroker(new SqliteBrokerOptions { Path = " " }));
-        Assert.Throws<ArgumentException>(() => new SqliteBroker(new SqliteBrokerOptions { Path = ":memory:" }));
+        var poll = Assert.Throws<OptionsValidationException>(() => new SqliteBroker(new SqliteBrokerOptions { Path = _database.Path, PollInterval = TimeSpan.Zero }));
+        Assert.Contains("Celeriac:Broker:Sqlite:PollInterval must be positive", poll.Message, StringComparison.Ordinal);
+        var blank = Assert.Throws<OptionsValidationException>(() => new SqliteBroker(new SqliteBrokerOptions { Path = " " }));
+        Assert.Contains("Celeriac:Broker:Sqlite:Path must be set", blank.Message, StringComparison.Ordinal);
+        var memory = Assert.Throws<OptionsValidationException>(() => new SqliteBroker(new SqliteBrokerOptions { Path = ":memory:" }));
+        Assert.Contains("Celeriac:Broker:Sqlite:Path is ':memory:'", memory.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -38,6 +38,7 @@ public static class CeleriacWorkerHost
             .UseBrokerFromConfiguration()
             .AddTaskAssembliesFromConfiguration()
             .AddWorker());
+        builder.Services.AddHealthChecks().AddCeleriacChecks();
         builder.Services.AddCeleriacSchedules(builder.Configuration);
         builder.Services.AddPrometheusExporter(o => o.MeterNames.Add(CeleriacDiagnostics.MeterName));
         builder.Services.AddCeleriacOtlp(builder.Configuration);

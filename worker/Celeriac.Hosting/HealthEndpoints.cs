@@ -1,21 +1,39 @@
-using Celeriac.Worker;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Celeriac.Hosting;
 
-/// <summary>/healthz (liveness: the fetch loop turns) and /readyz (readiness: started, broker reachable, not draining).</summary>
+/// <summary>
+/// /healthz serves every health check tagged <see cref="CeleriacHealthChecks.LiveTag"/> and /readyz every one tagged
+/// <see cref="CeleriacHealthChecks.ReadyTag"/>, Celeriac's (<see cref="CeleriacHealthChecks.AddCeleriacChecks"/>) and
+/// the application's own alike. The body is <c>ok</c>, or one line per failing check.
+/// </summary>
 public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapCeleriacHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", (WorkerHealth health) => Respond(health.Liveness()));
-        endpoints.MapGet("/readyz", (WorkerHealth health) => Respond(health.Readiness()));
+        endpoints.MapHealthChecks("/healthz", Tagged(CeleriacHealthChecks.LiveTag));
+        endpoints.MapHealthChecks("/readyz", Tagged(CeleriacHealthChecks.ReadyTag));
         return endpoints;
     }
 
-    private static IResult Respond((bool Ok, string Detail) state) =>
-        Results.Text(state.Detail + "\n", "text/plain", statusCode: state.Ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    private static HealthCheckOptions Tagged(string tag) => new()
+    {
+        Predicate = registration => registration.Tags.Contains(tag),
+        ResponseWriter = WritePlainTextAsync,
+    };
+
+    private static Task WritePlainTextAsync(HttpContext context, HealthReport report)
+    {
+        var text = new StringBuilder();
+        if (report.Status == HealthStatus.Healthy) text.Append("ok\n");
+        foreach (var (name, entry) in report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy))
+            text.Append(name).Append(": ").Append(entry.Status.ToString().ToLowerInvariant()).Append(", ").Append(entry.Description ?? entry.Exception?.Message).Append('\n');
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text.ToString());
+    }
 }

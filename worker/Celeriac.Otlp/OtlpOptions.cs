@@ -17,4 +17,8 @@ public sealed class OtlpOptions
 
     /// <summary>Extra meters and activity sources to export besides Celeriac's own.</summary>
     public IList<string> AdditionalSources { get; } = [];
+
+    internal static bool IsHttp(string? protocol) => string.Equals(protocol, "http/protobuf", StringComparison.OrdinalIgnoreCase);
+
+    internal static bool IsGrpc(string? protocol) => string.Equals(protocol, "grpc", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,15 +1,15 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Celeriac.Redis;
 
 /// <summary>
-/// The fast path of a receive that found its queues empty. On a connection of its own, <c>XREADGROUP ... BLOCK</c>
-/// wakes the moment a message lands in one of the streams and claims it for this consumer; the receive script,
-/// pipelined behind it, gives it a lease ("adopts" it) before anything else can run. A wake-up therefore costs one
-/// hop from Redis to the worker, where a pub/sub notice followed by a receive script costs a notice and a round trip.
+/// The fast path of a receive that found its queues empty. On a multiplexer of its own (client name
+/// <c>celeriac-receive</c>), <c>XREADGROUP ... BLOCK</c> wakes the moment a message lands in one of the streams and
+/// claims it for this consumer; the receive script, pipelined behind it on the same connection, gives it a lease
+/// ("adopts" it) before anything else can run. A wake-up therefore costs one hop from Redis to the worker, where a
+/// pub/sub notice followed by a receive script costs a notice and a round trip. The shared multiplexer never carries
+/// a blocking command: it would stall every other caller behind it.
 /// A message claimed by a read whose adoption never ran (the connection broke in between) is adopted by this
 /// consumer's next adopting receive, or, when the consumer is gone, returned to the queue by the orphan scan.
 /// One blocking read at a time: a second concurrent caller gets null and waits the pub/sub way, and so does every
@@ -17,10 +17,9 @@ namespace Celeriac.Redis;
 /// </summary>
 internal sealed partial class RedisBlockingReceive(RedisConnection connection, string consumer, ILogger logger) : IDisposable
 {
-    private static readonly string ReceiveSha = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(RedisScripts.Receive)));
     private static readonly TimeSpan ReplyGrace = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private RespConnection? _resp;
+    private ConnectionMultiplexer? _multiplexer;
     private int _failures;
     private long _retryAt;
 
@@ -32,49 +31,68 @@ internal sealed partial class RedisBlockingReceive(RedisConnection connection, s
     /// <paramref name="keys"/> and <paramref name="adoptArgs"/>. Returns that script's reply, or null when this path is
     /// unavailable (busy, failing, or not connected) and the caller should wait another way.
     /// </summary>
-    public async Task<RedisResult[]?> TryReceiveAsync(RedisKey[] keys, IReadOnlyList<string> streams, object[] adoptArgs, TimeSpan block, CancellationToken cancellationToken)
+    public async Task<RedisResult[]?> TryReceiveAsync(RedisKey[] keys, IReadOnlyList<RedisKey> streams, RedisValue[] adoptArgs, TimeSpan block, CancellationToken cancellationToken)
     {
         if (Environment.TickCount64 < Interlocked.Read(ref _retryAt) || !_gate.Wait(0)) return null;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(block + ReplyGrace);
+            var multiplexer = _multiplexer ??= await OpenAsync().ConfigureAwait(false);
+            if (!multiplexer.IsConnected)
+            {
+                // It reconnects by itself; until then, wait the other way.
+                Failed(new IOException("The blocking receive connection to Redis is not connected."));
+                return null;
+            }
+            var db = multiplexer.GetDatabase();
+            // One message per stream is enough to wake up: the adopting script, behind it, takes the rest.
+            List<object> read = ["GROUP", adoptArgs[0], consumer, "COUNT", 1, "BLOCK", Math.Max(1L, (long)Math.Ceiling(block.TotalMilliseconds)), "STREAMS"];
+            read.AddRange(streams.Select(s => (object)s));
+            read.AddRange(streams.Select(_ => (object)">"));
+            var woke = db.ExecuteAsync("XREADGROUP", read.ToArray());
+            var adopted = db.ScriptEvaluateAsync(RedisScripts.Receive, keys, adoptArgs);
             try
             {
-                var resp = _resp ??= await OpenAsync(timeout.Token).ConfigureAwait(false);
-                if (resp is null) return null;
-                // One message per stream is enough to wake up: the adopting script, behind it, takes the rest.
-                object[] read = ["XREADGROUP", "GROUP", adoptArgs[0], consumer, "COUNT", 1L, "BLOCK", Math.Max(1L, (long)Math.Ceiling(block.TotalMilliseconds)), "STREAMS",
-                    .. streams, .. streams.Select(_ => ">")];
-                await resp.WriteAsync([read, Script("EVALSHA", ReceiveSha, keys, adoptArgs)], timeout.Token).ConfigureAwait(false);
-                var woke = await resp.ReadAsync(timeout.Token).ConfigureAwait(false);
-                var adopted = await resp.ReadAsync(timeout.Token).ConfigureAwait(false);
-                if (adopted is RespError { Message: var noScript } && noScript.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-                {
-                    await resp.WriteAsync([Script("EVAL", RedisScripts.Receive, keys, adoptArgs)], timeout.Token).ConfigureAwait(false);
-                    adopted = await resp.ReadAsync(timeout.Token).ConfigureAwait(false);
-                }
-                if (adopted is RespError error) throw new IOException("The adopting receive script failed: " + error.Message);
-                var result = ((object?[])adopted!).Select(ToResult).ToArray();
+                var reply = await adopted.WaitAsync(block + ReplyGrace, cancellationToken).ConfigureAwait(false);
+                var result = (RedisResult[])reply!;
                 Interlocked.Add(ref Delivered, (result.Length - 2) / 5);
                 // An error instead of a wake-up (say, a consumer group deleted under it) would make every wait return
                 // at once: wait the other way for a while, which also recreates what is missing.
-                if (woke is RespError wokeError) Failed(new IOException(wokeError.Message));
-                else _failures = 0;
+                try
+                {
+                    await woke.ConfigureAwait(false);
+                    _failures = 0;
+                }
+                catch (RedisServerException wokeError)
+                {
+                    Failed(wokeError);
+                }
                 return result;
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            finally
             {
-                // A blocked read cannot be taken back: drop the connection, and with it the read.
-                Drop();
-                throw;
+                // Observed either way, so that a read abandoned by a cancellation or a broken connection never
+                // surfaces as an unobserved task exception.
+                _ = woke.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                _ = adopted.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException or InvalidCastException or FormatException or System.Security.Authentication.AuthenticationException)
-            {
-                Drop();
-                Failed(ex);
-                return null;
-            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A blocked read cannot be taken back: drop the connection, and with it the read.
+            Drop();
+            throw;
+        }
+        catch (Exception ex) when (ex is TimeoutException or RedisTimeoutException or ObjectDisposedException)
+        {
+            // A reply that never came: the connection may be wedged behind the read, so start afresh.
+            Drop();
+            Failed(ex);
+            return null;
+        }
+        catch (Exception ex) when (ex is RedisException or InvalidCastException)
+        {
+            Failed(ex);
+            return null;
         }
         finally
         {
@@ -82,33 +100,18 @@ internal sealed partial class RedisBlockingReceive(RedisConnection connection, s
         }
     }
 
-    private async Task<RespConnection?> OpenAsync(CancellationToken cancellationToken)
+    private async Task<ConnectionMultiplexer> OpenAsync()
     {
-        var endPoint = connection.PrimaryEndPoint;
-        if (endPoint is null) return null;
-        using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        connect.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(1000, connection.Configuration.ConnectTimeout)));
-        return await RespConnection.OpenAsync(endPoint, connection.Configuration, "celeriac-receive", connect.Token).ConfigureAwait(false);
+        var configuration = connection.Configuration.Clone();
+        configuration.ClientName = "celeriac-receive";
+        // Only reads and scripts go this way: no subscription to the multiplexer's reconfiguration channel.
+        configuration.ConfigurationChannel = "";
+        // A read that blocks must not count as a command that timed out.
+        var longest = (int)Math.Min(int.MaxValue, (connection.Options.MaxPollInterval + ReplyGrace).TotalMilliseconds);
+        configuration.AsyncTimeout = Math.Max(configuration.AsyncTimeout, longest);
+        configuration.SyncTimeout = Math.Max(configuration.SyncTimeout, longest);
+        return await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
     }
-
-    private static object[] Script(string verb, string script, RedisKey[] keys, object[] args)
-    {
-        var command = new object[3 + keys.Length + args.Length];
-        command[0] = verb;
-        command[1] = script;
-        command[2] = (long)keys.Length;
-        for (var i = 0; i < keys.Length; i++) command[3 + i] = (string)keys[i]!;
-        args.CopyTo(command, 3 + keys.Length);
-        return command;
-    }
-
-    private static RedisResult ToResult(object? value) => value switch
-    {
-        long number => RedisResult.Create(number),
-        byte[] bytes => RedisResult.Create(bytes),
-        string text => RedisResult.Create(text),
-        _ => throw new InvalidCastException($"The receive script returned a {value?.GetType().Name ?? "nil"} where a value was expected."),
-    };
 
     private void Failed(Exception exception)
     {
@@ -120,8 +123,8 @@ internal sealed partial class RedisBlockingReceive(RedisConnection connection, s
 
     private void Drop()
     {
-        _resp?.Dispose();
-        _resp = null;
+        _multiplexer?.Dispose();
+        _multiplexer = null;
     }
 
     public void Dispose() => Drop();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Celeriac.Brokers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,7 +9,8 @@ namespace Celeriac.Redis;
 /// The Redis broker: one stream per queue read through one consumer group, leases kept in a sorted set
 /// (so a receipt of any lease length expires on time, and a lease is extended only by its holder), delayed
 /// messages in a sorted set moved to the stream by the receive script when due, and one dead-letter stream.
-/// Every state change is one Lua script (<see cref="RedisScripts"/>), atomic across workers. A countdown
+/// Every state change is one Lua script (<see cref="RedisScripts"/>), atomic across workers; plain reads and the
+/// deletion of dead letters are typed commands. A countdown
 /// waits in the delayed set, not in a lease, so it never runs twice however long it is (Celery's
 /// visibility-timeout trap). A waiting receive wakes in a blocking read the moment a message arrives
 /// (<see cref="RedisBlockingReceive"/>), or else on a pub/sub notice of a send; in either case also on the next
@@ -126,9 +126,9 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
             if (nextDue >= 0) sleep = Math.Min(sleep, Math.Max(1, nextDue - (long)result[1]));
             if (_blocking is not null)
             {
-                object[] adopt = [RedisKeys.Group, _consumer, (long)maxMessages, leaseMs, "adopt",
-                    .. queues.Select(q => _highest.TryGetValue(q, out var id) ? id.ToString() : "-")];
-                var woken = await _blocking.TryReceiveAsync(keys, [.. queues.Select(q => (string)_keys.Stream(q)!)], adopt, TimeSpan.FromMilliseconds(sleep), cancellationToken).ConfigureAwait(false);
+                RedisValue[] adopt = [RedisKeys.Group, _consumer, maxMessages, leaseMs, "adopt",
+                    .. queues.Select(q => (RedisValue)(_highest.TryGetValue(q, out var id) ? id.ToString() : "-"))];
+                var woken = await _blocking.TryReceiveAsync(keys, [.. queues.Select(_keys.Stream)], adopt, TimeSpan.FromMilliseconds(sleep), cancellationToken).ConfigureAwait(false);
                 if (woken is not null)
                 {
                     if (woken.Length > 2) return Parse(queues, woken);
@@ -183,7 +183,7 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         }
         try
         {
-            await _connection.Subscriber.SubscribeAsync(_keys.Channel, _onReady).ConfigureAwait(false);
+            await _connection.Subscriber.SubscribeAsync(_keys.ReadyChannel, _onReady).ConfigureAwait(false);
         }
         catch
         {
@@ -257,8 +257,8 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
     public async ValueTask<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.ListQueues, [_keys.Queues]).ConfigureAwait(false))!;
-        return [.. result.Select(r => (string)r!).Order(StringComparer.Ordinal)];
+        var names = await Db.SetMembersAsync(_keys.Queues).ConfigureAwait(false);
+        return [.. names.Select(n => (string)n!).Order(StringComparer.Ordinal)];
     }
 
     public async ValueTask<long> PurgeAsync(string queue, CancellationToken cancellationToken)
@@ -274,35 +274,23 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var letters = new List<DeadLetter>();
         if (limit <= 0) return letters;
-        var start = "-";
+        const int Page = 500;
+        RedisValue start = "-";
         while (letters.Count < limit)
         {
-            var page = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.ReadDead, [_keys.Dead], [start, 500]).ConfigureAwait(false))!;
-            if (page.Length == 0) break;
-            foreach (var item in page)
+            var page = await Db.StreamRangeAsync(_keys.Dead, start, "+", Page).ConfigureAwait(false);
+            foreach (var entry in page)
             {
-                var entry = (RedisResult[])item!;
-                var id = (string)entry[0]!;
+                var id = (string)entry.Id!;
                 start = "(" + id;
-                var fields = (RedisResult[])entry[1]!;
-                string q = "", reason = "";
-                byte[] body = [];
-                long at = 0;
-                for (var f = 0; f + 1 < fields.Length; f += 2)
-                {
-                    switch ((string)fields[f]!)
-                    {
-                        case "q": q = (string)fields[f + 1]!; break;
-                        case "b": body = (byte[])fields[f + 1]! ?? []; break;
-                        case "r": reason = (string)fields[f + 1]!; break;
-                        case "t": at = long.Parse((string)fields[f + 1]!, CultureInfo.InvariantCulture); break;
-                    }
-                }
+                var q = (string?)entry["q"] ?? "";
                 if (queue is not null && !string.Equals(q, queue, StringComparison.Ordinal)) continue;
-                letters.Add(new DeadLetter(id, q, body, reason, DateTimeOffset.FromUnixTimeMilliseconds(at)));
+                var body = entry["b"];
+                var at = (long?)entry["t"] ?? 0;
+                letters.Add(new DeadLetter(id, q, body.IsNull ? [] : (byte[])body!, (string?)entry["r"] ?? "", DateTimeOffset.FromUnixTimeMilliseconds(at)));
                 if (letters.Count >= limit) break;
             }
-            if (page.Length < 500) break;
+            if (page.Length < Page) break;
         }
         return letters;
     }
@@ -313,7 +301,7 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var valid = ids.Where(id => StreamId.TryParse(id, out _)).Distinct(StringComparer.Ordinal).Select(id => (RedisValue)id).ToArray();
         if (valid.Length == 0) return 0;
-        return (int)await Db.ScriptEvaluateAsync(RedisScripts.DeleteDead, [_keys.Dead], valid).ConfigureAwait(false);
+        return (int)await Db.StreamDeleteAsync(_keys.Dead, valid).ConfigureAwait(false);
     }
 
     /// <summary>Removes idle consumers without pending entries from the groups of the queues this broker served; returns how many.</summary>
@@ -363,11 +351,12 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
     /// <summary>This broker's consumer name in the groups (for tests and operators reading XINFO).</summary>
     internal string ConsumerName => _consumer;
 
-    /// <summary>The consumer names in a queue's group.</summary>
+    /// <summary>The consumer names in a queue's group (none when the queue has no stream yet).</summary>
     internal async Task<IReadOnlyList<string>> ConsumersAsync(string queue)
     {
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.Consumers, [_keys.Stream(queue)], [RedisKeys.Group]).ConfigureAwait(false))!;
-        return [.. result.Select(r => (string)r!)];
+        if (!await Db.KeyExistsAsync(_keys.Stream(queue)).ConfigureAwait(false)) return [];
+        var consumers = await Db.StreamConsumerInfoAsync(_keys.Stream(queue), RedisKeys.Group).ConfigureAwait(false);
+        return [.. consumers.Select(c => c.Name)];
     }
 
     public void Dispose()
@@ -382,7 +371,7 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         {
             if (_subscribed)
             {
-                try { _connection.Subscriber.Unsubscribe(_keys.Channel, _onReady); }
+                try { _connection.Subscriber.Unsubscribe(_keys.ReadyChannel, _onReady); }
                 catch (RedisException) { }
                 _subscribed = false;
             }

@@ -1,6 +1,5 @@
 using Celeriac.Brokers;
 using Celeriac.Redis;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -31,9 +30,7 @@ public static class RedisCeleriacBuilderExtensions
     public static CeleriacBuilder UseRedisStore(this CeleriacBuilder builder, Action<RedisStoreOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<RedisStoreOptions>();
-        if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Store:Redis"));
-        if (configure is not null) options.Configure(configure);
+        builder.AddCeleriacOptions<RedisStoreOptions, RedisStoreOptionsValidator>(configure);
         builder.Services.TryAddSingleton(sp => new RedisStoreConnection(
             sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value,
             sp.GetService<ILogger<RedisConnection>>()));
@@ -47,9 +44,7 @@ public static class RedisCeleriacBuilderExtensions
     private static void AddRedisConnection(CeleriacBuilder builder, Action<RedisBrokerOptions>? configure)
     {
         if (builder.Services.Any(d => d.ServiceType == typeof(RedisConnection))) return;
-        var options = builder.Services.AddOptions<RedisBrokerOptions>();
-        if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Broker:Redis"));
-        if (configure is not null) options.Configure(configure);
+        builder.AddCeleriacOptions<RedisBrokerOptions, RedisBrokerOptionsValidator>(configure);
         builder.Services.TryAddSingleton(sp => new RedisConnection(
             sp.GetRequiredService<IOptions<RedisBrokerOptions>>().Value,
             sp.GetService<ILogger<RedisConnection>>()));

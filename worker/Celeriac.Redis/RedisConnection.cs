@@ -17,17 +17,15 @@ public sealed partial class RedisConnection : IDisposable
     public RedisConnection(RedisBrokerOptions options, ILogger<RedisConnection>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString, "options.ConnectionString");
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyPrefix, "options.KeyPrefix");
+        // Registered through UseRedisBroker, the same rules already ran when the host started.
+        RedisBrokerOptionsValidator.Instance.ThrowIfInvalid(options);
         Options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         var configuration = ConfigurationOptions.Parse(options.ConnectionString);
-        Configuration = configuration.Clone();
         configuration.AbortOnConnectFail = false;
         configuration.ReconnectRetryPolicy = new ExponentialRetry(100, 5_000);
+        Configuration = configuration.Clone();
         _multiplexer = ConnectionMultiplexer.Connect(configuration);
-        // Completions in order would run every continuation of every caller on one thread, one after another.
-        _multiplexer.PreserveAsyncOrder = false;
         _multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(e.Exception, e.EndPoint?.ToString(), e.FailureType.ToString());
         _multiplexer.ConnectionRestored += (_, e) => LogConnectionRestored(e.EndPoint?.ToString());
     }
@@ -36,22 +34,8 @@ public sealed partial class RedisConnection : IDisposable
 
     internal IDatabase Database => _multiplexer.GetDatabase();
 
-    /// <summary>The parsed connection string, for the connections the multiplexer cannot serve (blocking reads).</summary>
+    /// <summary>The parsed connection string, for the blocking receive's own multiplexer.</summary>
     internal ConfigurationOptions Configuration { get; }
-
-    /// <summary>The connected primary (not a replica) the multiplexer talks to, or null while there is none.</summary>
-    internal System.Net.EndPoint? PrimaryEndPoint
-    {
-        get
-        {
-            foreach (var endPoint in _multiplexer.GetEndPoints())
-            {
-                var server = _multiplexer.GetServer(endPoint);
-                if (server.IsConnected && !server.IsSlave) return endPoint;
-            }
-            return null;
-        }
-    }
 
     internal ISubscriber Subscriber => _multiplexer.GetSubscriber();
 

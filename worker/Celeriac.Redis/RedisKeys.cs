@@ -11,6 +11,7 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Queues { get; } = prefix + ":queues";
     public RedisKey Dead { get; } = prefix + ":dead";
     public string Channel { get; } = prefix + ":ready";
+    public RedisChannel ReadyChannel { get; } = RedisChannel.Literal(prefix + ":ready");
 
     private string Tag(string queue) => $"{Prefix}:{{{queue}}}";
 

@@ -290,16 +290,6 @@ internal static class RedisScripts
         return n
         """;
 
-    /// <summary>KEYS: stream. ARGV: group. The names of the group's consumers.</summary>
-    public const string Consumers = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
-        local names = {}
-        for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
-          for j = 1, #c, 2 do if c[j] == 'name' then table.insert(names, c[j + 1]) end end
-        end
-        return names
-        """;
-
     /// <summary>KEYS: stream, delayed, bodies, leases, seq, queues. ARGV: queue. Returns how many messages were deleted.</summary>
     public const string Purge = """
         local count = 0
@@ -308,21 +298,5 @@ internal static class RedisScripts
         redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
         redis.call('SREM', KEYS[6], ARGV[1])
         return count
-        """;
-
-    /// <summary>KEYS: dead. ARGV: start id (exclusive bound handled by the caller), count.</summary>
-    public const string ReadDead = """
-        return redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
-        """;
-
-    /// <summary>KEYS: dead. ARGV: ids. Returns how many were deleted.</summary>
-    public const string DeleteDead = """
-        if #ARGV == 0 then return 0 end
-        return redis.call('XDEL', KEYS[1], unpack(ARGV))
-        """;
-
-    /// <summary>KEYS: queues.</summary>
-    public const string ListQueues = """
-        return redis.call('SMEMBERS', KEYS[1])
         """;
 }

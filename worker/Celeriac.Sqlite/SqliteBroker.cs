@@ -65,11 +65,8 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     public SqliteBroker(SqliteBrokerOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Path, "options.Path");
-        if (options.PollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "PollInterval must be positive.");
-        if (options.BusyTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "BusyTimeout must not be negative.");
-        if (options.Path.Trim().Equals(":memory:", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException("An in-memory SQLite database is private to one connection; use InMemoryBroker instead.", nameof(options));
+        // Registered through UseSqliteBroker, the same rules already ran when the host started.
+        SqliteBrokerOptionsValidator.Instance.ThrowIfInvalid(options);
 
         SQLitePCL.Batteries_V2.Init();
         _path = options.Path;

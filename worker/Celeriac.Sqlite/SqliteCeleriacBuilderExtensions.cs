@@ -1,6 +1,5 @@
 using Celeriac.Brokers;
 using Celeriac.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -16,9 +15,7 @@ public static class SqliteCeleriacBuilderExtensions
     public static CeleriacBuilder UseSqliteBroker(this CeleriacBuilder builder, Action<SqliteBrokerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<SqliteBrokerOptions>();
-        if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Broker:Sqlite"));
-        if (configure is not null) options.Configure(configure);
+        builder.AddCeleriacOptions<SqliteBrokerOptions, SqliteBrokerOptionsValidator>(configure);
 
         builder.Services.TryAddSingleton(sp => new SqliteBroker(
             sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value,
@@ -37,9 +34,7 @@ public static class SqliteCeleriacBuilderExtensions
     public static CeleriacBuilder UseSqliteStore(this CeleriacBuilder builder, Action<SqliteStoreOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<SqliteStoreOptions>();
-        if (builder.Configuration is not null) options.Bind(builder.Configuration.GetSection("Store:Sqlite"));
-        if (configure is not null) options.Configure(configure);
+        builder.AddCeleriacOptions<SqliteStoreOptions, SqliteStoreOptionsValidator>(configure);
         return builder.UseStore(sp =>
         {
             var store = sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;

@@ -35,7 +35,7 @@ public sealed class SqliteTaskStore : IRateLimiter, ITaskLockStore, IResultStore
     public SqliteTaskStore(SqliteBrokerOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Path, "options.Path");
+        SqliteBrokerOptionsValidator.Instance.ThrowIfInvalid(options);
         SQLitePCL.Batteries_V2.Init();
         _busyTimeout = options.BusyTimeout;
         _time = timeProvider ?? TimeProvider.System;

@@ -125,12 +125,7 @@ public sealed class CeleriacBuilder
     /// <summary>Runs a worker in this host (an IHostedService) with options from <c>Celeriac:Worker</c>.</summary>
     public CeleriacBuilder AddWorker(Action<WorkerOptions>? configure = null)
     {
-        var options = Services.AddOptions<WorkerOptions>();
-        if (Configuration is not null) options.Bind(Configuration.GetSection("Worker"));
-        if (configure is not null) options.Configure(configure);
-        options.Validate(o => o.Concurrency > 0, "Celeriac:Worker:Concurrency must be positive.")
-            .Validate(o => o.LeaseDuration >= TimeSpan.FromSeconds(1), "Celeriac:Worker:LeaseDuration must be at least 1s.")
-            .ValidateOnStart();
+        this.AddCeleriacOptions<WorkerOptions, WorkerOptionsValidator>(configure);
 
         Services.TryAddSingleton<AckBatcher>();
         Services.TryAddSingleton<TaskPipeline>();

@@ -21,10 +21,7 @@ public static class CeleriacServiceCollectionExtensions
     {
         var section = configuration?.GetSection("Celeriac");
         var builder = new CeleriacBuilder(services, section);
-        var options = services.AddOptions<CeleriacOptions>();
-        if (section is not null) options.Bind(section);
-        options.Validate(o => o.Queues.Select(q => q.Name).Distinct().Count() == o.Queues.Count, "Celeriac:Queues has duplicate names.")
-            .ValidateOnStart();
+        services.AddCeleriacOptions<CeleriacOptions, CeleriacOptionsValidator>(section);
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);

@@ -1,6 +1,6 @@
 namespace Celeriac.Worker;
 
-/// <summary>What /healthz and /readyz report.</summary>
+/// <summary>The worker's own account of its health, read by <see cref="WorkerLivenessCheck"/> and <see cref="WorkerReadinessCheck"/>.</summary>
 public sealed class WorkerHealth(TimeProvider time)
 {
     private long _lastLoopTicks = time.GetUtcNow().UtcTicks;

@@ -4,8 +4,8 @@ using System.Text;
 namespace Acme.Tasks.Images;
 
 /// <summary>
-/// An 8-bit RGB image in the binary PPM format (P6). The example keeps to PPM because this repository's package
-/// registry has no image library; a real project would use ImageSharp or SkiaSharp and the task would not change.
+/// An 8-bit RGB image in the binary PPM format (P6). The example keeps to PPM so that it needs no image library (and
+/// no native one); a real project would use SkiaSharp or ImageSharp and the task would not change.
 /// </summary>
 public sealed class Pixmap(int width, int height, byte[] rgb)
 {
