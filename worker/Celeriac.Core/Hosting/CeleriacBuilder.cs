@@ -61,11 +61,25 @@ public sealed class CeleriacBuilder
     /// </summary>
     public CeleriacBuilder UseBroker(Func<IServiceProvider, IBroker> factory)
     {
+        ArgumentNullException.ThrowIfNull(factory);
         Services.RemoveAll<IBroker>();
         Services.RemoveAll<IBrokerAdmin>();
-        Services.AddSingleton(factory);
+        Services.AddSingleton(sp => sp.GetServices<BrokerDecoration>().Aggregate(factory(sp), (broker, decoration) => decoration.Decorate(sp, broker)));
         Services.AddSingleton(sp => sp.GetRequiredService<IBroker>() as IBrokerAdmin
             ?? throw new NotSupportedException($"The broker {sp.GetRequiredService<IBroker>().GetType().Name} has no administration API (purge, dead letters)."));
+        return this;
+    }
+
+    /// <summary>
+    /// Wraps the broker, whichever is chosen and whether before or after this call: the <see cref="IBroker"/> (and
+    /// <see cref="IBrokerAdmin"/>) the worker and the client get is what <paramref name="decorate"/> returns for it.
+    /// Decorations apply in registration order (the first one innermost). Interop layers use it to serve some queues
+    /// over another transport (Celery queues).
+    /// </summary>
+    public CeleriacBuilder DecorateBroker(Func<IServiceProvider, IBroker, IBroker> decorate)
+    {
+        ArgumentNullException.ThrowIfNull(decorate);
+        Services.AddSingleton(new BrokerDecoration(decorate));
         return this;
     }
 
@@ -108,11 +122,16 @@ public sealed class CeleriacBuilder
         UseInMemoryStore();
     }
 
-    /// <summary>Adds a middleware that runs inside Celeriac's own, next to the task.</summary>
-    public CeleriacBuilder UseMiddleware<TMiddleware>() where TMiddleware : class, ITaskMiddleware
+    /// <summary>
+    /// Adds a middleware. By default it runs inside Celeriac's own, next to the task; <paramref name="before"/> places it
+    /// just outside another middleware of the pipeline (it sees what that one decides), <paramref name="after"/> just
+    /// inside (the order is <see cref="TaskPipeline.BuiltInOrder"/>, outermost first). Give at most one of them.
+    /// </summary>
+    public CeleriacBuilder UseMiddleware<TMiddleware>(Type? before = null, Type? after = null) where TMiddleware : class, ITaskMiddleware
     {
+        if (before is not null && after is not null) throw new ArgumentException("Place a middleware before or after another one, not both.", nameof(after));
         Services.TryAddSingleton<TMiddleware>();
-        Services.AddSingleton(new MiddlewareRegistration(typeof(TMiddleware)));
+        Services.AddSingleton(new MiddlewareRegistration(typeof(TMiddleware), before, after));
         return this;
     }
 
@@ -161,3 +180,6 @@ public sealed class CeleriacBuilder
         return this;
     }
 }
+
+/// <summary>A wrapper around the chosen broker, registered by <see cref="CeleriacBuilder.DecorateBroker"/>.</summary>
+public sealed record BrokerDecoration(Func<IServiceProvider, IBroker, IBroker> Decorate);

@@ -43,6 +43,8 @@ public sealed class TaskContext
         Services = services;
         CancellationToken = cancellationToken;
         WorkerAbort = cancellationToken;
+        SoftTimeLimit = descriptor.Options.SoftTimeLimit;
+        HardTimeLimit = descriptor.Options.HardTimeLimit;
     }
 
     public TaskEnvelope Envelope { get; }
@@ -63,6 +65,12 @@ public sealed class TaskContext
 
     /// <summary>Cancelled only when the worker gives up on in-flight work at the end of its shutdown grace.</summary>
     public CancellationToken WorkerAbort { get; }
+
+    /// <summary>This execution's soft limit: the task's <see cref="TaskOptions.SoftTimeLimit"/> unless a middleware set one from the message.</summary>
+    public TimeSpan? SoftTimeLimit { get; set; }
+
+    /// <summary>This execution's hard limit: the task's <see cref="TaskOptions.HardTimeLimit"/> unless a middleware set one from the message.</summary>
+    public TimeSpan? HardTimeLimit { get; set; }
 
     public DateTimeOffset StartedAt { get; internal set; }
     public object? Result { get; set; }

@@ -17,7 +17,8 @@ public sealed class TaskPipeline
     /// only taken once a rate-limit slot is ours, so it is never held while waiting); acks-early settles before the
     /// task runs; results sit outside retries so they store the final outcome, never a failure about to be retried;
     /// retries catch what the time limits throw.
-    /// User middlewares (<see cref="Hosting.CeleriacBuilder.UseMiddleware{T}"/>) run inside these, next to the task.
+    /// User middlewares (<see cref="Hosting.CeleriacBuilder.UseMiddleware{T}(Type?, Type?)"/>) run inside these, next to the
+    /// task, unless they were placed before or after one of them.
     /// </summary>
     public static IReadOnlyList<Type> BuiltInOrder { get; } =
     [
@@ -39,7 +40,7 @@ public sealed class TaskPipeline
 
     public TaskPipeline(IServiceProvider services, IEnumerable<MiddlewareRegistration> userMiddlewares)
     {
-        var types = BuiltInOrder.Concat(userMiddlewares.Select(m => m.Type)).ToList();
+        var types = Order(userMiddlewares.ToList());
         Middlewares = [.. types.Select(t => (ITaskMiddleware)ActivatorUtilities.GetServiceOrCreateInstance(services, t))];
         TaskDelegate next = InvokeTaskAsync;
         for (var i = Middlewares.Count - 1; i >= 0; i--)
@@ -53,6 +54,23 @@ public sealed class TaskPipeline
 
     public IReadOnlyList<ITaskMiddleware> Middlewares { get; }
 
+    /// <summary>The built-in order with the user middlewares placed: next to their anchor when they name one, else innermost, in registration order.</summary>
+    public static IReadOnlyList<Type> Order(IReadOnlyList<MiddlewareRegistration> userMiddlewares)
+    {
+        ArgumentNullException.ThrowIfNull(userMiddlewares);
+        var types = BuiltInOrder.ToList();
+        foreach (var registration in userMiddlewares.Where(m => m.Before is not null || m.After is not null))
+        {
+            var anchor = registration.Before ?? registration.After!;
+            var index = types.IndexOf(anchor);
+            if (index < 0)
+                throw new InvalidOperationException($"Middleware {registration.Type.Name} is placed next to {anchor.Name}, which is not in the pipeline.");
+            types.Insert(registration.Before is not null ? index : index + 1, registration.Type);
+        }
+        types.AddRange(userMiddlewares.Where(m => m.Before is null && m.After is null).Select(m => m.Type));
+        return types;
+    }
+
     public Task RunAsync(TaskContext context) => _entry(context);
 
     private static async Task InvokeTaskAsync(TaskContext context)
@@ -62,5 +80,8 @@ public sealed class TaskPipeline
     }
 }
 
-/// <summary>A user middleware type, in registration order.</summary>
-public sealed record MiddlewareRegistration(Type Type);
+/// <summary>
+/// A user middleware type, in registration order. <see cref="Before"/> (or <see cref="After"/>) places it just outside
+/// (or just inside) another middleware of the pipeline; with neither it runs innermost, next to the task.
+/// </summary>
+public sealed record MiddlewareRegistration(Type Type, Type? Before = null, Type? After = null);

@@ -12,8 +12,8 @@ public sealed class TimeLimitMiddleware(IWorkerLifetime lifetime) : ITaskMiddlew
 {
     public async Task InvokeAsync(TaskContext context, TaskDelegate next)
     {
-        var soft = context.Options.SoftTimeLimit;
-        var hard = context.Options.HardTimeLimit;
+        var soft = context.SoftTimeLimit;
+        var hard = context.HardTimeLimit;
         if (soft is null && hard is null)
         {
             await next(context).ConfigureAwait(false);
