@@ -14,6 +14,7 @@ internal static class KombuRedisScripts
     private const string Now = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+
         """;
 
     /// <summary>
