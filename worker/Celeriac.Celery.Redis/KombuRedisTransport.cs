@@ -177,24 +177,24 @@ public sealed partial class KombuRedisTransport : ICeleryTransport, IDisposable
             {
                 Queue = queues[(int)result[i] - 1],
                 Body = item,
-                Receipt = tag,
-                DeliveryCount = Redelivered(item) ? 2 : 1,
+                Receipt = tag + "@" + score,
+                DeliveryCount = DeliveriesBefore(item) + 1,
                 BrokerState = new KombuRedisDelivery(tag, item, score),
             });
         }
         return messages;
     }
 
-    /// <summary>kombu marks a message it put back as redelivered; that is all it records of earlier deliveries.</summary>
-    private static bool Redelivered(byte[] item)
+    /// <summary>kombu marks a message it put back as redelivered; Celeriac also counts (<see cref="KombuMessage.DeliveriesBefore"/>).</summary>
+    private static int DeliveriesBefore(byte[] item)
     {
         try
         {
-            return KombuMessage.Parse(item).Redelivered;
+            return KombuMessage.Parse(item).DeliveriesBefore;
         }
         catch (InvalidCeleryMessageException)
         {
-            return false;
+            return 0;
         }
     }
 
@@ -335,9 +335,11 @@ public sealed partial class KombuRedisTransport : ICeleryTransport, IDisposable
 
     // ---- depth and administration ----
 
+    /// <summary>Ready (the lists), in flight (unacknowledged, routed to the queue) and delayed (Celeriac's delay store); messages past the visibility timeout are put back first, so they count as ready.</summary>
     public async ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
+        await RestoreExpiredAsync().ConfigureAwait(false);
         var lengths = _keys.Lists(queue).Select(k => Db.ListLengthAsync(k)).ToList();
         var delayed = Db.SortedSetLengthAsync(_keys.Delayed(queue));
         var inFlight = UnackedOfAsync(queue);

@@ -8,7 +8,6 @@ INTEROP_SQS_PREFIX  kombu's queue_name_prefix for SQS (default empty)
 INTEROP_PROTOCOL    Celery's task_protocol (default 2)
 """
 import os
-import time
 
 from celery import Celery
 
@@ -58,8 +57,7 @@ def total(values):
     return sum(values)
 
 
-@app.task(name="demo.record")
-def record(milliseconds):
-    """The Python twin of Celeriac's example task, for the restore test: which side ran it is in the result."""
-    time.sleep(milliseconds / 1000.0)
+@app.task(name="demo.square")
+def square(value, milliseconds=0):
+    """The Python twin of Celeriac's example task, for the restore tests: which side ran it is in the result."""
     return "python"

@@ -44,6 +44,15 @@ public sealed class KombuMessage
     public bool Redelivered => CeleryJson.Boolean(Root["redelivered"]) || CeleryJson.Boolean(Headers["redelivered"])
         || CeleryJson.Boolean((Properties["delivery_info"] as JsonObject)?["redelivered"]);
 
+    /// <summary>
+    /// The property in which Celeriac counts the deliveries of a message before the current one, each time it puts the
+    /// message back; kombu keeps properties as they are and records only that a message was redelivered.
+    /// </summary>
+    public const string DeliveriesProperty = "celeriac_deliveries";
+
+    /// <summary>Deliveries before this one: Celeriac's count, else 1 for a message kombu marked redelivered, else 0.</summary>
+    public int DeliveriesBefore => CeleryJson.Integer(Properties[DeliveriesProperty]) is { } counted and >= 0 ? counted : Redelivered ? 1 : 0;
+
     /// <summary>Reads a message; throws <see cref="InvalidCeleryMessageException"/> when it is not a kombu message.</summary>
     public static KombuMessage Parse(ReadOnlySpan<byte> json)
     {
@@ -137,11 +146,13 @@ public sealed class KombuMessage
         return CeleryJson.ToBytes(body!);
     }
 
-    /// <summary>Marks the message as delivered before, as kombu does when it puts an unacknowledged message back.</summary>
+    /// <summary>Marks the message as delivered before, as kombu does when it puts an unacknowledged message back, and counts the delivery that ends.</summary>
     public void MarkRedelivered()
     {
+        var before = DeliveriesBefore;
         Headers["redelivered"] = true;
         if (Properties["delivery_info"] is JsonObject info) info["redelivered"] = true;
+        Properties[DeliveriesProperty] = before + 1;
     }
 
     /// <summary>A copy sent anew to <paramref name="queue"/>: a new tag, the anonymous exchange, no redelivery marks.</summary>
@@ -150,6 +161,7 @@ public sealed class KombuMessage
         var copy = new KombuMessage((JsonObject)Root.DeepClone());
         copy.Root.Remove("redelivered");
         copy.Headers.Remove("redelivered");
+        copy.Properties.Remove(DeliveriesProperty);
         copy.Properties["delivery_tag"] = Guid.NewGuid().ToString();
         copy.Properties["delivery_info"] = new JsonObject { ["exchange"] = "", ["routing_key"] = queue };
         return copy;
