@@ -34,6 +34,10 @@ public static class CeleryJson
     {
         if (node is not JsonValue value) return null;
         if (value.TryGetValue<double>(out var real)) return real;
+        if (value.TryGetValue<long>(out var whole)) return whole;
+        if (value.TryGetValue<int>(out var small)) return small;
+        if (value.TryGetValue<decimal>(out var exact)) return (double)exact;
+        if (value.TryGetValue<float>(out var single)) return single;
         if (value.TryGetValue<JsonElement>(out var element) && element.ValueKind == JsonValueKind.Number) return element.GetDouble();
         return null;
     }
