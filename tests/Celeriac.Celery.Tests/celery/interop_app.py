@@ -12,7 +12,7 @@ import os
 from celery import Celery
 
 broker = os.environ["INTEROP_BROKER"]
-options = {"visibility_timeout": float(os.environ.get("INTEROP_VISIBILITY", "3600"))}
+options = {"visibility_timeout": int(float(os.environ.get("INTEROP_VISIBILITY", "3600")))}
 if broker.startswith("sqs://"):
     options.update(region="us-east-1", is_secure=False, wait_time_seconds=1, polling_interval=0.2,
                    queue_name_prefix=os.environ.get("INTEROP_SQS_PREFIX", ""))
