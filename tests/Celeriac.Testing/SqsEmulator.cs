@@ -16,16 +16,8 @@ namespace Celeriac.Testing;
 /// </summary>
 public sealed class SqsEmulator : IAsyncLifetime
 {
-    public SqsEmulator()
-    {
-    }
-
-    public SqsEmulator(bool acceptPathAddressedQueries)
-    {
-        AcceptPathAddressedQueries = acceptPathAddressedQueries;
-    }
-
-    public bool AcceptPathAddressedQueries { get; }
+    /// <summary>Take path-addressed Query requests too (see the class summary); set before <see cref="InitializeAsync"/>.</summary>
+    public bool AcceptPathAddressedQueries { get; init; }
 
     public const string AccountId = "123456789012";
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "celeriac-sqs-" + Guid.NewGuid().ToString("N")[..12]);

@@ -14,7 +14,7 @@ namespace Celeriac.Celery.Tests.Infrastructure;
 /// </summary>
 public sealed class SqsCeleryFixture : IAsyncLifetime
 {
-    private readonly SqsEmulator _sqs = new(acceptPathAddressedQueries: true);
+    private readonly SqsEmulator _sqs = new() { AcceptPathAddressedQueries = true };
     private RedisServer? _redis;
     private Task<CeleryWorkerProcess>? _worker;
 
