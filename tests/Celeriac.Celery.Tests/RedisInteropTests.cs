@@ -226,5 +226,10 @@ public sealed class RedisInteropTests(RedisCeleryFixture redis) : IClassFixture<
         var letters = await Poll.UntilAsync(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 0, Patience);
 
         Assert.Equal("args do not bind to DoubleArgs: DoubleArgs got multiple values for argument 'value'", Assert.Single(letters).Reason);
+
+        // A task no .NET code registered is dead-lettered by the worker as unknown, as a Celery worker rejects it.
+        await redis.Python.RunAsync("send", new { task = "python.only", args = new[] { 1 }, queue });
+        letters = await Poll.UntilAsync(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 1, Patience);
+        Assert.Equal("unknown task 'python.only'", letters[1].Reason);
     }
 }
