@@ -232,4 +232,28 @@ public sealed class RedisInteropTests(RedisCeleryFixture redis) : IClassFixture<
         letters = await Poll.UntilAsync(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 1, Patience);
         Assert.Equal("unknown task 'python.only'", letters[1].Reason);
     }
+
+    [Fact]
+    public async Task A_replayed_Celery_dead_letter_is_sent_anew_with_its_retries_reset()
+    {
+        var queue = NewQueue();
+        var sent = await redis.Python.RunAsync("send", new { task = "dotnet.double", args = new[] { 1, 2 }, queue, retries = 2 });
+        await using (var worker = await WorkerAsync(queue))
+        {
+            var admin = worker.Services.GetRequiredService<IBrokerAdmin>();
+            var letters = await Poll.UntilAsync(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 0, Patience);
+            Assert.Contains("takes 1 positional argument but 2 were given", Assert.Single(letters).Reason, StringComparison.Ordinal);
+        }
+
+        await using var producer = CeleriacCeleryApp.Create(redis.CeleriacSettings(), [queue], served: null);
+        var replayer = new DeadLetterReplayer(producer.Services.GetRequiredService<IBroker>(), producer.Services.GetRequiredService<IBrokerAdmin>());
+        Assert.Equal(1, await replayer.ReplayAsync(queue, null, 10, CancellationToken.None));
+
+        using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Server.Port}");
+        var items = await connection.GetDatabase().ListRangeAsync(queue);
+        var replayed = Protocol.KombuMessage.Parse((byte[])Assert.Single(items)!);
+        Assert.Equal(sent["id"]!.GetValue<string>(), replayed.Headers["id"]!.GetValue<string>());
+        Assert.Equal((0, false, "", queue), (replayed.Headers["retries"]!.GetValue<int>(), replayed.Redelivered, replayed.Exchange, replayed.RoutingKey));
+        Assert.Empty(await producer.Services.GetRequiredService<IBrokerAdmin>().ListDeadLettersAsync(queue, 10, CancellationToken.None));
+    }
 }

@@ -62,8 +62,6 @@ public sealed partial class KombuRedisTransport : ICeleryTransport, IDisposable
         return options;
     }
 
-    public string Name => "redis";
-
     private IDatabase Db => _redis.GetDatabase();
 
     private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);

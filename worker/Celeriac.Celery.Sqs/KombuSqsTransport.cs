@@ -35,8 +35,6 @@ public sealed class KombuSqsTransport : ICeleryTransport
         }, time, logger);
     }
 
-    public string Name => "sqs";
-
     /// <summary>The SQS name of a Celery queue.</summary>
     public string SqsName(string queue)
     {

@@ -29,7 +29,7 @@ def apply(p):
 def send(p):
     """apply_async only: the id."""
     result = app.send_task(p["task"], args=p.get("args", []), kwargs=p.get("kwargs", {}), queue=p["queue"],
-                           serializer=p.get("serializer", "json"), expires=p.get("expires"))
+                           serializer=p.get("serializer", "json"), expires=p.get("expires"), retries=p.get("retries", 0))
     return {"id": result.id}
 
 

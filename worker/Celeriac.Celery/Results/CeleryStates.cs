@@ -15,7 +15,4 @@ public static class CeleryStates
 
     /// <summary>The states that fail what waits on the task (<c>PROPAGATE_STATES</c>).</summary>
     public static bool Propagates(string? state) => state is Failure or Revoked;
-
-    /// <summary>The states whose result is an exception (<c>EXCEPTION_STATES</c>).</summary>
-    public static bool IsException(string? state) => state is Failure or Revoked or Retry;
 }

@@ -31,10 +31,6 @@ public sealed partial class CeleryBroker(
     private readonly ITaskObserver[] _observers = [.. observers];
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
-    public IBroker Inner => inner;
-
-    public ICeleryTransport Transport => transport;
-
     private bool IsCelery(string queue) => routing.IsCeleryQueue(queue);
 
     public async ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
@@ -52,8 +48,9 @@ public sealed partial class CeleryBroker(
     }
 
     /// <summary>
-    /// An envelope becomes a Celery message; a body that already is a kombu message (a replayed Celery dead letter) goes as
-    /// it is. Delays travel in the message's <c>eta</c>, where Celery's workers look, not in the transport.
+    /// An envelope becomes a Celery message. A body that already is a kombu message (a replayed Celery dead letter) is sent
+    /// anew as kombu sends (a new delivery tag, no redelivery marks) with its retries back at 0, as a replayed envelope
+    /// restarts at attempt 0. Delays travel in the message's <c>eta</c>, where Celery's workers look, not in the transport.
     /// </summary>
     private OutgoingMessage ToKombu(OutgoingMessage message)
     {
@@ -64,7 +61,16 @@ public sealed partial class CeleryBroker(
         }
         catch (InvalidEnvelopeException) when (KombuMessage.LooksLikeOne(message.Body.Span))
         {
-            return message with { NotBefore = null };
+            try
+            {
+                var replay = KombuMessage.Parse(message.Body.Span).Resend(message.Queue);
+                if (replay.Headers["retries"] is not null) replay.Headers["retries"] = 0;
+                return new OutgoingMessage(message.Queue, replay.ToBytes()) { MessageId = message.MessageId };
+            }
+            catch (InvalidCeleryMessageException ex)
+            {
+                throw new ArgumentException($"A message for Celery queue '{message.Queue}' is not a kombu message: {ex.Message}", nameof(message), ex);
+            }
         }
         catch (InvalidEnvelopeException ex)
         {

@@ -8,8 +8,4 @@ namespace Celeriac.Celery.Transport;
 /// stores; service-specific encodings such as SQS's base64 are the transport's business) and whose queue names are
 /// Celery's. <see cref="CeleryBroker"/> turns them into Celeriac envelopes and back.
 /// </summary>
-public interface ICeleryTransport : IBroker, IBrokerAdmin
-{
-    /// <summary>The transport's name for logs and errors (<c>redis</c>, <c>sqs</c>).</summary>
-    string Name { get; }
-}
+public interface ICeleryTransport : IBroker, IBrokerAdmin;
