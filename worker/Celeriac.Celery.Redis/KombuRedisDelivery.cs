@@ -7,6 +7,7 @@ namespace Celeriac.Celery.Redis;
 internal sealed class KombuRedisDelivery(string tag, byte[] item, string score)
 {
     private string _score = score;
+    private Task _extension = Task.CompletedTask;
 
     public string Tag { get; } = tag;
 
@@ -16,5 +17,18 @@ internal sealed class KombuRedisDelivery(string tag, byte[] item, string score)
     {
         get => Volatile.Read(ref _score);
         set => Volatile.Write(ref _score, value);
+    }
+
+    /// <summary>An extension of this delivery's lease is under way until <paramref name="done"/> completes.</summary>
+    public void Extending(Task done) => Volatile.Write(ref _extension, done);
+
+    /// <summary>
+    /// The score once no extension is under way: an ack (or release, or dead letter) that went out with the score from
+    /// before an extension the server has already applied would find the delivery no longer its own and be dropped.
+    /// </summary>
+    public async ValueTask<string> SettledScoreAsync()
+    {
+        await Volatile.Read(ref _extension).ConfigureAwait(false);
+        return Score;
     }
 }

@@ -283,7 +283,7 @@ public sealed partial class KombuRedisTransport : ICeleryTransport, IDisposable
         {
             var delivery = Delivery(message);
             args.Add(delivery.Tag);
-            args.Add(delivery.Score);
+            args.Add(await delivery.SettledScoreAsync().ConfigureAwait(false));
         }
         await Db.ScriptEvaluateAsync(KombuRedisScripts.Ack, [_keys.Unacked, _keys.UnackedIndex], [.. args]).ConfigureAwait(false);
     }
@@ -297,11 +297,20 @@ public sealed partial class KombuRedisTransport : ICeleryTransport, IDisposable
         foreach (var delivery in deliveries)
         {
             args.Add(delivery.Tag);
-            args.Add(delivery.Score);
+            args.Add(await delivery.SettledScoreAsync().ConfigureAwait(false));
         }
-        var scores = (RedisResult[])(await Db.ScriptEvaluateAsync(KombuRedisScripts.Extend, [_keys.UnackedIndex], [.. args]).ConfigureAwait(false))!;
-        for (var i = 0; i < deliveries.Count && i < scores.Length; i++)
-            if ((string?)scores[i] is { Length: > 0 } score) deliveries[i].Score = score;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        foreach (var delivery in deliveries) delivery.Extending(done.Task);
+        try
+        {
+            var scores = (RedisResult[])(await Db.ScriptEvaluateAsync(KombuRedisScripts.Extend, [_keys.UnackedIndex], [.. args]).ConfigureAwait(false))!;
+            for (var i = 0; i < deliveries.Count && i < scores.Length; i++)
+                if ((string?)scores[i] is { Length: > 0 } score) deliveries[i].Score = score;
+        }
+        finally
+        {
+            done.SetResult();
+        }
     }
 
     public async ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken)
@@ -312,7 +321,7 @@ public sealed partial class KombuRedisTransport : ICeleryTransport, IDisposable
         var delayed = delay > TimeSpan.Zero;
         await Db.ScriptEvaluateAsync(KombuRedisScripts.Release,
             [_keys.Unacked, _keys.UnackedIndex, delayed ? _keys.Delayed(message.Queue) : _keys.List(message.Queue, 0)],
-            [delivery.Tag, delivery.Score, body, delayed ? "delay" : "back", (long)Math.Ceiling(delay.TotalMilliseconds)]).ConfigureAwait(false);
+            [delivery.Tag, await delivery.SettledScoreAsync().ConfigureAwait(false), body, delayed ? "delay" : "back", (long)Math.Ceiling(delay.TotalMilliseconds)]).ConfigureAwait(false);
     }
 
     private static byte[] MarkedRedelivered(byte[] item)
@@ -328,7 +337,7 @@ public sealed partial class KombuRedisTransport : ICeleryTransport, IDisposable
         ArgumentNullException.ThrowIfNull(reason);
         var delivery = Delivery(message);
         await Db.ScriptEvaluateAsync(KombuRedisScripts.DeadLetter, [_keys.Unacked, _keys.UnackedIndex, _keys.DeadLetters],
-            [delivery.Tag, delivery.Score, message.Queue, reason.Length == 0 ? "dead-lettered" : reason, delivery.Item]).ConfigureAwait(false);
+            [delivery.Tag, await delivery.SettledScoreAsync().ConfigureAwait(false), message.Queue, reason.Length == 0 ? "dead-lettered" : reason, delivery.Item]).ConfigureAwait(false);
     }
 
     // ---- depth and administration ----
