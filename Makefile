@@ -54,7 +54,7 @@ docs: ## Regenerate docs/taskqueue-reference.md's field tables from the CRD (a t
 PACKAGES ?= artifacts/packages
 VERSION ?= 0.1.0
 pack: ## NuGet packages of the libraries into $(PACKAGES), for task projects outside this repository
-	for project in Celeriac.Core Celeriac.Hosting Celeriac.Sqlite Celeriac.Redis Celeriac.Sqs Celeriac.ServiceBus Celeriac.Prometheus Celeriac.Otlp; do \
+	for project in Celeriac.Core Celeriac.Hosting Celeriac.Sqlite Celeriac.Redis Celeriac.Sqs Celeriac.ServiceBus Celeriac.Celery Celeriac.Celery.Redis Celeriac.Celery.Sqs Celeriac.Prometheus Celeriac.Otlp; do \
 	  $(DOTNET) pack worker/$$project -c $(CONFIG) -o $(PACKAGES) -p:Version=$(VERSION) || exit 1; \
 	done
 
