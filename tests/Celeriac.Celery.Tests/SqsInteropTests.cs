@@ -3,6 +3,7 @@ using Celeriac.Celery.Tests.Infrastructure;
 using Celeriac.Client;
 using Celeriac.Examples;
 using Celeriac.Hosting;
+using Celeriac.Workflows;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Celery.Tests;
@@ -56,6 +57,21 @@ public sealed class SqsInteropTests(SqsCeleryFixture sqs) : IClassFixture<SqsCel
         var chained = await sqs.Python.RunAsync("mixed_chain", new { x = 1, y = 2, dotnet_task = "dotnet.double", dotnet_queue = queue, timeout = 40 });
 
         Assert.Equal(7, chained["result"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_chain_started_from_dotnet_runs_through_a_Python_step_over_SQS()
+    {
+        var queue = NewQueue();
+        await sqs.CeleryWorkerAsync();
+        await using var worker = await WorkerAsync(queue);
+
+        var handle = await worker.Workflows.StartAsync(Workflow.Chain(
+            Sig.For<DoubleTask>(new DoubleArgs(3)).OnQueue(queue),
+            Sig.Named("tasks.inc").OnQueue("celery"),
+            Sig.Of<DoubleTask>().OnQueue(queue)));
+
+        Assert.Equal(14, await handle.GetResultAsync<int>(Patience));
     }
 
     [Fact]
