@@ -16,8 +16,9 @@ public sealed class TimeLimitMiddleware(IWorkerLifetime lifetime, ControlState c
     {
         ArgumentNullException.ThrowIfNull(execution);
         ArgumentNullException.ThrowIfNull(next);
-        var soft = control.TryGetSoftTimeLimit(execution.TaskName, out var s0) ? s0 : execution.Options.SoftTimeLimit;
-        var hard = control.TryGetHardTimeLimit(execution.TaskName, out var h0) ? h0 : execution.Options.HardTimeLimit;
+        // A limit set through control replaces the task type's (and one a message carries) on every worker.
+        var soft = control.TryGetSoftTimeLimit(execution.TaskName, out var s0) ? s0 : execution.SoftTimeLimit;
+        var hard = control.TryGetHardTimeLimit(execution.TaskName, out var h0) ? h0 : execution.HardTimeLimit;
         if (soft is null && hard is null) return await next(execution).ConfigureAwait(false);
 
         var outer = execution.CancellationToken;
