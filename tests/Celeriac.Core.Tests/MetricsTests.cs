@@ -39,7 +39,7 @@ public sealed class MetricsTests
         await app.EnqueueScriptAsync("bad");
         await app.EnqueueScriptAsync("old", new EnqueueOptions { Expires = DateTimeOffset.UtcNow.AddMinutes(-1) });
         await app.Broker.SendAsync([new OutgoingMessage("default", Encoding.UTF8.GetBytes("garbage"))], CancellationToken.None);
-        await Poll.Until(() => app.Observer.Finished.Count == 4 && !app.Observer.Rejected.IsEmpty, "everything was handled");
+        await Eventually.Until(() => app.Observer.Finished.Count == 4 && !app.Observer.Rejected.IsEmpty, "everything was handled");
 
         double Sum(string instrument, string task = "test.script") => measurements
             .Where(m => m.Instrument == instrument && m.Tags.GetValueOrDefault("task") == task && m.Tags.GetValueOrDefault("queue") == "default")
@@ -90,7 +90,7 @@ public sealed class MetricsTests
         await app.EnqueueScriptAsync("rate-limited");
         await app.EnqueueScriptAsync("revoked");
         await app.EnqueueScriptAsync("ok");
-        await Poll.Until(() => app.Observer.Finished.Count == 3, "the three messages were handled");
+        await Eventually.Until(() => app.Observer.Finished.Count == 3, "the three messages were handled");
 
         Assert.Equal(1, recorder.Sum("celeriac.tasks.rate_limited", "test.script"));
         Assert.Equal(1, recorder.Sum("celeriac.tasks.revoked", "test.script"));

@@ -61,12 +61,12 @@ public sealed class WorkerHealthTests
         Assert.True(health.Readiness().Ok);
 
         app.Recording.ReceiveFailure = new IOException("broker down");
-        await Poll.Until(() => health.Readiness().Detail == "broker unreachable: broker down", "the outage is reported");
+        await Eventually.Until(() => health.Readiness().Detail == "broker unreachable: broker down", "the outage is reported");
         app.Recording.ReceiveFailure = null;
-        await Poll.Until(() => health.Readiness().Ok, "the worker is ready again");
+        await Eventually.Until(() => health.Readiness().Ok, "the worker is ready again");
 
         await app.EnqueueScriptAsync("after-outage");
-        await Poll.Until(() => app.Probe.Finished.Count == 1, "work resumes");
+        await Eventually.Until(() => app.Probe.Finished.Count == 1, "work resumes");
 
         await app.StopAsync();
         Assert.Equal((false, "draining"), health.Readiness());
@@ -82,10 +82,10 @@ public sealed class WorkerHealthTests
         app.Probe.Handler = (_, _) => Task.Delay(TimeSpan.FromSeconds(2.5));
         await app.StartAsync();
         await app.EnqueueScriptAsync("long");
-        await Poll.Until(() => app.Probe.Running == 1, "the task runs");
+        await Eventually.Until(() => app.Probe.Running == 1, "the task runs");
 
         var verdicts = new List<(bool Ok, string Detail)>();
-        await Poll.Until(() =>
+        await Eventually.Until(() =>
         {
             verdicts.Add(health.Liveness());
             return app.Probe.Finished.Count == 1;

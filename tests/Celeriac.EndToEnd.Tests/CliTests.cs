@@ -27,7 +27,7 @@ public sealed class CliTests
         Assert.Matches(@"default\s+1\s+0\s+0", queues);
 
         var worker = scenario.StartWorker();
-        Assert.True(await Scenario.WaitUntilAsync(() => scenario.Executions().Any(e => e.TaskId == id.Trim() && e.Event == "done"), TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Any(e => e.TaskId == id.Trim() && e.Event == "done"), TimeSpan.FromSeconds(60)), worker.Output);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class CliTests
         await using var scenario = new Scenario();
         var id = await scenario.Client.EnqueueAsync("no.such.task", new { a = 1 });
         var worker = scenario.StartWorker();
-        Assert.True(await Scenario.WaitUntilAsync(async () => (await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None)).Count == 1, TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Eventually.Reached(async () => (await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None)).Count == 1, TimeSpan.FromSeconds(60)), worker.Output);
         worker.Terminate();
         await worker.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
@@ -119,7 +119,7 @@ public sealed class CliTests
         var (code, output, error) = await RunAsync("--db", scenario.BrokerPath, "result", cpuId.Trim(), "--wait", "00:01:00");
         Assert.True(code == 0, error + worker.Output);
         Assert.Matches("^\"[0-9A-F]{64}\"$", output.Trim());
-        Assert.True(await Scenario.WaitUntilAsync(async () => (await scenario.DepthAsync()).Total == 0, TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Eventually.Reached(async () => (await scenario.DepthAsync()).Total == 0, TimeSpan.FromSeconds(60)), worker.Output);
         Assert.DoesNotContain(scenario.Executions(), e => e.TaskId == revokedId.Trim());
     }
 
@@ -156,8 +156,8 @@ public sealed class CliTests
         var after = (await RunAsync("--db", scenario.BrokerPath, "enqueue", "demo.record", "--args", """{"milliseconds": 1}""")).Out.Trim();
 
         var worker = scenario.StartWorker();
-        Assert.True(await Scenario.WaitUntilAsync(() => scenario.Executions().Any(e => e.TaskId == after && e.Event == "done"), TimeSpan.FromSeconds(60)), worker.Output);
-        Assert.True(await Scenario.WaitUntilAsync(async () => (await scenario.DepthAsync()).Total == 0, TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Any(e => e.TaskId == after && e.Event == "done"), TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Eventually.Reached(async () => (await scenario.DepthAsync()).Total == 0, TimeSpan.FromSeconds(60)), worker.Output);
         Assert.DoesNotContain(scenario.Executions(), e => before.Contains(e.TaskId));
         Assert.Equal(0, (await RunAsync("--db", scenario.BrokerPath, "result", other, "--wait", "00:00:30")).Code);
     }

@@ -7,7 +7,6 @@ using Celeriac.Operator.Model;
 using Celeriac.Operator.Tests.Fake;
 using Celeriac.Redis;
 using Celeriac.Locks;
-using Celeriac.Testing;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;

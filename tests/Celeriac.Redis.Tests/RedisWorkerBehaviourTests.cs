@@ -1,5 +1,4 @@
 using Celeriac.Hosting;
-using Celeriac.Testing;
 
 namespace Celeriac.Redis.Tests;
 

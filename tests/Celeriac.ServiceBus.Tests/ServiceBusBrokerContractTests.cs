@@ -1,6 +1,5 @@
 using Celeriac.Brokers;
 using Celeriac.ServiceBus.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.ServiceBus.Tests;
 

@@ -1,6 +1,5 @@
 using Celeriac.Brokers;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 

@@ -1,6 +1,5 @@
 using Celeriac.Cli;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 

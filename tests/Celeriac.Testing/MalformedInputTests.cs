@@ -124,7 +124,7 @@ public abstract class MalformedInputTests
 
         var worker = scenario.StartWorker(concurrency: 4);
         var letters = new List<DeadLetter>();
-        var drained = await WorkerProcessScenario.WaitUntilAsync(async () =>
+        var drained = await Eventually.Reached(async () =>
         {
             letters = [.. await scenario.Admin.ListDeadLettersAsync(null, 1000, CancellationToken.None)];
             var done = scenario.Executions().Where(e => e.Event == "done").Select(e => e.TaskId).ToHashSet(StringComparer.Ordinal);

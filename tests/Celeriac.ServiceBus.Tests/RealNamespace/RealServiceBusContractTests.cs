@@ -1,7 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using Azure.Messaging.ServiceBus.Administration;
 using Celeriac.Brokers;
-using Celeriac.Testing;
 
 namespace Celeriac.ServiceBus.Tests.RealNamespace;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Celeriac.Tests.Infrastructure;
+namespace Celeriac.Testing.InProcess;
 
 /// <summary>Remembers each log message with the key/value pairs of the scopes it was written in.</summary>
 public sealed class ScopeRecordingLoggerProvider : ILoggerProvider, ISupportExternalScope

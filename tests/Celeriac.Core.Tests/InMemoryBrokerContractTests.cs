@@ -1,7 +1,6 @@
 using Celeriac.Brokers;
-using Celeriac.Testing;
 
-namespace Celeriac.Sqlite.Tests;
+namespace Celeriac.Tests;
 
 /// <summary>The broker contract on the in-memory broker, the reference that the durable brokers follow.</summary>
 public sealed class InMemoryBrokerContractTests : BrokerContractTests

@@ -1,7 +1,7 @@
 using Celeriac.Pipeline;
 using Celeriac.Tasks;
 
-namespace Celeriac.Tests.Infrastructure;
+namespace Celeriac.Testing.InProcess;
 
 public sealed record ScriptArgs(string Label);
 

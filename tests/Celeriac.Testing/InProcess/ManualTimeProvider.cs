@@ -1,4 +1,4 @@
-namespace Celeriac.Tests.Infrastructure;
+namespace Celeriac.Testing.InProcess;
 
 /// <summary>A clock that moves only when told to. Timers still run on real time (not used by the code under test with it).</summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider

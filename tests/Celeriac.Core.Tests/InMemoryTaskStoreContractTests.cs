@@ -1,8 +1,7 @@
 using Celeriac.Hosting;
-using Celeriac.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Celeriac.Sqlite.Tests;
+namespace Celeriac.Tests;
 
 /// <summary>The store contract on the in-memory store; the "stores" of one test are one provider, as in one process.</summary>
 public sealed class InMemoryTaskStoreContractTests : TaskStoreContractTests

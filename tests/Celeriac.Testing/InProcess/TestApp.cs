@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace Celeriac.Tests.Infrastructure;
+namespace Celeriac.Testing.InProcess;
 
 /// <summary>
 /// A real Generic Host with Celeriac on an in-memory broker and a <see cref="Probe"/>. Disposing stops

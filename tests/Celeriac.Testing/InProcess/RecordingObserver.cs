@@ -4,7 +4,7 @@ using Celeriac.Observability;
 using Celeriac.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Celeriac.Tests.Infrastructure;
+namespace Celeriac.Testing.InProcess;
 
 /// <summary>An <see cref="ITaskObserver"/> that remembers every call.</summary>
 public sealed class RecordingObserver : ITaskObserver

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Celeriac.Brokers;
 using Celeriac.Envelope;
 
-namespace Celeriac.Tests.Infrastructure;
+namespace Celeriac.Testing.InProcess;
 
 /// <summary>Passes everything to an inner broker and records what was sent (batch by batch).</summary>
 public sealed class RecordingBroker(IBroker inner) : IBroker

@@ -4,7 +4,7 @@ using Celeriac.Envelope;
 using Celeriac.Pipeline;
 using Celeriac.Tasks;
 
-namespace Celeriac.Tests.Infrastructure;
+namespace Celeriac.Testing.InProcess;
 
 /// <summary>One execution of a test task, as the task saw it.</summary>
 public sealed record TaskRun(string Task, string Label, TaskEnvelope Envelope, string Queue, int DeliveryCount, DateTimeOffset At, ActivityTraceId? TraceId)

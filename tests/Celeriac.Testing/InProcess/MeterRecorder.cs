@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using Celeriac.Observability;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Celeriac.Tests.Infrastructure;
+namespace Celeriac.Testing.InProcess;
 
 /// <summary>Records the measurements of one host's "Celeriac" meter (other tests run their own hosts in parallel).</summary>
 public sealed class MeterRecorder : IDisposable
