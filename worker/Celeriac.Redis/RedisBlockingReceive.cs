@@ -54,7 +54,7 @@ internal sealed partial class RedisBlockingReceive(RedisConnection connection, s
             {
                 var reply = await adopted.WaitAsync(block + ReplyGrace, cancellationToken).ConfigureAwait(false);
                 var result = (RedisResult[])reply!;
-                Interlocked.Add(ref Delivered, (result.Length - 2) / 5);
+                Interlocked.Add(ref Delivered, (result.Length - RedisBroker.ReplyHead) / 5);
                 // An error instead of a wake-up (say, a consumer group deleted under it) would make every wait return
                 // at once: wait the other way for a while, which also recreates what is missing.
                 try

@@ -15,15 +15,49 @@ internal static class RedisScripts
     private const string Common = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        -- The latest time a .NET DateTimeOffset holds (9999-12-31T23:59:59.999Z): nothing Celeriac sends is due later.
+        local latest = 253402300799999
         local function ensure(s, group)
           if redis.call('EXISTS', s) == 0 then redis.call('XGROUP', 'CREATE', s, group, '0', 'MKSTREAM') end
         end
+        -- A delivery count as Celeriac writes it (decimal digits, fewer than ten); anything else counts as none.
+        local function count(text)
+          if type(text) == 'string' and #text < 10 and string.find(text, '^%d+$') then return tonumber(text) end
+          return 0
+        end
+        local function quote(text)
+          if #text > 60 then return string.sub(text, 1, 60) .. '...' end
+          return text
+        end
+        -- A stream entry's body (field b), the deliveries before it (field d, the first if repeated) and, when the entry
+        -- cannot be run, why: no body field, or several (which one to run would be a guess).
         local function fields(f)
-          local body, d = nil, 0
-          for j = 1, #f, 2 do
-            if f[j] == 'b' then body = f[j + 1] elseif f[j] == 'd' then d = tonumber(f[j + 1]) end
+          if type(f) ~= 'table' then f = {} end
+          local body, bodies, d, names = nil, 0, nil, {}
+          for j = 1, #f - 1, 2 do
+            if f[j] == 'b' then
+              bodies = bodies + 1
+              if bodies == 1 then body = f[j + 1] end
+            else
+              if f[j] == 'd' and d == nil then d = f[j + 1] end
+              if #names < 5 then table.insert(names, "'" .. quote(f[j]) .. "'") end
+            end
           end
-          return body, d
+          if bodies == 1 then return body, count(d), nil end
+          if bodies == 0 then
+            local has = 'no other field'
+            if #names > 0 then has = 'fields ' .. table.concat(names, ', ') end
+            return nil, count(d), "the stream entry has no body field 'b' (it has " .. has .. ')'
+          end
+          return body, count(d), 'the stream entry has ' .. bodies .. " body fields 'b'; running either would be a guess"
+        end
+        -- Adds a dead letter, without a body when there is none.
+        local function letter(dead, queue, body, reason)
+          if body then
+            redis.call('XADD', dead, '*', 'q', queue, 'b', body, 'r', reason, 't', now)
+          else
+            redis.call('XADD', dead, '*', 'q', queue, 'r', reason, 't', now)
+          end
         end
         local function times(s, group, id)
           if redis.call('EXISTS', s) == 0 then return -1 end
@@ -31,20 +65,10 @@ internal static class RedisScripts
           if #p == 0 then return -1 end
           return tonumber(p[1][4])
         end
-        local function promote(s, d, b, group)
-          local due = redis.call('ZRANGEBYSCORE', d, '-inf', now, 'LIMIT', 0, 1000)
-          if #due == 0 then return 0 end
-          ensure(s, group)
-          for _, m in ipairs(due) do
-            local body = redis.call('HGET', b, m)
-            if body then
-              local sep = string.find(m, ':', 1, true)
-              redis.call('XADD', s, '*', 'b', body, 'd', string.sub(m, sep + 1))
-              redis.call('HDEL', b, m)
-            end
-            redis.call('ZREM', d, m)
-          end
-          return #due
+        -- The text of an error caught by pcall: a table with err from redis.call, a string from Lua itself.
+        local function why(e)
+          if type(e) == 'table' then return tostring(e.err) end
+          return tostring(e)
         end
 
         """;
@@ -72,24 +96,87 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: (stream, delayed, bodies, leases) per queue, in priority order. ARGV: group, consumer, max, lease ms, mode,
-    /// then in mode "adopt" one stream id per queue. Returns { next due ms or -1, now, then (queue index, id, body,
-    /// delivery number, deliveries) per message }.
+    /// KEYS: (stream, delayed, bodies, leases) per queue, in priority order, then the dead-letter stream. ARGV: group,
+    /// consumer, max, lease ms, mode, then (queue name, stream id for mode "adopt" or "") per queue. Returns { next due ms
+    /// or -1, now, notes, faults, then (queue index, id, body, delivery number, deliveries) per message }.
     /// Mode "wait" (the caller blocks in XREADGROUP next when nothing is ready) creates the streams that do not exist yet,
     /// so that the read has a group to wait on. Mode "adopt" runs behind such a read: entries of this consumer's pending
     /// list after the given id (everything it had seen before) that hold no lease were claimed by the read and are
     /// leased now; those beyond max go back at once with their delivery count reset, for the next receive to take.
+    /// Each entry is converted on its own: one that cannot be run (no body field, several) is dead-lettered with the
+    /// reason, in this script, and the others of the same read are handed out; a delayed member without a body or due
+    /// after the year 9999 is dead-lettered too, and a lease member that names no entry is removed. Each of these adds a
+    /// line to notes. A queue whose keys hold the wrong types is skipped (a line in faults), never the others; what was
+    /// done for it before the error stays consistent (every write of an entry comes after the reads that can fail).
     /// </summary>
     public const string Receive = Common + """
         local group, consumer = ARGV[1], ARGV[2]
         local max, lease, mode = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-        local out = { -1, now }
+        local dead = KEYS[#KEYS]
+        local kind = redis.call('TYPE', dead)['ok']
+        if kind ~= 'stream' and kind ~= 'none' then
+          return redis.error_reply('the dead-letter key ' .. dead .. ' holds a ' .. kind .. ', not a stream; nothing was received')
+        end
+        local notes, faults = {}, {}
+        local out = { -1, now, notes, faults }
         local n = 0
-        for i = 1, #KEYS, 4 do
-          local s, d, b, l = KEYS[i], KEYS[i + 1], KEYS[i + 2], KEYS[i + 3]
-          local q = (i - 1) / 4
+
+        -- Hands one entry out under a lease, or dead-letters it on its own when it cannot be run.
+        local function hand(q, queue, s, l, id, f, k)
+          local body, before, problem = fields(f)
+          if problem then
+            letter(dead, queue, body, problem)
+            redis.call('XACK', s, group, id)
+            redis.call('XDEL', s, id)
+            redis.call('ZREM', l, id)
+            table.insert(notes, 'dead-lettered stream entry ' .. id .. ' of queue ' .. queue .. ': ' .. problem)
+            return
+          end
+          redis.call('ZADD', l, now + lease, id)
+          table.insert(out, q); table.insert(out, id); table.insert(out, body); table.insert(out, k)
+          table.insert(out, math.min(before + k, 2147483647))
+          n = n + 1
+        end
+
+        -- Whatever else goes wrong with one entry stays with it: it is dead-lettered with the error or, if even that
+        -- fails, gets an expired lease for a later receive. Nothing claimed is left without a lease or a dead letter.
+        local function take(q, queue, s, l, id, f, k)
+          local ok, e = pcall(hand, q, queue, s, l, id, f, k)
+          if ok then return end
+          local reason = 'the stream entry could not be read: ' .. why(e)
+          if pcall(letter, dead, queue, nil, reason) then
+            redis.call('XACK', s, group, id)
+            redis.call('XDEL', s, id)
+            redis.call('ZREM', l, id)
+            table.insert(notes, 'dead-lettered stream entry ' .. id .. ' of queue ' .. queue .. ': ' .. reason)
+          else
+            redis.call('ZADD', l, now, id)
+          end
+        end
+
+        local function promote(queue, s, d, b)
+          local due = redis.call('ZRANGEBYSCORE', d, '-inf', now, 'LIMIT', 0, 1000)
+          if #due == 0 then return end
+          ensure(s, group)
+          for _, m in ipairs(due) do
+            local body = redis.call('HGET', b, m)
+            if body then
+              local sep = string.find(m, ':', 1, true)
+              local deliveries = 0
+              if sep then deliveries = count(string.sub(m, sep + 1)) end
+              redis.call('XADD', s, '*', 'b', body, 'd', deliveries)
+              redis.call('HDEL', b, m)
+            else
+              local reason = "the delayed member '" .. quote(m) .. "' has no body in " .. b
+              letter(dead, queue, nil, reason)
+              table.insert(notes, 'dead-lettered a delayed member of queue ' .. queue .. ': ' .. reason)
+            end
+            redis.call('ZREM', d, m)
+          end
+        end
+
+        local function serve(q, queue, after, s, d, b, l)
           if mode == 'adopt' and redis.call('EXISTS', s) == 1 then
-            local after = ARGV[6 + q]
             local ok, pending = pcall(redis.call, 'XPENDING', s, group, after, '+', 100, consumer)
             if ok then
               for _, p in ipairs(pending) do
@@ -99,11 +186,7 @@ internal static class RedisScripts
                   if #e == 0 then
                     redis.call('XACK', s, group, id)
                   elseif n < max then
-                    local body, before = fields(e[1][2])
-                    local k = tonumber(p[4])
-                    redis.call('ZADD', l, now + lease, id)
-                    table.insert(out, q); table.insert(out, id); table.insert(out, body); table.insert(out, k); table.insert(out, before + k)
-                    n = n + 1
+                    take(q, queue, s, l, id, e[1][2], tonumber(p[4]))
                   else
                     redis.call('XCLAIM', s, group, consumer, 0, id, 'RETRYCOUNT', 0, 'JUSTID')
                     redis.call('ZADD', l, now, id)
@@ -112,17 +195,20 @@ internal static class RedisScripts
               end
             end
           end
-          promote(s, d, b, group)
+          promote(queue, s, d, b)
           if n < max then
             local expired = redis.call('ZRANGEBYSCORE', l, '-inf', now, 'LIMIT', 0, max - n)
             for _, id in ipairs(expired) do
-              local claimed = redis.call('XCLAIM', s, group, consumer, 0, id)
-              if #claimed > 0 and claimed[1] then
-                local body, before = fields(claimed[1][2])
-                local k = times(s, group, id)
-                redis.call('ZADD', l, now + lease, id)
-                table.insert(out, q); table.insert(out, id); table.insert(out, body); table.insert(out, k); table.insert(out, before + k)
-                n = n + 1
+              local ok, claimed = pcall(redis.call, 'XCLAIM', s, group, consumer, 0, id)
+              if not ok then
+                -- Not a stream id, or no group to claim from: a lease of nothing. A stream key of another type is the
+                -- queue's fault, not the member's.
+                local e = why(claimed)
+                if string.find(e, 'WRONGTYPE', 1, true) then error(claimed) end
+                redis.call('ZREM', l, id)
+                table.insert(notes, "removed the lease member '" .. quote(id) .. "' of queue " .. queue .. ': ' .. e)
+              elseif #claimed > 0 and claimed[1] then
+                take(q, queue, s, l, id, claimed[1][2], times(s, group, id))
               else
                 redis.call('ZREM', l, id)
               end
@@ -135,25 +221,50 @@ internal static class RedisScripts
               res = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', max - n, 'STREAMS', s, '>')
             end
             if res then
-              for _, e in ipairs(res[1][2]) do
-                local body, before = fields(e[2])
-                redis.call('ZADD', l, now + lease, e[1])
-                table.insert(out, q); table.insert(out, e[1]); table.insert(out, body); table.insert(out, 1); table.insert(out, before + 1)
-                n = n + 1
-              end
+              for _, e in ipairs(res[1][2]) do take(q, queue, s, l, e[1], e[2], 1) end
             end
           end
         end
+
+        -- Nothing was ready: delayed members due after any calendar go to the dead letters; returns the next due time.
+        local function idle(queue, s, d, b, l)
+          if mode ~= '' then ensure(s, group) end
+          local late = redis.call('ZRANGEBYSCORE', d, '(253402300799999', '+inf', 'WITHSCORES', 'LIMIT', 0, 100)
+          for j = 1, #late, 2 do
+            local m = late[j]
+            local reason = "the delayed member '" .. quote(m) .. "' is due after the year 9999 (score " .. late[j + 1] .. ')'
+            letter(dead, queue, redis.call('HGET', b, m), reason)
+            redis.call('HDEL', b, m)
+            redis.call('ZREM', d, m)
+            table.insert(notes, 'dead-lettered a delayed member of queue ' .. queue .. ': ' .. reason)
+          end
+          local next = -1
+          for _, key in ipairs({ d, l }) do
+            local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+            if #first > 0 then
+              local score = math.max(0, math.min(latest, tonumber(first[2])))
+              if next < 0 or score < next then next = score end
+            end
+          end
+          return next
+        end
+
+        for i = 1, #KEYS - 1, 4 do
+          local q = (i - 1) / 4
+          local queue, after = ARGV[6 + q * 2], ARGV[7 + q * 2]
+          local ok, e = pcall(serve, q, queue, after, KEYS[i], KEYS[i + 1], KEYS[i + 2], KEYS[i + 3])
+          if not ok then table.insert(faults, 'queue ' .. queue .. ' was skipped: ' .. why(e)) end
+        end
         if n == 0 then
           local next = -1
-          for i = 1, #KEYS, 4 do
-            if mode ~= '' then ensure(KEYS[i], group) end
-            for _, key in ipairs({ KEYS[i + 1], KEYS[i + 3] }) do
-              local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-              if #first > 0 then
-                local score = tonumber(first[2])
-                if next < 0 or score < next then next = score end
-              end
+          for i = 1, #KEYS - 1, 4 do
+            local q = (i - 1) / 4
+            local queue = ARGV[6 + q * 2]
+            local ok, due = pcall(idle, queue, KEYS[i], KEYS[i + 1], KEYS[i + 2], KEYS[i + 3])
+            if not ok then
+              if #faults == 0 then table.insert(faults, 'queue ' .. queue .. ' was skipped: ' .. why(due)) end
+            elseif due >= 0 and (next < 0 or due < next) then
+              next = due
             end
           end
           out[1] = next
@@ -200,12 +311,17 @@ internal static class RedisScripts
         local group, id, k, delay = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
         if times(s, group, id) ~= k then return 0 end
         local e = redis.call('XRANGE', s, id, id)
+        local body, before = nil, 0
+        if #e > 0 then
+          body, before = fields(e[1][2])
+          -- Never handed out (the receive dead-letters such entries); if it ever is, its lease runs out and the receive does.
+          if not body then return 0 end
+        end
         redis.call('XACK', s, group, id)
         redis.call('XDEL', s, id)
         redis.call('ZREM', l, id)
         if #e == 0 then return 0 end
-        local body, before = fields(e[1][2])
-        local deliveries = before + k
+        local deliveries = math.min(before + k, 2147483647)
         if delay <= 0 then
           redis.call('XADD', s, '*', 'b', body, 'd', deliveries)
           redis.call('PUBLISH', ARGV[5], ARGV[6])
@@ -223,13 +339,11 @@ internal static class RedisScripts
         local group, id = ARGV[1], ARGV[2]
         if times(s, group, id) ~= tonumber(ARGV[3]) then return 0 end
         local e = redis.call('XRANGE', s, id, id)
+        if #e > 0 then letter(dead, ARGV[5], fields(e[1][2]), ARGV[4]) end
         redis.call('XACK', s, group, id)
         redis.call('XDEL', s, id)
         redis.call('ZREM', l, id)
-        if #e == 0 then return 0 end
-        local body = fields(e[1][2])
-        redis.call('XADD', dead, '*', 'q', ARGV[5], 'b', body, 'r', ARGV[4], 't', now)
-        return 1
+        return #e
         """;
 
     /// <summary>KEYS: stream, delayed, leases. ARGV: group. Returns { ready, in flight, delayed }.</summary>
