@@ -2,6 +2,7 @@ using Celeriac.Brokers;
 using Celeriac.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Celeriac.Hosting;
@@ -19,7 +20,8 @@ public static class SqliteCeleriacBuilderExtensions
 
         builder.Services.TryAddSingleton(sp => new SqliteBroker(
             sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value,
-            sp.GetService<TimeProvider>()));
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<SqliteBroker>>()));
         builder.UseBroker(sp => sp.GetRequiredService<SqliteBroker>());
         // The embedded default has the same features as the server brokers: its store lives in the same file.
         return builder.UseStore(sp => new SqliteTaskStore(
