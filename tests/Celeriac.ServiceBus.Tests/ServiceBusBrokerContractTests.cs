@@ -15,4 +15,6 @@ public sealed class ServiceBusBrokerContractTests(FakeServiceBusFixture fixture)
     protected override IBroker CreateBroker() => ServiceBusTestBrokers.Broker(ServiceBusTestBrokers.Options(fixture.Fake, _prefix));
 
     protected override TimeSpan ShortLease => TimeSpan.FromSeconds(2);
+
+    protected override bool PurgeDeletesRunningMessages => true;
 }

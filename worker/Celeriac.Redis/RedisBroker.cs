@@ -302,7 +302,7 @@ public sealed partial class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         ArgumentNullException.ThrowIfNull(queue);
         cancellationToken.ThrowIfCancellationRequested();
         return (long)await Db.ScriptEvaluateAsync(RedisScripts.Purge,
-            [_keys.Stream(queue), _keys.Delayed(queue), _keys.Bodies(queue), _keys.Leases(queue), _keys.Seq(queue), _keys.Queues], [queue]).ConfigureAwait(false);
+            [_keys.Stream(queue), _keys.Delayed(queue), _keys.Bodies(queue), _keys.Leases(queue), _keys.Queues], [RedisKeys.Group, queue]).ConfigureAwait(false);
     }
 
     public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string? queue, int limit, CancellationToken cancellationToken)

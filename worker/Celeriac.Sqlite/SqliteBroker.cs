@@ -58,8 +58,9 @@ public sealed partial class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         FROM messages WHERE queue = $queue
         """;
     private const string ListQueuesSql = "SELECT name FROM queues ORDER BY name";
-    private const string PurgeMessagesSql = "DELETE FROM messages WHERE queue = $queue";
-    private const string PurgeQueueSql = "DELETE FROM queues WHERE name = $queue";
+    // Ready (an expired lease included) and delayed rows; a leased row is running and finishes or returns.
+    private const string PurgeMessagesSql = "DELETE FROM messages WHERE queue = $queue AND (lease_token IS NULL OR visible_at <= $now)";
+    private const string PurgeQueueSql = "DELETE FROM queues WHERE name = $queue AND NOT EXISTS (SELECT 1 FROM messages WHERE queue = $queue)";
     // The latest time a DateTimeOffset holds (9999-12-31T23:59:59.999Z): a row visible later is never due.
     private const long LatestTime = 253402300799999;
     private const string ListDeadLettersSql = "SELECT id, queue, body, reason, dead_lettered_at FROM dead_letters ORDER BY id LIMIT $limit";
@@ -472,8 +473,9 @@ public sealed partial class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(Write(session => session.InTransaction(s =>
         {
-            var purge = s.Command(PurgeMessagesSql, "$queue");
+            var purge = s.Command(PurgeMessagesSql, "$queue", "$now");
             purge.Parameters[0].Value = queue;
+            purge.Parameters[1].Value = Now;
             long purged = purge.ExecuteNonQuery();
             var forget = s.Command(PurgeQueueSql, "$queue");
             forget.Parameters[0].Value = queue;
