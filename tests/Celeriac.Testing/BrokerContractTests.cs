@@ -36,8 +36,8 @@ public abstract class BrokerContractTests : IAsyncLifetime
     protected virtual TimeSpan PurgeTakesUpTo => TimeSpan.Zero;
 
     /// <summary>
-    /// True where the service's own purge deletes running (leased) messages too and offers nothing else: SQS's
-    /// PurgeQueue, Service Bus's delete-and-recreate. Every other broker purges only ready and delayed messages.
+    /// True where the broker's purge deletes running (leased) messages too because its service offers nothing else (SQS's
+    /// PurgeQueue; Service Bus as docs/servicebus.md says). Every other broker purges only ready and delayed messages.
     /// </summary>
     protected virtual bool PurgeDeletesRunningMessages => false;
 

@@ -112,8 +112,8 @@ public static class CliApp
         var queue = new Argument<string>("queue") { Description = "Queue to empty" };
         var yes = new Option<bool>("--yes") { Description = "Confirm: delete the queue's ready and delayed messages" };
         var command = new Command("purge",
-            "Delete the ready and delayed messages of a queue. Running messages are left to finish or return, " +
-            "except on SQS and Service Bus, whose purge deletes them too.") { queue, yes };
+            "Delete the ready and delayed messages of a queue; running ones are left to finish or return " +
+            "(except on SQS, whose PurgeQueue deletes them too; Service Bus: see docs/servicebus.md).") { queue, yes };
         command.SetAction(Guard(error, async (result, cancellationToken) =>
         {
             var name = result.GetValue(queue)!;
@@ -122,7 +122,7 @@ public static class CliApp
             {
                 var depth = await provider.GetRequiredService<IBroker>().GetDepthAsync(name, cancellationToken);
                 error.WriteLine($"Queue '{name}' holds {depth.Ready + depth.Delayed} messages ready or delayed and {depth.InFlight} running. " +
-                                "Add --yes to delete the ready and delayed ones (on SQS and Service Bus, the running ones too).");
+                                "Add --yes to delete the ready and delayed ones (on SQS, the running ones too).");
                 return 1;
             }
             var purged = await provider.GetRequiredService<IBrokerAdmin>().PurgeAsync(name, cancellationToken);

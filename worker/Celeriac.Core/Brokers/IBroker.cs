@@ -40,8 +40,8 @@ public interface IBrokerAdmin
 
     /// <summary>
     /// Deletes the ready and delayed messages of a queue (a message whose lease ran out is ready) and returns how many.
-    /// Running (leased) messages are left to finish or return. Where the service's only purge takes running messages too
-    /// (SQS's PurgeQueue, Service Bus's delete-and-recreate), the broker says so and counts them.
+    /// Running (leased) messages are left to finish or return. Where the service allows no purge that spares them (SQS's
+    /// PurgeQueue deletes in-flight messages too), the broker's documentation says so and the count includes them.
     /// </summary>
     ValueTask<long> PurgeAsync(string queue, CancellationToken cancellationToken);
 
