@@ -84,6 +84,51 @@ public sealed class RedisBadEntryTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
+    public async Task AReadThatOnlyDeadLettersEntriesLooksAgainAtOnceForTheGoodOnesBehindThem()
+    {
+        // Waiting on pub/sub notices alone, with a poll interval far longer than the wait: only the script's own "look
+        // again" can bring the good entry behind a run of bad ones (five reads' worth) before the wait ends.
+        var options = redis.NewOptions();
+        options.BlockingReceive = false;
+        options.MaxPollInterval = TimeSpan.FromMinutes(1);
+        using var broker = new RedisBroker(options);
+        await broker.SendAsync([Good("q", "first")], CancellationToken.None);
+        await broker.AckAsync(await broker.ReceiveAsync(["q"], 1, Lease, TimeSpan.Zero, CancellationToken.None), CancellationToken.None);
+        RedisKey stream = $"{options.KeyPrefix}:{{q}}:stream";
+        for (var i = 0; i < 10; i++) await Db.ExecuteAsync("XADD", stream, "*", "x", i);
+        await Db.ExecuteAsync("XADD", stream, "*", "b", "good");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var received = await broker.ReceiveAsync(["q"], 2, Lease, TimeSpan.FromSeconds(20), CancellationToken.None);
+
+        Assert.Equal(["good"], Texts(received));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the good entry came after {clock.Elapsed}");
+        Assert.Equal(10, (await broker.ListDeadLettersAsync("q", 100, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task DeadLettersWrittenByOthersAreListedWithWhatTheyHold()
+    {
+        // P:dead is part of the published layout too: a foreign entry must not break the listing (the CLI, the dashboard).
+        using var broker = new RedisBroker(_options);
+        RedisKey dead = $"{_options.KeyPrefix}:dead";
+        await Db.ExecuteAsync("XADD", dead, "*", "q", "q", "b", "one", "r", "foreign", "t", "yesterday");
+        await Db.ExecuteAsync("XADD", dead, "*", "q", "q", "t", "99999999999999999999999");
+        await Db.ExecuteAsync("XADD", dead, "*", "q", "q", "t", "-5", "r", new byte[] { 0xff });
+        await Db.ExecuteAsync("XADD", dead, "*", "x", "y");
+
+        var letters = await broker.ListDeadLettersAsync("q", 10, CancellationToken.None);
+
+        Assert.Equal(3, letters.Count);
+        Assert.Equal("foreign", letters[0].Reason);
+        Assert.Equal("one", Encoding.UTF8.GetString(letters[0].Body.Span));
+        Assert.All(letters, l => Assert.Equal(DateTimeOffset.UnixEpoch, l.DeadLetteredAt));
+        Assert.Equal("", letters[1].Reason);
+        Assert.True(letters[1].Body.IsEmpty);
+        Assert.Equal(4, (await broker.ListDeadLettersAsync(null, 10, CancellationToken.None)).Count);
+    }
+
+    [Fact]
     public async Task DelayedMembersThatAreMalformedRunOrAreDeadLetteredOnTheirOwn()
     {
         using var broker = new RedisBroker(_options);

@@ -322,7 +322,9 @@ public sealed partial class RedisBroker : IBroker, IBrokerAdmin, IDisposable
                 var q = (string?)entry["q"] ?? "";
                 if (queue is not null && !string.Equals(q, queue, StringComparison.Ordinal)) continue;
                 var body = entry["b"];
-                var at = (long?)entry["t"] ?? 0;
+                // P:dead is public too: a field written by someone else that is not a time reads as 0, not as an error.
+                _ = long.TryParse((string?)entry["t"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at);
+                at = Math.Clamp(at, 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds());
                 letters.Add(new DeadLetter(id, q, body.IsNull ? [] : (byte[])body!, (string?)entry["r"] ?? "", DateTimeOffset.FromUnixTimeMilliseconds(at)));
                 if (letters.Count >= limit) break;
             }

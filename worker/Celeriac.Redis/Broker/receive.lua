@@ -1,6 +1,7 @@
 -- KEYS: (stream, delayed, bodies, leases) per queue, in priority order, then the dead-letter stream. ARGV: group,
 -- consumer, max, lease ms, mode, then (queue name, stream id for mode "adopt" or "") per queue. Returns { next due ms
--- or -1, now, notes, faults, then (queue index, id, body, delivery number, deliveries) per message }.
+-- or -1, now, notes, faults, then (queue index, id, body, delivery number, deliveries) per message }. A read that
+-- dead-lettered stream entries and handed out none answers "due now": more may be waiting behind them.
 -- Mode "wait" (the caller blocks in XREADGROUP next when nothing is ready) creates the streams that do not exist yet,
 -- so that the read has a group to wait on. Mode "adopt" runs behind such a read: entries of this consumer's pending
 -- list after the given id (everything it had seen before) that hold no lease were claimed by the read and are
@@ -20,6 +21,8 @@ end
 local notes, faults = {}, {}
 local out = { -1, now, notes, faults }
 local n = 0
+-- Stream entries dead-lettered by this read.
+local dropped = 0
 
 -- Hands one entry out under a lease, or dead-letters it on its own when it cannot be run.
 local function hand(q, queue, s, l, id, f, k)
@@ -30,6 +33,7 @@ local function hand(q, queue, s, l, id, f, k)
     redis.call('XDEL', s, id)
     redis.call('ZREM', l, id)
     table.insert(notes, 'dead-lettered stream entry ' .. id .. ' of queue ' .. queue .. ': ' .. problem)
+    dropped = dropped + 1
     return
   end
   redis.call('ZADD', l, now + lease, id)
@@ -47,6 +51,7 @@ local function failed(queue, s, l, id, e)
     redis.call('XDEL', s, id)
     redis.call('ZREM', l, id)
     table.insert(notes, 'dead-lettered stream entry ' .. id .. ' of queue ' .. queue .. ': ' .. reason)
+    dropped = dropped + 1
   else
     redis.call('ZADD', l, now, id)
   end
@@ -187,6 +192,7 @@ if n == 0 then
       next = due
     end
   end
+  if dropped > 0 then next = now end
   out[1] = next
 end
 return out
