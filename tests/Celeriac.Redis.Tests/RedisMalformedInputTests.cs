@@ -7,9 +7,10 @@ namespace Celeriac.Redis.Tests;
 /// <summary>
 /// Bad input written straight into Redis through the key layout that docs/redis.md publishes, between good tasks, with a
 /// real worker process: the shared bodies, and what only this layout carries — stream entries with a missing, repeated or
-/// mis-named body field, delivery counts that are not counts, extra fields, binary and multi-megabyte values, an id far
-/// ahead; members of the delayed set with malformed names, no body or a due time past any calendar; members of the lease
-/// set that are not stream ids or lease entries nobody received.
+/// mis-named body field (a name of invalid UTF-8, a thousand fields), delivery counts that are not counts (invalid UTF-8
+/// included), extra fields, binary and multi-megabyte values, an id far ahead; members of the delayed set with malformed
+/// or non-UTF-8 names, no body or a due time past any calendar; members of the lease set that are not stream ids or lease
+/// entries nobody received.
 /// </summary>
 public sealed class RedisMalformedInputTests(RedisServerFixture redis) : MalformedInputTests, IClassFixture<RedisServerFixture>, IDisposable
 {
@@ -31,7 +32,9 @@ public sealed class RedisMalformedInputTests(RedisServerFixture redis) : Malform
         (string)(await Db.ExecuteAsync("XADD", [Key("stream"), id, .. fields]))!;
 
     /// <summary>A member of the delayed set due at <paramref name="score"/> (a number, or "-inf"/"+inf"), with its body unless null.</summary>
-    private async Task DelayAsync(string member, string score, byte[]? body)
+    private Task DelayAsync(string member, string score, byte[]? body) => DelayAsync(Encoding.UTF8.GetBytes(member), score, body);
+
+    private async Task DelayAsync(byte[] member, string score, byte[]? body)
     {
         await Db.ExecuteAsync("ZADD", Key("delayed"), score, member);
         if (body is not null) await Db.HashSetAsync(Key("bodies"), member, body);
@@ -58,6 +61,10 @@ public sealed class RedisMalformedInputTests(RedisServerFixture redis) : Malform
         new("a 4 MB body that is not an envelope", () => AddAsync("b", new string('x', Large))) { Reason = "unparseable envelope" },
         new("a 4 MB good entry", () => AddAsync("b", GoodBody("redis-large", $$""","pad":"{{new string('p', Large)}}" """), "pad", new string('q', Large))) { RunsAs = "redis-large" },
         new("a 4 MB entry without a body", () => AddAsync("x", new string('x', Large))) { Reason = "has no body field 'b'" },
+        new("a field name of invalid UTF-8 and no body", () => AddAsync(new byte[] { 0xff, 0xfe, 0x62 }, "x")) { Reason = "has no body field 'b'" },
+        new("a thousand fields and no body", () => AddAsync([.. Enumerable.Range(0, 1000).SelectMany(i => new object[] { $"f{i}", i })])) { Reason = "has no body field 'b'" },
+        new("a delivery count of invalid UTF-8", () => AddAsync("b", GoodBody("redis-d-utf8"), "d", new byte[] { 0xc3, 0x28 })) { RunsAs = "redis-d-utf8" },
+        new("a delivery count of nine nines", () => AddAsync("b", GoodBody("redis-d-nines"), "d", "999999999")) { RunsAs = "redis-d-nines" },
         new("an entry with an id far ahead", () => AddWithIdAsync("9999999999999-0", "b", GoodBody("redis-far-id"))) { RunsAs = "redis-far-id" },
 
         // The delayed set: member "seq:deliveries" scored by the due time in ms, its body in the bodies hash.
@@ -67,6 +74,7 @@ public sealed class RedisMalformedInputTests(RedisServerFixture redis) : Malform
         new("an empty delayed member", () => DelayAsync("", "0", GoodBody("redis-m-empty"))) { RunsAs = "redis-m-empty" },
         new("a delayed member due at minus infinity", () => DelayAsync("9:0", "-inf", GoodBody("redis-m-minus-inf"))) { RunsAs = "redis-m-minus-inf" },
         new("a delayed member without a body", () => DelayAsync("10:0", "0", null)) { Reason = "has no body in" },
+        new("a delayed member of invalid UTF-8 without a body", () => DelayAsync([0x31, 0x34, 0x3a, 0xff], "0", null)) { Reason = "has no body in" },
         new("a delayed member whose body is not an envelope", () => DelayAsync("11:0", "0", Encoding.UTF8.GetBytes("junk"))) { Reason = "unparseable envelope" },
         new("a delayed member due at infinity", () => DelayAsync("12:0", "+inf", GoodBody("redis-m-inf"))) { Reason = "is due after the year 9999" },
         new("a delayed member due in the year 20000", () => DelayAsync("13:0", "568971820800000", GoodBody("redis-m-far"))) { Reason = "is due after the year 9999" },
