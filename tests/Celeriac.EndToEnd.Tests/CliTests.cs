@@ -64,19 +64,24 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task Purge_needs_confirmation_then_empties_the_queue()
+    public async Task Purge_needs_confirmation_then_deletes_the_ready_and_delayed_messages_and_leaves_the_running_one()
     {
         await using var scenario = new Scenario();
         for (var i = 0; i < 3; i++) await scenario.Client.EnqueueAsync(new RecordArgs(1), new Client.EnqueueOptions { Queue = "bulk" });
+        await scenario.Client.EnqueueAsync(new RecordArgs(1), new Client.EnqueueOptions { Queue = "bulk", Countdown = TimeSpan.FromHours(1) });
+        var running = await scenario.Broker.ReceiveAsync(["bulk"], 1, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Single(running);
 
         var (refused, _, error) = await RunAsync("--db", scenario.BrokerPath, "purge", "bulk");
         Assert.Equal(1, refused);
-        Assert.Contains("holds 3 messages", error);
-        Assert.Equal(3, (await scenario.DepthAsync("bulk")).Total);
+        Assert.Contains("holds 3 messages ready or delayed and 1 running", error);
+        Assert.Equal(4, (await scenario.DepthAsync("bulk")).Total);
 
         var (code, output, _) = await RunAsync("--db", scenario.BrokerPath, "purge", "bulk", "--yes");
         Assert.Equal(0, code);
         Assert.Contains("Purged 3 messages", output);
+        Assert.Equal(new Brokers.QueueDepth(0, 1, 0), await scenario.DepthAsync("bulk"));
+        await scenario.Broker.AckAsync(running, CancellationToken.None);
         Assert.Equal(0, (await scenario.DepthAsync("bulk")).Total);
     }
 

@@ -16,4 +16,6 @@ public sealed class SqsBrokerContractTests(SqsEmulator emulator) : BrokerContrac
     protected override TimeSpan ShortLease => TimeSpan.FromSeconds(1);
 
     protected override TimeSpan PurgeTakesUpTo => TimeSpan.FromSeconds(60);
+
+    protected override bool PurgeDeletesRunningMessages => true;
 }

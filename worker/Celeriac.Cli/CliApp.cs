@@ -110,8 +110,10 @@ public static class CliApp
     private static Command PurgeCommand(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
     {
         var queue = new Argument<string>("queue") { Description = "Queue to empty" };
-        var yes = new Option<bool>("--yes") { Description = "Confirm: delete every message of the queue" };
-        var command = new Command("purge", "Delete every message of a queue (ready, delayed and running).") { queue, yes };
+        var yes = new Option<bool>("--yes") { Description = "Confirm: delete the queue's ready and delayed messages" };
+        var command = new Command("purge",
+            "Delete the ready and delayed messages of a queue; running ones are left to finish or return " +
+            "(except on SQS, whose PurgeQueue deletes them too; Service Bus: see docs/servicebus.md).") { queue, yes };
         command.SetAction(Guard(error, async (result, cancellationToken) =>
         {
             var name = result.GetValue(queue)!;
@@ -119,7 +121,8 @@ public static class CliApp
             if (!result.GetValue(yes))
             {
                 var depth = await provider.GetRequiredService<IBroker>().GetDepthAsync(name, cancellationToken);
-                error.WriteLine($"Queue '{name}' holds {depth.Total} messages. Add --yes to delete them.");
+                error.WriteLine($"Queue '{name}' holds {depth.Ready + depth.Delayed} messages ready or delayed and {depth.InFlight} running. " +
+                                "Add --yes to delete the ready and delayed ones (on SQS, the running ones too).");
                 return 1;
             }
             var purged = await provider.GetRequiredService<IBrokerAdmin>().PurgeAsync(name, cancellationToken);

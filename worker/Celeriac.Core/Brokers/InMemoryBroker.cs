@@ -238,9 +238,14 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
     {
         lock (_lock)
         {
-            if (!_queues.Remove(queue, out var state)) return ValueTask.FromResult(0L);
+            if (!_queues.TryGetValue(queue, out var state)) return ValueTask.FromResult(0L);
+            Promote(state, Now);
+            long purged = state.Ready.Count + state.Delayed.Count;
+            state.Ready.Clear();
+            state.Delayed.Clear();
+            if (state.Leased.Count == 0) _queues.Remove(queue);
             SignalIfDrained();
-            return ValueTask.FromResult((long)(state.Ready.Count + state.Leased.Count + state.Delayed.Count));
+            return ValueTask.FromResult(purged);
         }
     }
 

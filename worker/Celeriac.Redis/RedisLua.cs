@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 
-namespace Celeriac.Redis.Store;
+namespace Celeriac.Redis;
 
-/// <summary>The Lua scripts of the Redis store and broker, kept as <c>.lua</c> files beside the code that runs them and embedded at build.</summary>
+/// <summary>
+/// The Lua scripts of the Redis store and broker, kept as <c>.lua</c> files beside the code that runs them and embedded
+/// at build (the broker's in <c>Broker/</c>).
+/// </summary>
 internal static class RedisLua
 {
     private static readonly ConcurrentDictionary<string, string> Loaded = new(StringComparer.Ordinal);
