@@ -49,6 +49,9 @@ public sealed class TaskOptions
     /// <summary>How long a stored result is kept.</summary>
     public TimeSpan ResultExpires { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>The args are secret: tools that show messages (<c>celeriac dead-letters list</c>) print "(masked)" instead.</summary>
+    public bool MaskArgs { get; set; }
+
     /// <summary>Exceptions never retried (checked with IsAssignableFrom). Code only.</summary>
     public HashSet<Type> DoNotRetry { get; } = [];
 
