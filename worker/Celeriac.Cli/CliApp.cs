@@ -23,7 +23,9 @@ public static class CliApp
         var result = Create(output, error, settings).Parse(args);
         if (result.Errors.Count > 0)
         {
-            foreach (var problem in result.Errors) await error.WriteLineAsync("error: " + problem.Message).ConfigureAwait(false);
+            // An unknown word also leaves "required command was not provided": the word is the news, the rest follows from it.
+            var about = result.Errors.Where(e => result.UnmatchedTokens.Any(t => e.Message.Contains($"'{t}'", StringComparison.Ordinal))).ToList();
+            foreach (var problem in about.Count > 0 ? about : result.Errors) await error.WriteLineAsync("error: " + problem.Message).ConfigureAwait(false);
             await error.WriteLineAsync($"usage: {CommandPath(result)} ...   (see {CommandPath(result)} --help)").ConfigureAwait(false);
             return UserError;
         }

@@ -39,7 +39,14 @@ public static partial class WorkerCommandLine
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(error);
-        var options = Switches.ToDictionary(s => s, s => new Option<string?>(s.Name) { Description = $"{s.Description} [{s.Key}]", HelpName = s.IsList ? "list" : "value" });
+        // Repeatable, as .NET's command-line configuration is: a value given again wins, lists add up.
+        var options = Switches.ToDictionary(s => s, s => new Option<string[]>(s.Name)
+        {
+            Description = $"{s.Description} [{s.Key}]",
+            HelpName = s.IsList ? "list" : "value",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        });
         var config = new Option<string?>(ConfigurationFiles.ConfigOption) { Description = "A settings file (or a directory with appsettings.json), read after appsettings.json of the working directory", HelpName = "path" };
         var environment = new Option<string?>("--environment") { Description = "Environment name: which appsettings.{Environment}.json is read (default: DOTNET_ENVIRONMENT, else Production)", HelpName = "name" };
         var root = new RootCommand(
@@ -59,14 +66,14 @@ public static partial class WorkerCommandLine
             var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             foreach (var (known, option) in options)
             {
-                if (result.GetValue(option) is not { } value) continue;
+                if (result.GetValue(option) is not { Length: > 0 } values) continue;
                 if (!known.IsList)
                 {
-                    settings[known.Key] = value;
+                    settings[known.Key] = values[^1];
                     continue;
                 }
-                var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                for (var i = 0; i < items.Length; i++) settings[$"{known.Key}:{i}"] = items[i];
+                var items = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+                for (var i = 0; i < items.Count; i++) settings[$"{known.Key}:{i}"] = items[i];
             }
             var problems = new List<string>();
             AddOverrides(result.UnmatchedTokens, settings, problems);
