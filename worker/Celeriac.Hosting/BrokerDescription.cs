@@ -11,7 +11,7 @@ public static class BrokerDescription
     public const string DefaultSqlitePath = "celeriac.db";
 
     /// <summary>The broker type of the <c>Celeriac</c> section, lower case (<c>sqlite</c> when none is set).</summary>
-    public static string BrokerType(IConfiguration celeriac) =>
+    public static string BrokerType(IConfiguration? celeriac) =>
         celeriac?["Broker:Type"] is { } type && !string.IsNullOrWhiteSpace(type) ? type.Trim().ToLowerInvariant() : BrokerSelection.Sqlite;
 
     /// <summary>The full path of the SQLite broker file, relative paths taken from the working directory.</summary>
