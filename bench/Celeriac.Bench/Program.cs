@@ -13,8 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 // Throughput of no-op tasks and enqueue-to-start latency: in-memory, SQLite and Redis, 1 and 2 workers; Celery 5.2
 // on the same redis-server for comparison; requests per task and throughput on the SQS emulator.
 // Options: --quick (smaller runs), --redis (only Redis and Celery), --no-celery (without the Celery comparison),
-// --sqlite (only SQLite, with its receive statement two ways; with --receive-only just the statements), --sqs (only SQS), --servicebus (only Service Bus,
-// through the in-process fake of its REST API, with 1, 4 and 16 concurrent receivers), --autoscaling (only the
+// --sqlite (only SQLite, with its receive statement two ways; with --receive-only just the statements), --sqs (only SQS),
+// --servicebus (only Service Bus, through the SDK against the in-process AMQP peer, one worker at concurrency 16 and 64), --autoscaling (only the
 // autoscaling simulation).
 if (args is [RedisFloorBench.ConsumerFlag, var floorPort, var floorKey, var floorCount])
     return RedisFloorBench.Consume(int.Parse(floorPort, CultureInfo.InvariantCulture), floorKey, int.Parse(floorCount, CultureInfo.InvariantCulture));
@@ -36,7 +36,7 @@ if (args.Contains("--sqs"))
 }
 if (args.Contains("--servicebus"))
 {
-    results.AddRange(await ServiceBusScenarioBench.RunAsync(quick ? 3_000 : 10_000, concurrency: 64, receivers: [1, 4, 16]));
+    results.AddRange(await ServiceBusScenarioBench.RunAsync(quick ? 3_000 : 10_000, concurrencies: [16, 64]));
     Print(results);
     return 0;
 }

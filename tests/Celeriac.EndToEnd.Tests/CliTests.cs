@@ -289,8 +289,8 @@ public sealed class CliTests
         // What the local scheduler keeps in the store after a run.
         var last = new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
         var state = new Scheduling.ScheduleState(last, "run-1", last.AddSeconds(30));
-        await scenario.Services.GetRequiredService<Stores.IResultStore>().SetAsync(
-            new Stores.TaskResult(LocalScheduler.StatePrefix + "heartbeat", true, System.Text.Json.JsonSerializer.Serialize(state), null, null, last), TimeSpan.FromHours(1), CancellationToken.None);
+        await scenario.Services.GetRequiredService<Results.IResultStore>().SetAsync(
+            new Results.TaskResult(LocalScheduler.StatePrefix + "heartbeat", true, System.Text.Json.JsonSerializer.Serialize(state), null, null, last), TimeSpan.FromHours(1), CancellationToken.None);
 
         var (code, list, error) = await RunWithAsync(settings, "--db", scenario.BrokerPath, "schedules", "list");
         Assert.True(code == 0, error);

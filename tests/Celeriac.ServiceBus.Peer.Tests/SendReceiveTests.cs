@@ -46,6 +46,32 @@ public sealed class SendReceiveTests(PeerFixture fixture) : IClassFixture<PeerFi
     }
 
     [Fact]
+    public async Task A_body_of_several_data_sections_arrives_with_every_section()
+    {
+        // AMQP 1.0, 3.2: a message body is one or more data sections; the service hands them on as they were sent.
+        var queue = fixture.NewQueue();
+        await using var client = fixture.Client();
+        await using var sender = client.CreateSender(queue);
+        var sent = new ServiceBusMessage(new Azure.Core.Amqp.AmqpAnnotatedMessage(new Azure.Core.Amqp.AmqpMessageBody(
+            [new ReadOnlyMemory<byte>("ab"u8.ToArray()), new ReadOnlyMemory<byte>("cd"u8.ToArray()), new ReadOnlyMemory<byte>("ef"u8.ToArray())])))
+        {
+            MessageId = "sections", Subject = "split",
+        };
+        sent.ApplicationProperties["k"] = "v";
+        await sender.SendMessageAsync(sent);
+
+        await using var receiver = client.CreateReceiver(queue);
+        var received = await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(5));
+        var peeked = await receiver.PeekMessageAsync(fromSequenceNumber: received!.SequenceNumber);
+
+        Assert.True(received.GetRawAmqpMessage().Body.TryGetData(out var sections));
+        Assert.Equal(["ab", "cd", "ef"], sections!.Select(s => System.Text.Encoding.UTF8.GetString(s.Span)));
+        Assert.Equal("abcdef", received.Body.ToString());
+        Assert.Equal(("sections", "split", "v", 1), (received.MessageId, received.Subject, received.ApplicationProperties["k"], received.DeliveryCount));
+        Assert.Equal("abcdef", peeked!.Body.ToString());
+    }
+
+    [Fact]
     public async Task A_batch_goes_in_one_transfer_and_comes_back_in_order_through_prefetch()
     {
         var queue = fixture.NewQueue(new PeerQueueSettings { LockDuration = TimeSpan.FromSeconds(30) });

@@ -5,14 +5,14 @@ using Celeriac.Testing;
 namespace Celeriac.ServiceBus.Tests;
 
 /// <summary>
-/// The broker contract on the fake namespace. Queues are created with a two-second LockDuration, so the short lease is
-/// two seconds; longer leases are kept by lock renewal.
+/// The broker contract through the unmodified SDK against the AMQP peer. Queues are created with a two-second
+/// LockDuration, so the short lease is two seconds; longer leases are kept by lock renewal.
 /// </summary>
-public sealed class ServiceBusBrokerContractTests(FakeServiceBusFixture fixture) : BrokerContractTests, IClassFixture<FakeServiceBusFixture>
+public sealed class ServiceBusBrokerContractTests(ServiceBusPeerFixture fixture) : BrokerContractTests, IClassFixture<ServiceBusPeerFixture>
 {
     private readonly string _prefix = fixture.NewPrefix();
 
-    protected override IBroker CreateBroker() => ServiceBusTestBrokers.Broker(ServiceBusTestBrokers.Options(fixture.Fake, _prefix));
+    protected override IBroker CreateBroker() => ServiceBusTestBrokers.Broker(fixture, ServiceBusTestBrokers.Options(fixture, _prefix));
 
     protected override TimeSpan ShortLease => TimeSpan.FromSeconds(2);
 }

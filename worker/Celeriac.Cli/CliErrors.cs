@@ -19,7 +19,7 @@ internal static class CliErrors
         {
             ArgumentException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException
                 or Microsoft.Data.Sqlite.SqliteException or OptionsValidationException => exception.Message.ReplaceLineEndings(" "),
-            RedisException or Amazon.Runtime.AmazonServiceException or ServiceBus.Client.ServiceBusException => $"the broker ({broker()}) refused: {exception.Message.ReplaceLineEndings(" ")}",
+            RedisException or Amazon.Runtime.AmazonServiceException or Azure.Messaging.ServiceBus.ServiceBusException or Azure.RequestFailedException => $"the broker ({broker()}) refused: {exception.Message.ReplaceLineEndings(" ")}",
             _ => null,
         };
     }
@@ -30,8 +30,9 @@ internal static class CliErrors
         or HttpRequestException { StatusCode: null }
         or RedisConnectionException
         or TimeoutException
-        // The REST client of the Service Bus broker reports a transport failure as status 0, without the inner exception.
-        or ServiceBus.Client.ServiceBusException { Status: 0 });
+        or Azure.Messaging.ServiceBus.ServiceBusException { Reason: Azure.Messaging.ServiceBus.ServiceBusFailureReason.ServiceCommunicationProblem or Azure.Messaging.ServiceBus.ServiceBusFailureReason.ServiceTimeout }
+        // The administration client (HTTP) reports a connection that could not be made as status 0.
+        or Azure.RequestFailedException { Status: 0 });
 
     private static IEnumerable<Exception> Chain(Exception exception)
     {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Celeriac.Brokers;
 using Celeriac.Hosting;
-using Celeriac.Stores;
+using Celeriac.Revocation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -37,7 +37,7 @@ public static class InspectCommand
             output.WriteLine($"{"(total)",-24} {ready,10} {inFlight,10} {delayed,10} {dead.Values.Sum(),10}");
 
             var revocations = provider.GetRequiredService<IRevocationStore>();
-            if (revocations is InMemoryTaskStore)
+            if (revocations is InMemoryRevocationStore)
             {
                 output.WriteLine("revocations: no shared store for this broker (set Celeriac__Store__Type=redis)");
                 return 0;

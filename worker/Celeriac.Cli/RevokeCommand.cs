@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Celeriac.Client;
-using Celeriac.Stores;
+using Celeriac.Revocation;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Cli;
@@ -43,7 +43,7 @@ public static class RevokeCommand
     /// <summary>Revocations and results live in the store: one that only this process sees would silently do nothing.</summary>
     internal static void RequireSharedStore(IServiceProvider provider)
     {
-        if (provider.GetRequiredService<IRevocationStore>() is InMemoryTaskStore)
+        if (provider.GetRequiredService<IRevocationStore>() is InMemoryRevocationStore)
             throw new InvalidOperationException("this broker has no shared store (revocations and results need a shared one: set Celeriac__Store__Type=redis and Celeriac__Store__Redis__ConnectionString)");
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Celeriac.Client;
 using Celeriac.Hosting;
 using Celeriac.Scheduling;
-using Celeriac.Stores;
+using Celeriac.Results;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,7 +38,7 @@ public static class SchedulesCommand
                 return CliApp.NothingThere;
             }
             var store = provider.GetRequiredService<IResultStore>();
-            var shared = store is not InMemoryTaskStore;
+            var shared = store is not InMemoryResultStore;
             var now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
             await output.WriteLineAsync($"{"SCHEDULE",-20} {"WHEN",-32} {"TASK",-20} {"QUEUE",-12} {"LAST RUN",-21} {"NEXT RUN",-21} LAST TASK").ConfigureAwait(false);
             foreach (var schedule in schedules)

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Celeriac.Brokers;
 using Celeriac.Scheduling;
-using Celeriac.Stores;
+using Celeriac.Locks;
+using Celeriac.RateLimits;
 using Celeriac.Tasks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,190 +1,173 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using Azure.Messaging.ServiceBus;
+using Azure.Messaging.ServiceBus.Administration;
 using Celeriac.Brokers;
-using Celeriac.Envelope;
-using Celeriac.ServiceBus.Client;
+using Celeriac.Brokers.Remote;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Celeriac.ServiceBus;
 
 /// <summary>
-/// The Azure Service Bus broker, on the REST API. One Service Bus queue per Celeriac queue (so per priority level).
-/// A lease is a peek-lock: the lock lasts the queue's LockDuration and this broker renews it in the background until
-/// the lease the worker asked for (and extends with its heartbeat) is over, so a lease is at least one lock duration.
-/// Sends are batched; the REST API takes one message per peek-lock and settles one per request, so several peek-locks
-/// run at once. Delays are scheduled messages (ScheduledEnqueueTimeUtc), with no limit on the countdown.
-/// The REST API cannot dead-letter: dead letters are copies sent to Celeriac's own queue with the reason as a
-/// property, written before the original is completed.
+/// The Azure Service Bus broker, on Azure.Messaging.ServiceBus (AMQP). One Service Bus queue per Celeriac queue (so per
+/// priority level). Receives are peek-locks in batches on one receiver per queue with no prefetch: link credit is granted
+/// only for the free slots a receive asks for, so a busy worker holds locks only on what it runs. A lease is a lock,
+/// renewed while the worker's lease outlasts it (<see cref="ServiceBusLocks"/>). Delays are scheduled messages; dead
+/// letters are the service's own, in each queue's <c>$DeadLetterQueue</c>, with Celeriac's reason as DeadLetterReason.
+/// Queue counts, creation and listing go through the administration client.
 /// </summary>
-public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposable
+public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IAsyncDisposable, IDisposable
 {
-    internal const int MaxBatchCount = 100;
-    private const int PropertyOverheadBytes = 512;
+    /// <summary>The most one receive asks for; a worker's free slots are usually fewer.</summary>
+    internal const int MaxReceiveBatch = 100;
+    private const int PeekPage = 250;
+    private const int CancelChunk = 100;
 
-    private readonly IServiceBusClient _client;
+    private readonly ServiceBusClient _client;
+    private readonly Lazy<ServiceBusAdministrationClient> _administration;
     private readonly ServiceBusBrokerOptions _options;
     private readonly TimeProvider _time;
-    private readonly ILogger<ServiceBusBroker> _logger;
-    private readonly IDisposable? _ownedClient;
-    private readonly ConcurrentDictionary<string, Task> _created = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _emptyUntil = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ServiceBusReceipt> _held = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _renewerGate = new();
-    private Task? _renewer;
-    private int _longPollTurn;
+    private readonly ILogger _logger;
+    private readonly ServiceBusLocks _locks;
+    private readonly bool _ownsLocks;
+    private readonly ReceiveLoop _receiveLoop;
+    private readonly QueueCreator _queues;
+    private readonly ConcurrentDictionary<string, Lazy<ServiceBusSender>> _senders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<ServiceBusReceiver>> _receivers = new(StringComparer.Ordinal);
     private int _disposed;
 
-    public ServiceBusBroker(IServiceBusClient client, ServiceBusBrokerOptions options, TimeProvider? timeProvider = null, ILogger<ServiceBusBroker>? logger = null, bool ownsClient = false)
+    /// <summary>A broker on the given clients, with lock renewal of its own (started here, stopped when the broker is disposed). The clients stay the caller's.</summary>
+    public ServiceBusBroker(ServiceBusClient client, ServiceBusAdministrationClient administration, ServiceBusBrokerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggers = null)
+        : this(client, () => administration ?? throw new ArgumentNullException(nameof(administration)), options,
+            new ServiceBusLocks(options, timeProvider, loggers?.CreateLogger<ServiceBusLocks>()), ownsLocks: true, timeProvider, loggers?.CreateLogger<ServiceBusBroker>())
+    {
+        _locks.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>From DI: the administration client is resolved on first use (a worker that creates no queues never needs one), the locks are the host's.</summary>
+    internal ServiceBusBroker(ServiceBusClient client, Func<ServiceBusAdministrationClient> administration, ServiceBusBrokerOptions options, ServiceBusLocks locks, bool ownsLocks, TimeProvider? timeProvider, ILogger<ServiceBusBroker>? logger)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(administration);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.LockDuration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "LockDuration must be positive.");
-        if (options.ConcurrentReceivers < 1) throw new ArgumentOutOfRangeException(nameof(options), "ConcurrentReceivers must be at least 1.");
+        ArgumentNullException.ThrowIfNull(locks);
+        ServiceBusBrokerOptionsValidator.Instance.ThrowIfInvalid(options);
         _client = client;
+        _administration = new Lazy<ServiceBusAdministrationClient>(administration);
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<ServiceBusBroker>.Instance;
-        _ownedClient = ownsClient ? client as IDisposable : null;
-    }
-
-    /// <summary>Stops lock renewal. Safe to call more than once (a container may dispose it under each name it is registered as).</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _stop.Cancel();
-        try { _renewer?.Wait(TimeSpan.FromSeconds(5)); }
-        catch (AggregateException) { }
-        _stop.Dispose();
-        _ownedClient?.Dispose();
+        _locks = locks;
+        _ownsLocks = ownsLocks;
+        _receiveLoop = new ReceiveLoop(options, _time);
+        _queues = new QueueCreator(CreateQueueAsync);
     }
 
     /// <summary>The Service Bus queue of a Celeriac queue: prefix + name.</summary>
     public string QueueName(string queue) => _options.QueuePrefix + queue;
 
-    private long Now => _time.GetTimestamp();
+    private ServiceBusAdministrationClient Administration => _administration.Value;
 
-    private long After(TimeSpan span) => Now + (long)(span.TotalSeconds * _time.TimestampFrequency);
+    private ServiceBusSender Sender(string name) =>
+        _senders.GetOrAdd(name, n => new Lazy<ServiceBusSender>(() => _client.CreateSender(n))).Value;
 
-    private TimeSpan Remaining(long until) => TimeSpan.FromSeconds((until - Now) / (double)_time.TimestampFrequency);
+    private ServiceBusReceiver Receiver(string name) =>
+        _receivers.GetOrAdd(name, n => new Lazy<ServiceBusReceiver>(() => _client.CreateReceiver(n, new ServiceBusReceiverOptions
+        {
+            ReceiveMode = ServiceBusReceiveMode.PeekLock,
+            PrefetchCount = 0,
+        }))).Value;
 
+    private static bool IsMissing(ServiceBusException ex) => ex.Reason == ServiceBusFailureReason.MessagingEntityNotFound;
+
+    private static bool IsLockLost(ServiceBusException ex) => ex.Reason == ServiceBusFailureReason.MessageLockLost;
+
+    // ---- sending ----
+
+    /// <summary>
+    /// Sends in the SDK's size-checked batches, one series per queue. Every message is packed before anything is sent, so
+    /// a message too large for the queue fails the call and not half of it.
+    /// </summary>
     public async ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0) return;
         var now = _time.GetUtcNow();
-        // Everything is checked before anything is sent, so an oversized message fails the call and not half a batch.
-        var byQueue = new Dictionary<string, List<(ServiceBusOutgoingMessage Message, int Size)>>(StringComparer.Ordinal);
+        var byQueue = new Dictionary<string, List<ServiceBusMessage>>(StringComparer.Ordinal);
         foreach (var message in messages)
         {
             ArgumentException.ThrowIfNullOrEmpty(message.Queue, nameof(messages));
-            var outgoing = ToOutgoing(message.Body.Span, message.NotBefore, now);
-            var size = Size(outgoing);
-            if (size > _options.MaxMessageBytes) throw new ServiceBusMessageTooLargeException(message.Queue, size, _options.MaxMessageBytes);
             if (!byQueue.TryGetValue(message.Queue, out var list)) byQueue[message.Queue] = list = [];
-            list.Add((outgoing, size));
+            list.Add(ServiceBusMessages.ToServiceBus(message, now));
         }
-        foreach (var (queue, list) in byQueue)
+        var batches = new List<(ServiceBusSender Sender, ServiceBusMessageBatch Batch)>();
+        try
         {
-            var name = QueueName(queue);
+            foreach (var (queue, list) in byQueue)
+            {
+                var name = QueueName(queue);
+                await EnsureQueueAsync(name, cancellationToken).ConfigureAwait(false);
+                var sender = Sender(name);
+                var batch = await NewBatchAsync(sender, name, cancellationToken).ConfigureAwait(false);
+                batches.Add((sender, batch));
+                foreach (var message in list)
+                {
+                    if (batch.TryAddMessage(message)) continue;
+                    if (batch.Count > 0)
+                    {
+                        batch = await sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
+                        batches.Add((sender, batch));
+                        if (batch.TryAddMessage(message)) continue;
+                    }
+                    throw new MessageTooLargeException(queue, ServiceBusMessages.Size(message), (int)Math.Min(int.MaxValue, batch.MaxSizeInBytes));
+                }
+            }
+            foreach (var (sender, batch) in batches)
+                await sender.SendMessagesAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (_, batch) in batches) batch.Dispose();
+        }
+        foreach (var queue in byQueue.Keys) _receiveLoop.MarkReady(QueueName(queue));
+    }
+
+    /// <summary>A batch needs the sender's link (it carries the queue's size limit): a missing queue shows here.</summary>
+    private async Task<ServiceBusMessageBatch> NewBatchAsync(ServiceBusSender sender, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServiceBusException ex) when (IsMissing(ex) && _options.AutoCreateQueues)
+        {
+            _queues.Forget(name);
             await EnsureQueueAsync(name, cancellationToken).ConfigureAwait(false);
-            await SendChunkedAsync(name, list, cancellationToken).ConfigureAwait(false);
-            _emptyUntil.TryRemove(name, out _);
+            return await sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>
-    /// Message id = task id (attempt 0) or task id:attempt (a retry is not a duplicate), so duplicate detection on the
-    /// queue drops a task sent twice; expires → TimeToLive; envelope headers → application properties.
-    /// </summary>
-    private static ServiceBusOutgoingMessage ToOutgoing(ReadOnlySpan<byte> body, DateTimeOffset? notBefore, DateTimeOffset now, IReadOnlyDictionary<string, string>? extra = null, string? messageId = null)
+    private Task EnsureQueueAsync(string name, CancellationToken cancellationToken) =>
+        _options.AutoCreateQueues ? _queues.EnsureAsync(name, cancellationToken) : Task.CompletedTask;
+
+    private async Task CreateQueueAsync(string name, CancellationToken cancellationToken)
     {
-        var (text, base64) = ServiceBusBody.Encode(body);
-        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-        TimeSpan? ttl = null;
         try
         {
-            var envelope = EnvelopeSerializer.Deserialize(body);
-            messageId ??= Truncate(envelope.Attempt == 0 ? envelope.Id : $"{envelope.Id}:{envelope.Attempt.ToString(CultureInfo.InvariantCulture)}", 128);
-            properties[ServiceBusProperties.Task] = envelope.Task;
-            properties[ServiceBusProperties.Attempt] = envelope.Attempt.ToString(CultureInfo.InvariantCulture);
-            if (envelope.Headers is not null)
-                foreach (var (k, v) in envelope.Headers) properties[ServiceBusProperties.HeaderPrefix + k] = v;
-            if (envelope.Expires is { } expires)
+            await Administration.CreateQueueAsync(new CreateQueueOptions(name)
             {
-                var from = notBefore is { } nb && nb > now ? nb : now;
-                ttl = expires - from > TimeSpan.FromSeconds(1) ? expires - from : TimeSpan.FromSeconds(1);
-            }
+                LockDuration = _options.LockDuration,
+                MaxDeliveryCount = _options.MaxDeliveryCount,
+                RequiresDuplicateDetection = _options.RequiresDuplicateDetection,
+            }, cancellationToken).ConfigureAwait(false);
+            LogCreated(name);
         }
-        catch (InvalidEnvelopeException)
+        catch (ServiceBusException ex) when (ex.Reason == ServiceBusFailureReason.MessagingEntityAlreadyExists)
         {
-        }
-        if (base64) properties[ServiceBusProperties.Encoding] = "base64";
-        if (extra is not null)
-            foreach (var (k, v) in extra) properties[k] = v;
-        return new ServiceBusOutgoingMessage(text)
-        {
-            MessageId = messageId ?? Guid.NewGuid().ToString("N"),
-            ScheduledEnqueueTimeUtc = notBefore is { } at && at > now ? at : null,
-            TimeToLive = ttl,
-            Properties = properties,
-        };
-    }
-
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
-
-    private static int Size(ServiceBusOutgoingMessage message)
-    {
-        var size = Encoding.UTF8.GetByteCount(message.Body);
-        if (message.Properties is not null)
-            foreach (var (k, v) in message.Properties) size += Encoding.UTF8.GetByteCount(k) + Encoding.UTF8.GetByteCount(v);
-        return size;
-    }
-
-    /// <summary>Sends in batches of at most <see cref="MaxBatchCount"/> messages whose sizes add up to at most the message limit.</summary>
-    private async Task SendChunkedAsync(string name, List<(ServiceBusOutgoingMessage Message, int Size)> messages, CancellationToken cancellationToken)
-    {
-        var start = 0;
-        while (start < messages.Count)
-        {
-            var batch = new List<ServiceBusOutgoingMessage>();
-            var bytes = 0;
-            while (start < messages.Count && batch.Count < MaxBatchCount
-                   && (batch.Count == 0 || bytes + messages[start].Size + PropertyOverheadBytes <= _options.MaxMessageBytes))
-            {
-                bytes += messages[start].Size + PropertyOverheadBytes;
-                batch.Add(messages[start].Message);
-                start++;
-            }
-            await _client.SendBatchAsync(name, batch, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task EnsureQueueAsync(string name, CancellationToken cancellationToken)
-    {
-        if (!_options.AutoCreateQueues) return;
-        // Shared by every caller that needs the queue, so no caller's cancellation may cancel it; a failure is not kept.
-        var task = _created.GetOrAdd(name, n => _client.CreateQueueAsync(n, SettingsFor(n), CancellationToken.None));
-        try
-        {
-            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (task.IsFaulted)
-        {
-            _created.TryRemove(new KeyValuePair<string, Task>(name, task));
-            throw;
-        }
-    }
-
-    private ServiceBusQueueSettings SettingsFor(string name) => new()
-    {
-        LockDuration = _options.LockDuration,
-        // Listing dead letters locks and unlocks them, which counts as deliveries: the dead-letter queue must not move them on.
-        MaxDeliveryCount = name == QueueName(_options.DeadLetterQueue) ? int.MaxValue : _options.MaxDeliveryCount,
-        RequiresDuplicateDetection = _options.RequiresDuplicateDetection,
-    };
+    // ---- receiving ----
 
     public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -193,456 +176,444 @@ public sealed partial class ServiceBusBroker : IBroker, IBrokerAdmin, IDisposabl
         if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "A lease must be positive.");
         cancellationToken.ThrowIfCancellationRequested();
         if (queues.Count == 0) return [];
-        var received = new List<BrokerMessage>();
-
-        await ShortPassAsync(queues, maxMessages, lease, received, honourBackoff: true, cancellationToken).ConfigureAwait(false);
-        if (received.Count > 0 || wait <= TimeSpan.Zero) return received;
-
-        var started = _time.GetTimestamp();
-        while (true)
-        {
-            var remaining = wait - _time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero) return received;
-            // The service waits in whole seconds: a wait with a fraction left is rounded up rather than slept out, so a
-            // message that arrives meanwhile is returned at once.
-            var seconds = (int)Math.Min(_options.LongPollSeconds, Math.Ceiling(remaining.TotalSeconds));
-            if (queues.Count > 1) seconds = Math.Min(seconds, Math.Max(1, _options.MultiQueuePollSeconds));
-            var turn = queues.Count == 1 ? 0 : (int)((uint)Interlocked.Increment(ref _longPollTurn) % (uint)queues.Count);
-            // One long poll: a peek-lock abandoned by its client may still lock a message on the service, so no more
-            // are left waiting than are needed. The rest of the free slots are filled right after.
-            var message = await PeekLockAsync(QueueName(queues[turn]), seconds, createMissing: true, cancellationToken).ConfigureAwait(false);
-            if (message is not null) received.Add(Accept(queues[turn], message, lease));
-            if (received.Count > 0 || queues.Count > 1)
-                await ShortPassAsync(queues, maxMessages, lease, received, honourBackoff: received.Count == 0, cancellationToken).ConfigureAwait(false);
-            if (received.Count > 0) return received;
-        }
+        var names = queues.Select(QueueName).ToList();
+        return await _receiveLoop.ReceiveAsync(names, maxMessages, wait, MaxReceiveBatch,
+            (i, max, w, into, ct) => ReceiveFromAsync(queues[i], names[i], max, w, lease, into, ct),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Takes ready messages queue by queue in the order given, with up to <see cref="ServiceBusBrokerOptions.ConcurrentReceivers"/>
-    /// peek-locks in flight at once; a queue that answers "none" to any of them is left for the next one.
+    /// One receive on one queue; returns how many messages the service handed out. The SDK answers 20 ms after the first
+    /// message, so a batch cut short is not an empty queue: an immediate receive that got some but fewer than asked asks
+    /// again for the rest, until the queue answers empty or the batch is full. A message whose body cannot carry an
+    /// envelope is dead-lettered here with the reason, so the worker never sees it.
     /// </summary>
-    private async Task ShortPassAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, List<BrokerMessage> received, bool honourBackoff, CancellationToken cancellationToken)
+    private async Task<int> ReceiveFromAsync(string queue, string name, int max, TimeSpan wait, TimeSpan lease, List<BrokerMessage> into, CancellationToken cancellationToken)
     {
-        var now = Now;
-        foreach (var queue in queues)
+        var receiver = Receiver(name);
+        var waitFor = wait > TimeSpan.Zero ? wait : _options.ReadyWait;
+        var total = 0;
+        while (total < max)
         {
-            if (received.Count >= maxMessages) return;
-            var name = QueueName(queue);
-            if (honourBackoff && _emptyUntil.TryGetValue(name, out var until) && now < until) continue;
-            while (received.Count < maxMessages)
+            // The locks of what this receive returns were taken after it started: counted from here, they are never counted late.
+            var from = _locks.Now;
+            IReadOnlyList<ServiceBusReceivedMessage> received;
+            try
             {
-                var count = Math.Min(maxMessages - received.Count, _options.ConcurrentReceivers);
-                var got = await PeekLockManyAsync(name, count, cancellationToken).ConfigureAwait(false);
-                foreach (var message in got) received.Add(Accept(queue, message, lease));
-                if (got.Count == 0) _emptyUntil[name] = After(_options.EmptyQueueBackoff);
-                if (got.Count < count) break;
+                received = await receiver.ReceiveMessagesAsync(max - total, waitFor, cancellationToken).ConfigureAwait(false);
             }
+            catch (ServiceBusException ex) when (IsMissing(ex) && _options.AutoCreateQueues)
+            {
+                _queues.Forget(name);
+                await EnsureQueueAsync(name, cancellationToken).ConfigureAwait(false);
+                from = _locks.Now;
+                received = await receiver.ReceiveMessagesAsync(max - total, waitFor, cancellationToken).ConfigureAwait(false);
+            }
+            await AcceptAsync(queue, receiver, received, from, lease, into, cancellationToken).ConfigureAwait(false);
+            total += received.Count;
+            if (wait > TimeSpan.Zero || received.Count == 0) break;
         }
+        return total;
     }
 
-    /// <summary><paramref name="count"/> peek-locks without a wait, at once. If one fails, the messages the others locked are unlocked again.</summary>
-    private async Task<List<LockedMessage>> PeekLockManyAsync(string name, int count, CancellationToken cancellationToken, bool createMissing = true)
+    /// <summary>Holds the lock of each received message and hands on those whose body can be read.</summary>
+    private async Task AcceptAsync(string queue, ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> received, long from, TimeSpan lease, List<BrokerMessage> into, CancellationToken cancellationToken)
     {
-        if (count == 1)
+        if (received.Count == 0) return;
+        var leaseUntil = _locks.After(lease);
+        List<(ServiceBusReceipt Receipt, string Problem)>? unreadable = null;
+        foreach (var message in received)
         {
-            var single = await PeekLockAsync(name, 0, createMissing, cancellationToken).ConfigureAwait(false);
-            return single is null ? [] : [single];
+            var receipt = new ServiceBusReceipt(queue, receiver, message, _locks.LockEnd(from, message.LockedUntil, queue), leaseUntil);
+            _locks.Hold(receipt);
+            if (!ServiceBusMessages.TryGetBody(message, out var body, out var problem))
+            {
+                (unreadable ??= []).Add((receipt, problem));
+                continue;
+            }
+            into.Add(new BrokerMessage
+            {
+                Queue = queue,
+                Body = body,
+                Receipt = message.LockToken,
+                DeliveryCount = RemoteAttributes.DeliveryCount(message.DeliveryCount, ServiceBusMessages.Properties(message)),
+                BrokerState = receipt,
+            });
         }
-        var tasks = new Task<LockedMessage?>[count];
-        for (var i = 0; i < count; i++) tasks[i] = PeekLockAsync(name, 0, createMissing, cancellationToken);
-        try
-        {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            foreach (var task in tasks)
-                if (task.IsCompletedSuccessfully && task.Result is { } locked)
-                    _ = UnlockQuietlyAsync(locked.Message.Lock);
-            throw;
-        }
-        return [.. tasks.Select(t => t.Result).OfType<LockedMessage>()];
-    }
-
-    /// <summary>
-    /// One peek-lock, with the earliest moment its lock can have begun (see <see cref="Accept"/>): when the request went
-    /// out for a peek-lock without a wait, and when the answer came for a long poll (which answers as soon as it locks).
-    /// </summary>
-    private async Task<LockedMessage?> PeekLockAsync(string name, int seconds, bool createMissing, CancellationToken cancellationToken)
-    {
-        ServiceBusReceivedMessage? message;
-        var sentAt = Now;
-        try
-        {
-            message = await _client.PeekLockAsync(name, seconds, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ServiceBusException ex) when (ex.IsEntityMissing && createMissing && _options.AutoCreateQueues)
-        {
-            _created.TryRemove(name, out _);
-            await EnsureQueueAsync(name, cancellationToken).ConfigureAwait(false);
-            sentAt = Now;
-            message = await _client.PeekLockAsync(name, seconds, cancellationToken).ConfigureAwait(false);
-        }
-        return message is null ? null : new LockedMessage(message, seconds == 0 ? sentAt : Now);
-    }
-
-    private sealed record LockedMessage(ServiceBusReceivedMessage Message, long LockedFrom);
-
-    private async Task UnlockQuietlyAsync(ServiceBusLock messageLock)
-    {
-        try
-        {
-            await _client.UnlockAsync(messageLock, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (ServiceBusException ex)
-        {
-            LogSettleFailed("Unlock", ex.Message);
-        }
-    }
-
-    /// <summary>
-    /// Registers the delivery for lock renewal and turns it into a broker message. The lock is counted from the earliest
-    /// moment it can have begun, not from now: an answer can be slow to arrive (a loaded machine, or several peek-locks in
-    /// flight at once), and a lock counted from too late is renewed too late and lapses.
-    /// </summary>
-    private BrokerMessage Accept(string queue, LockedMessage locked, TimeSpan lease)
-    {
-        var (message, lockedFrom) = locked;
-        var receipt = new ServiceBusReceipt(queue, message.Lock, message.MessageId, message.Properties,
-            lockedFrom + (long)(_options.LockDuration.TotalSeconds * _time.TimestampFrequency), After(lease));
-        _held[message.Lock.LockToken] = receipt;
-        EnsureRenewer();
-        var count = message.DeliveryCount;
-        if (message.Properties.TryGetValue(ServiceBusProperties.Deliveries, out var before) && int.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var earlier))
-            count += earlier;
-        return new BrokerMessage
-        {
-            Queue = queue,
-            Body = ServiceBusBody.Decode(message.Body, message.Properties.TryGetValue(ServiceBusProperties.Encoding, out var e) && e == "base64"),
-            Receipt = message.Lock.LockToken,
-            DeliveryCount = Math.Max(1, count),
-            BrokerState = receipt,
-        };
+        if (unreadable is not null)
+            foreach (var (receipt, problem) in unreadable)
+                await DeadLetterAsync(receipt, problem, cancellationToken).ConfigureAwait(false);
     }
 
     private ServiceBusReceipt Receipt(BrokerMessage message) =>
-        _held.TryGetValue(message.Receipt, out var held) ? held
+        _locks.TryGet(message.Receipt, out var held) ? held
         : message.BrokerState as ServiceBusReceipt
           ?? throw new ArgumentException($"The message was not received from a Service Bus broker (receipt {message.Receipt}).", nameof(message));
 
+    // ---- settling ----
+
+    /// <summary>Completes each message (dispositions on the receive link, which the SDK sends together). A lost lock is ignored: the message comes back.</summary>
     public async ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0) return;
-        var receipts = messages.Select(Receipt).ToList();
+        await Task.WhenAll(messages.Select(m => CompleteAsync(Receipt(m), cancellationToken))).ConfigureAwait(false);
+    }
+
+    private async Task<bool> CompleteAsync(ServiceBusReceipt receipt, CancellationToken cancellationToken)
+    {
         try
         {
-            // The REST API completes one message per request: they go out together.
-            var results = await Task.WhenAll(receipts.Select(r => _client.CompleteAsync(r.Lock, cancellationToken))).ConfigureAwait(false);
-            if (results.Any(ok => !ok)) LogStale("Complete", results.Count(ok => !ok));
+            return await SettleAsync(receipt, "Complete", ct => receipt.Receiver.CompleteMessageAsync(receipt.Message, ct), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            // Whether or not the completes went through, this process is done with these deliveries.
-            foreach (var receipt in receipts) _held.TryRemove(receipt.Lock.LockToken, out _);
+            // Whether or not the complete went through, this process is done with this delivery.
+            _locks.Forget(receipt);
         }
     }
 
-    public async ValueTask ExtendLeaseAsync(IReadOnlyList<BrokerMessage> messages, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a settlement; false when the lock is no longer held. A lost lock is tried once more before it counts: when its
+    /// connection dropped, the SDK reports the lock of a delivery on the lost link as lost, and its next try, on a new
+    /// link, settles through <c>$management</c> by lock token while the lock still holds on the service.
+    /// </summary>
+    private async Task<bool> SettleAsync(ServiceBusReceipt receipt, string operation, Func<CancellationToken, Task> settle, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var until = After(lease);
-        var due = new List<ServiceBusReceipt>();
-        foreach (var message in messages)
-        {
-            if (!_held.TryGetValue(message.Receipt, out var receipt)) continue;
-            receipt.LeaseUntil = Math.Max(receipt.LeaseUntil, until);
-            if (NeedsRenewal(receipt, Now)) due.Add(receipt);
-        }
-        if (due.Count > 0) await Task.WhenAll(due.Select(r => RenewAsync(r, cancellationToken))).ConfigureAwait(false);
-    }
-
-    private bool NeedsRenewal(ServiceBusReceipt receipt, long now) =>
-        receipt.LeaseUntil > receipt.LockedUntil && receipt.LockedUntil - now < _options.LockDuration.TotalSeconds * _time.TimestampFrequency * 2 / 3;
-
-    /// <summary>Renews one lock; false (and forgotten) when the lock was no longer held.</summary>
-    private async Task<bool> RenewAsync(ServiceBusReceipt receipt, CancellationToken cancellationToken)
-    {
-        if (Interlocked.Exchange(ref receipt.Renewing, 1) == 1) return true;
         try
         {
-            var from = Now;
-            if (await _client.RenewLockAsync(receipt.Lock, cancellationToken).ConfigureAwait(false))
-            {
-                receipt.LockedUntil = from + (long)(_options.LockDuration.TotalSeconds * _time.TimestampFrequency);
-                return true;
-            }
-            _held.TryRemove(receipt.Lock.LockToken, out _);
-            LogStale("RenewLock", 1);
+            await settle(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ServiceBusException ex) when (IsLockLost(ex))
+        {
+        }
+        try
+        {
+            await settle(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ServiceBusException ex) when (IsLockLost(ex))
+        {
+            LogStale(operation, receipt.Queue);
             return false;
         }
-        finally
-        {
-            Volatile.Write(ref receipt.Renewing, 0);
-        }
     }
 
-    private void EnsureRenewer()
+    public ValueTask ExtendLeaseAsync(IReadOnlyList<BrokerMessage> messages, TimeSpan lease, CancellationToken cancellationToken)
     {
-        if (_renewer is not null) return;
-        lock (_renewerGate) _renewer ??= Task.Run(RenewLoopAsync);
+        ArgumentNullException.ThrowIfNull(messages);
+        return new ValueTask(_locks.ExtendAsync(messages.Select(m => m.Receipt), lease, cancellationToken));
     }
 
     /// <summary>
-    /// Renews the locks of deliveries whose lease outlasts their lock, once a third of the lock has passed (so a loaded
-    /// machine has two thirds of it to get the renewal through), and forgets deliveries whose lock ran out.
-    /// </summary>
-    private async Task RenewLoopAsync()
-    {
-        var tick = TimeSpan.FromTicks(Math.Clamp(_options.LockDuration.Ticks / 8, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(5).Ticks));
-        using var timer = new PeriodicTimer(tick, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                var now = Now;
-                var due = new List<ServiceBusReceipt>();
-                foreach (var (token, receipt) in _held)
-                {
-                    // The lock's end is a conservative estimate: while the lease wants more, the service is asked
-                    // (RenewAsync forgets the delivery if the lock is gone); otherwise it is forgotten once it has run out.
-                    if (NeedsRenewal(receipt, now)) due.Add(receipt);
-                    else if (receipt.LockedUntil <= now) _held.TryRemove(token, out _);
-                }
-                if (due.Count == 0) continue;
-                try
-                {
-                    await Task.WhenAll(due.Select(r => RenewAsync(r, _stop.Token))).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // The loop must outlive a failed round: the locks still due are tried again on the next tick.
-                    LogRenewFailed(ex.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>
-    /// Without a delay: Unlock (abandon), so the message is visible at once. With one: the current holder (checked by a
-    /// lock renewal) sends a scheduled copy that carries the delivery count, then completes the original.
+    /// Without a delay: abandon, visible at once, DeliveryCount + 1. With one: the current holder (checked by a lock
+    /// renewal) sends a scheduled copy carrying the delivery count, then completes the original; a crash in between leaves
+    /// both (at-least-once), never neither.
     /// </summary>
     public async ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var receipt = Receipt(message);
-        var name = QueueName(receipt.Queue);
         try
         {
             if (delay <= TimeSpan.Zero)
             {
-                if (!await _client.UnlockAsync(receipt.Lock, cancellationToken).ConfigureAwait(false)) LogStale("Unlock", 1);
-                _emptyUntil.TryRemove(name, out _);
+                await SettleAsync(receipt, "Abandon", ct => receipt.Receiver.AbandonMessageAsync(receipt.Message, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+                _receiveLoop.MarkReady(QueueName(receipt.Queue));
                 return;
             }
-            if (!await _client.RenewLockAsync(receipt.Lock, cancellationToken).ConfigureAwait(false)) return;
-            var now = _time.GetUtcNow();
-            var extra = CarriedProperties(receipt);
-            extra[ServiceBusProperties.Deliveries] = message.DeliveryCount.ToString(CultureInfo.InvariantCulture);
-            var copy = ToOutgoing(message.Body.Span, now + delay, now, extra, Truncate($"{receipt.MessageId}:r{message.DeliveryCount.ToString(CultureInfo.InvariantCulture)}", 128));
-            await _client.SendBatchAsync(name, [copy], cancellationToken).ConfigureAwait(false);
-            await _client.CompleteAsync(receipt.Lock, cancellationToken).ConfigureAwait(false);
+            if (!await _locks.RenewAsync(receipt, cancellationToken).ConfigureAwait(false)) return;
+            var copy = ServiceBusMessages.ReleaseCopy(receipt.Message, message.DeliveryCount, _time.GetUtcNow() + delay);
+            await Sender(QueueName(receipt.Queue)).SendMessageAsync(copy, cancellationToken).ConfigureAwait(false);
+            await SettleAsync(receipt, "Complete", ct => receipt.Receiver.CompleteMessageAsync(receipt.Message, ct), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _held.TryRemove(receipt.Lock.LockToken, out _);
-        }
-    }
-
-    /// <summary>The application properties a copy keeps (not the encoding, which the copy sets itself, nor an earlier count).</summary>
-    private static Dictionary<string, string> CarriedProperties(ServiceBusReceipt receipt) =>
-        receipt.Properties.Where(p => p.Key.StartsWith("celeriac-", StringComparison.OrdinalIgnoreCase)
-                                      && !p.Key.Equals(ServiceBusProperties.Encoding, StringComparison.OrdinalIgnoreCase)
-                                      && !p.Key.Equals(ServiceBusProperties.Deliveries, StringComparison.OrdinalIgnoreCase))
-            .ToDictionary(p => p.Key.ToLowerInvariant(), p => p.Value, StringComparer.Ordinal);
-
-    public async ValueTask DeadLetterAsync(BrokerMessage message, string reason, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(reason);
-        var receipt = Receipt(message);
-        try
-        {
-            // Only the current holder may dead-letter: a stale lock fails here, before a copy is made.
-            if (!await _client.RenewLockAsync(receipt.Lock, cancellationToken).ConfigureAwait(false)) return;
-            var name = QueueName(_options.DeadLetterQueue);
-            await EnsureQueueAsync(name, cancellationToken).ConfigureAwait(false);
-            var extra = CarriedProperties(receipt);
-            extra[ServiceBusProperties.Reason] = Truncate(reason.Length == 0 ? "dead-lettered" : reason, 4096);
-            extra[ServiceBusProperties.SourceQueue] = receipt.Queue;
-            extra[ServiceBusProperties.DeadLetteredAt] = _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-            var copy = ToOutgoing(message.Body.Span, null, _time.GetUtcNow(), extra, Guid.NewGuid().ToString("N"));
-            copy = copy with { TimeToLive = null };
-            await _client.SendBatchAsync(name, [copy], cancellationToken).ConfigureAwait(false);
-            await _client.CompleteAsync(receipt.Lock, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _held.TryRemove(receipt.Lock.LockToken, out _);
+            _locks.Forget(receipt);
         }
     }
 
     /// <summary>
-    /// From the queue's runtime counts. Service Bus counts locked messages as active: the ones this broker holds are
-    /// reported in flight, the rest of the active count as ready (other processes' locks count as ready; the total is exact).
+    /// The service's own dead-lettering: the message moves to its queue's <c>$DeadLetterQueue</c> in one step, body and
+    /// properties intact, with Celeriac's reason as DeadLetterReason (what the Azure portal and Service Bus Explorer show)
+    /// and the time as a property. A lock no longer held is ignored: another receiver has the message now.
+    /// </summary>
+    public ValueTask DeadLetterAsync(BrokerMessage message, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(reason);
+        return new ValueTask(DeadLetterAsync(Receipt(message), reason, cancellationToken));
+    }
+
+    private async Task DeadLetterAsync(ServiceBusReceipt receipt, string reason, CancellationToken cancellationToken)
+    {
+        var properties = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [RemoteAttributes.DeadLetteredAt] = RemoteAttributes.FormatTime(_time.GetUtcNow()),
+        };
+        try
+        {
+            await SettleAsync(receipt, "DeadLetter", ct => receipt.Receiver.DeadLetterMessageAsync(receipt.Message, properties,
+                ServiceBusMessages.Truncate(reason.Length == 0 ? "dead-lettered" : reason, RemoteAttributes.MaxReasonLength),
+                $"Dead-lettered by Celeriac from queue '{receipt.Queue}' at delivery {receipt.Message.DeliveryCount}.", ct), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _locks.Forget(receipt);
+        }
+    }
+
+    // ---- depth and administration ----
+
+    /// <summary>
+    /// From the queue's runtime properties: active and scheduled counts. Service Bus counts locked messages as active: the
+    /// ones this process holds are reported in flight and the rest as ready (for another process, in-flight messages are
+    /// part of "ready"; the total, which the autoscaler uses, is exact).
     /// </summary>
     public async ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken)
     {
-        var info = await _client.GetQueueAsync(QueueName(queue), cancellationToken).ConfigureAwait(false);
-        if (info is null) return default;
-        var now = Now;
-        // Held: its lock has not run out, or its lease still wants it (its renewal is under way; a lost lock forgets it).
-        var held = _held.Values.Count(r => r.Queue == queue && (r.LockedUntil > now || NeedsRenewal(r, now)));
-        var inFlight = Math.Min(held, info.ActiveMessageCount);
-        return new QueueDepth(info.ActiveMessageCount - inFlight, inFlight, info.ScheduledMessageCount);
+        QueueRuntimeProperties properties;
+        try
+        {
+            properties = (await Administration.GetQueueRuntimePropertiesAsync(QueueName(queue), cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (ServiceBusException ex) when (IsMissing(ex))
+        {
+            return default;
+        }
+        var inFlight = Math.Min(_locks.HeldIn(queue).Count, properties.ActiveMessageCount);
+        return new QueueDepth(properties.ActiveMessageCount - inFlight, inFlight, properties.ScheduledMessageCount);
     }
 
     public async ValueTask<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
-        var deadLetters = QueueName(_options.DeadLetterQueue);
-        foreach (var name in await _client.ListQueuesAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var properties in Administration.GetQueuesAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (name == deadLetters || !name.StartsWith(_options.QueuePrefix, StringComparison.Ordinal)) continue;
-            var queue = name[_options.QueuePrefix.Length..];
+            if (!properties.Name.StartsWith(_options.QueuePrefix, StringComparison.Ordinal)) continue;
+            var queue = properties.Name[_options.QueuePrefix.Length..];
             if (queue.Length > 0) names.Add(queue);
         }
         return [.. names];
     }
 
     /// <summary>
-    /// The REST API has no purge: the queue is deleted and created again with the same lock duration and delivery count
-    /// (needs Manage rights). Every message goes, ready, scheduled and locked. Returns the count before.
+    /// Every message of the queue that can be deleted: the deliveries this process holds are completed, everything
+    /// available is received and completed until the queue answers empty, and scheduled (and deferred) messages found by
+    /// browsing are cancelled (received). Azure.Messaging.ServiceBus 7.21 keeps its own purge internal. Messages locked
+    /// by another process cannot be deleted by anyone but their holder: they are left to run or come back. Returns how
+    /// many were deleted.
     /// </summary>
     public async ValueTask<long> PurgeAsync(string queue, CancellationToken cancellationToken)
     {
         var name = QueueName(queue);
-        var info = await _client.GetQueueAsync(name, cancellationToken).ConfigureAwait(false);
-        if (info is null) return 0;
-        var count = info.ActiveMessageCount + info.ScheduledMessageCount;
-        if (count == 0) return 0;
-        await _client.DeleteQueueAsync(name, cancellationToken).ConfigureAwait(false);
-        await _client.CreateQueueAsync(name, SettingsFor(name) with { LockDuration = info.LockDuration, MaxDeliveryCount = info.MaxDeliveryCount }, cancellationToken).ConfigureAwait(false);
-        foreach (var (token, receipt) in _held)
-            if (receipt.Queue == queue) _held.TryRemove(token, out _);
-        return count;
+        long removed = 0;
+        foreach (var receipt in _locks.HeldIn(queue))
+            if (await CompleteAsync(receipt, cancellationToken).ConfigureAwait(false)) removed++;
+
+        var purger = _client.CreateReceiver(name, new ServiceBusReceiverOptions { PrefetchCount = 0 });
+        await using (purger.ConfigureAwait(false))
+        {
+            try
+            {
+                while (true)
+                {
+                    var batch = await purger.ReceiveMessagesAsync(MaxReceiveBatch, _options.ReadyWait, cancellationToken).ConfigureAwait(false);
+                    if (batch.Count == 0) break;
+                    var completed = await Task.WhenAll(batch.Select(m => CompleteQuietlyAsync(purger, m, cancellationToken))).ConfigureAwait(false);
+                    removed += completed.Count(ok => ok);
+                }
+
+                var scheduled = new List<long>();
+                var deferred = new List<long>();
+                await foreach (var message in PeekAllAsync(purger, cancellationToken).ConfigureAwait(false))
+                {
+                    if (message.State == ServiceBusMessageState.Scheduled) scheduled.Add(message.SequenceNumber);
+                    else if (message.State == ServiceBusMessageState.Deferred) deferred.Add(message.SequenceNumber);
+                }
+                foreach (var chunk in scheduled.Chunk(CancelChunk))
+                    await Sender(name).CancelScheduledMessagesAsync(chunk, cancellationToken).ConfigureAwait(false);
+                removed += scheduled.Count;
+                foreach (var chunk in deferred.Chunk(CancelChunk))
+                {
+                    var taken = await purger.ReceiveDeferredMessagesAsync(chunk, cancellationToken).ConfigureAwait(false);
+                    var completed = await Task.WhenAll(taken.Select(m => CompleteQuietlyAsync(purger, m, cancellationToken))).ConfigureAwait(false);
+                    removed += completed.Count(ok => ok);
+                }
+            }
+            catch (ServiceBusException ex) when (IsMissing(ex))
+            {
+            }
+        }
+        return removed;
     }
 
-    public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string? queue, int limit, CancellationToken cancellationToken)
+    private async Task<bool> CompleteQuietlyAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, CancellationToken cancellationToken)
     {
-        var letters = await ScanDeadLettersAsync(queue, cancellationToken).ConfigureAwait(false);
         try
         {
-            return [.. letters.Select(l => l.Letter).Where(d => queue is null || d.Queue == queue).Take(limit)];
+            await receiver.CompleteMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        finally
+        catch (ServiceBusException ex) when (IsLockLost(ex))
         {
-            await RestoreAsync(letters.Select(l => l.Lock)).ConfigureAwait(false);
+            return false;
         }
     }
 
-    public async ValueTask<int> DeleteDeadLettersAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    /// <summary>Every message of an entity, in sequence-number order, browsed page by page: no lock, no delivery counted.</summary>
+    private static async IAsyncEnumerable<ServiceBusReceivedMessage> PeekAllAsync(ServiceBusReceiver receiver, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        var letters = await ScanDeadLettersAsync(null, cancellationToken).ConfigureAwait(false);
-        var wanted = ids.ToHashSet(StringComparer.Ordinal);
-        var chosen = letters.Where(l => wanted.Contains(l.Letter.Id)).ToList();
-        try
+        long from = 0;
+        while (true)
         {
-            await Task.WhenAll(chosen.Select(l => _client.CompleteAsync(l.Lock, cancellationToken))).ConfigureAwait(false);
-            return chosen.Count;
-        }
-        finally
-        {
-            await RestoreAsync(letters.Where(l => !wanted.Contains(l.Letter.Id)).Select(l => l.Lock)).ConfigureAwait(false);
+            var page = await receiver.PeekMessagesAsync(PeekPage, from, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0) yield break;
+            foreach (var message in page) yield return message;
+            from = page[^1].SequenceNumber + 1;
         }
     }
 
     /// <summary>
-    /// Dead letters are Celeriac's own (its dead-letter queue, with the reason it gave) and the service's (each queue's
-    /// <c>$DeadLetterQueue</c>, e.g. past MaxDeliveryCount after repeated crashes, with the service's DeadLetterReason).
-    /// The REST API cannot browse: they are read by locking every message, oldest first by the time of dead-lettering;
-    /// callers unlock them again (<see cref="RestoreAsync"/>).
+    /// Dead letters of every queue with the prefix (listing queues needs Manage rights), or of one, browsed with peek: no
+    /// lock is taken and no delivery counted. Oldest first by the time of dead-lettering. A letter's id is
+    /// <c>queue:sequence number</c>.
     /// </summary>
-    private async Task<List<(DeadLetter Letter, ServiceBusLock Lock)>> ScanDeadLettersAsync(string? queue, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string? queue, int limit, CancellationToken cancellationToken)
     {
-        var seen = new Dictionary<string, (DeadLetter, ServiceBusLock)>(StringComparer.Ordinal);
-        foreach (var m in await LockAllAsync(QueueName(_options.DeadLetterQueue), createMissing: true, cancellationToken).ConfigureAwait(false))
-        {
-            var at = m.Properties.TryGetValue(ServiceBusProperties.DeadLetteredAt, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
-                ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : m.EnqueuedTimeUtc ?? DateTimeOffset.MinValue;
-            seen[m.MessageId] = (new DeadLetter(m.MessageId, m.Properties.GetValueOrDefault(ServiceBusProperties.SourceQueue, ""), Body(m),
-                m.Properties.GetValueOrDefault(ServiceBusProperties.Reason, "dead-lettered"), at), m.Lock);
-        }
-        IReadOnlyList<string> queues;
-        try
-        {
-            queues = queue is not null ? [queue] : await ListQueuesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ServiceBusException ex)
-        {
-            // Listing queues needs Manage rights; without them only Celeriac's own dead letters are shown.
-            LogSettleFailed("ListQueues", ex.Message);
-            queues = [];
-        }
+        var queues = queue is not null ? [queue] : await ListQueuesAsync(cancellationToken).ConfigureAwait(false);
+        var letters = new List<(DeadLetter Letter, long Sequence)>();
         foreach (var source in queues)
         {
-            foreach (var m in await LockAllAsync(QueueName(source) + "/$DeadLetterQueue", createMissing: false, cancellationToken).ConfigureAwait(false))
+            var browser = DeadLetterReceiver(source);
+            await using (browser.ConfigureAwait(false))
             {
-                var reason = "dead-lettered by Service Bus: " + m.Properties.GetValueOrDefault("DeadLetterReason", "unknown reason");
-                if (m.Properties.TryGetValue("DeadLetterErrorDescription", out var description) && description.Length > 0) reason += " (" + description + ")";
-                seen.TryAdd(m.MessageId, (new DeadLetter(m.MessageId, source, Body(m), reason, m.EnqueuedTimeUtc ?? DateTimeOffset.MinValue), m.Lock));
+                try
+                {
+                    await foreach (var message in PeekAllAsync(browser, cancellationToken).ConfigureAwait(false))
+                        letters.Add((ToDeadLetter(source, message), message.SequenceNumber));
+                }
+                catch (ServiceBusException ex) when (IsMissing(ex))
+                {
+                }
             }
         }
-        // Dead-lettering times are to the millisecond; the dead-letter queue's sequence numbers order letters of the same millisecond.
-        return [.. seen.Values.OrderBy(l => l.Item1.DeadLetteredAt).ThenBy(l => l.Item2.SequenceNumber)];
+        return [.. letters.OrderBy(l => l.Letter.DeadLetteredAt).ThenBy(l => l.Letter.Queue, StringComparer.Ordinal).ThenBy(l => l.Sequence).Select(l => l.Letter).Take(limit)];
     }
 
-    private static byte[] Body(ServiceBusReceivedMessage m) =>
-        ServiceBusBody.Decode(m.Body, m.Properties.TryGetValue(ServiceBusProperties.Encoding, out var e) && e == "base64");
+    private ServiceBusReceiver DeadLetterReceiver(string queue) =>
+        _client.CreateReceiver(QueueName(queue), new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter, PrefetchCount = 0 });
 
-    /// <summary>Locks every message of an entity: one peek-lock first, then as many at once as receivers are allowed.</summary>
-    private async Task<List<ServiceBusReceivedMessage>> LockAllAsync(string path, bool createMissing, CancellationToken cancellationToken)
+    /// <summary>
+    /// A letter Celeriac dead-lettered carries its time as a property and its reason as DeadLetterReason; one the service
+    /// moved itself (past MaxDeliveryCount, an expired message) is shown with the service's reason and description.
+    /// </summary>
+    private static DeadLetter ToDeadLetter(string queue, ServiceBusReceivedMessage message)
     {
-        var all = new List<ServiceBusReceivedMessage>();
-        try
+        var property = ServiceBusMessages.Properties(message);
+        var ours = property(RemoteAttributes.DeadLetteredAt) is not null;
+        var serviceReason = "dead-lettered by Service Bus: " + (string.IsNullOrEmpty(message.DeadLetterReason) ? "unknown reason" : message.DeadLetterReason)
+                            + (string.IsNullOrEmpty(message.DeadLetterErrorDescription) ? "" : $" ({message.DeadLetterErrorDescription})");
+        // The shared codec reads the time; the reason and source are Service Bus's own fields here.
+        string? Attribute(string name) => name switch
         {
-            for (var width = 1; ; width = _options.ConcurrentReceivers)
-            {
-                var batch = await PeekLockManyAsync(path, width, cancellationToken, createMissing).ConfigureAwait(false);
-                all.AddRange(batch.Select(l => l.Message));
-                if (batch.Count < width) break;
-            }
-        }
-        catch (ServiceBusException ex) when (ex.IsEntityMissing)
-        {
-        }
-        return all;
+            RemoteAttributes.Reason => ours && !string.IsNullOrEmpty(message.DeadLetterReason) ? message.DeadLetterReason : null,
+            RemoteAttributes.SourceQueue => queue,
+            _ => property(name),
+        };
+        return RemoteAttributes.ReadDeadLetter(DeadLetterId(queue, message.SequenceNumber), ServiceBusMessages.Display(message), Attribute,
+            ours ? "dead-lettered" : serviceReason, message.EnqueuedTime);
     }
 
-    private async Task RestoreAsync(IEnumerable<ServiceBusLock> locks) =>
-        await Task.WhenAll(locks.Select(UnlockQuietlyAsync)).ConfigureAwait(false);
+    private static string DeadLetterId(string queue, long sequence) => queue + ":" + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    [LoggerMessage(LogLevel.Debug, "{Operation}: {Count} lock(s) no longer held (the lock expired or the message was settled); ignored")]
-    private partial void LogStale(string operation, int count);
+    private static bool TryParseDeadLetterId(string id, out string queue, out long sequence)
+    {
+        var colon = id.LastIndexOf(':');
+        queue = colon > 0 ? id[..colon] : "";
+        sequence = 0;
+        return colon > 0 && long.TryParse(id.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence);
+    }
 
-    [LoggerMessage(LogLevel.Warning, "{Operation} failed: {Message}; the message returns when its lock expires")]
-    private partial void LogSettleFailed(string operation, string message);
+    /// <summary>
+    /// Deletes dead letters by id. A dead-letter queue can only be read in order: the letters ahead of the wanted ones are
+    /// locked on the way and abandoned again at once (their delivery count rises by one; listing never changes it).
+    /// </summary>
+    public async ValueTask<int> DeleteDeadLettersAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var byQueue = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (!TryParseDeadLetterId(id, out var queue, out var sequence)) continue;
+            if (!byQueue.TryGetValue(queue, out var set)) byQueue[queue] = set = [];
+            set.Add(sequence);
+        }
+        var deleted = 0;
+        foreach (var (queue, wanted) in byQueue)
+        {
+            var receiver = DeadLetterReceiver(queue);
+            await using (receiver.ConfigureAwait(false))
+            {
+                var passed = new List<ServiceBusReceivedMessage>();
+                try
+                {
+                    // Browsed first: only letters that are there are looked for (a stale id does not make the whole queue
+                    // pass by), and no letter after the last wanted one is locked.
+                    var present = new HashSet<long>();
+                    var needed = 0;
+                    var seen = 0;
+                    await foreach (var message in PeekAllAsync(receiver, cancellationToken).ConfigureAwait(false))
+                    {
+                        seen++;
+                        if (!wanted.Contains(message.SequenceNumber)) continue;
+                        present.Add(message.SequenceNumber);
+                        needed = seen;
+                    }
+                    var taken = 0;
+                    while (present.Count > 0 && taken < needed)
+                    {
+                        var batch = await receiver.ReceiveMessagesAsync(Math.Min(MaxReceiveBatch, needed - taken), _options.ReadyWait, cancellationToken).ConfigureAwait(false);
+                        if (batch.Count == 0) break;
+                        taken += batch.Count;
+                        foreach (var message in batch)
+                        {
+                            if (!present.Remove(message.SequenceNumber)) passed.Add(message);
+                            else if (await CompleteQuietlyAsync(receiver, message, cancellationToken).ConfigureAwait(false)) deleted++;
+                        }
+                    }
+                }
+                catch (ServiceBusException ex) when (IsMissing(ex))
+                {
+                }
+                finally
+                {
+                    foreach (var message in passed)
+                    {
+                        try { await receiver.AbandonMessageAsync(message, cancellationToken: CancellationToken.None).ConfigureAwait(false); }
+                        catch (ServiceBusException ex) when (IsLockLost(ex)) { }
+                    }
+                }
+            }
+        }
+        return deleted;
+    }
 
-    [LoggerMessage(LogLevel.Warning, "Renewing locks failed: {Message}; tried again on the next tick")]
-    private partial void LogRenewFailed(string message);
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        if (_ownsLocks) await _locks.DisposeAsync().ConfigureAwait(false);
+        foreach (var receiver in _receivers.Values.Where(r => r.IsValueCreated)) await receiver.Value.DisposeAsync().ConfigureAwait(false);
+        foreach (var sender in _senders.Values.Where(s => s.IsValueCreated)) await sender.Value.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Safe to call more than once (a container may dispose it under each name it is registered as).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    [LoggerMessage(LogLevel.Information, "Created Service Bus queue {Name}")]
+    private partial void LogCreated(string name);
+
+    [LoggerMessage(LogLevel.Debug, "{Operation} on queue {Queue}: the lock was no longer held (it expired, or the message was settled); ignored")]
+    private partial void LogStale(string operation, string queue);
 }

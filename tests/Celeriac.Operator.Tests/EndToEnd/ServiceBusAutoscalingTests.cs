@@ -4,17 +4,20 @@ using Celeriac.Client;
 using Celeriac.Operator.Brokers;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
-using Celeriac.ServiceBus.Fake;
+using Celeriac.ServiceBus.Peer;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
 
-/// <summary>The built-in autoscaler on Service Bus (the in-process fake of its REST API), the connection string from a Secret as the workers get it.</summary>
+/// <summary>
+/// The built-in autoscaler on Service Bus: the operator reads the queues' runtime counts through Azure.Messaging.ServiceBus
+/// from the in-process AMQP peer (its management endpoint), the connection string from a Secret as the workers get it.
+/// </summary>
 public sealed class ServiceBusAutoscalingTests : OperatorTestBase
 {
     [Fact]
     public async Task The_pool_follows_the_depth_of_service_bus_queues()
     {
-        await using var bus = await FakeServiceBus.StartAsync();
+        await using var bus = await ServiceBusPeer.StartAsync();
         bus.CreateQueue("reports");
         bus.CreateQueue("exports");
         await CreateSecretAsync("sb", new Dictionary<string, string> { ["connection"] = bus.ConnectionString });

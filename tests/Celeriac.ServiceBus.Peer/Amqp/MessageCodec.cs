@@ -49,7 +49,7 @@ internal static class MessageCodec
     /// <summary>The message as the broker sends it: on a receive link, in a peek answer, or in a receive-by-sequence-number answer.</summary>
     public static AmqpMessage Outgoing(StoredMessage stored, DateTimeOffset? lockedUntil, bool peeked)
     {
-        var message = Parse(stored.Encoded);
+        var message = WithEveryDataSection(Parse(stored.Encoded));
         var count = peeked ? stored.DeliveryCount : Math.Max(0, stored.DeliveryCount - 1);
         message.Header.DeliveryCount = (uint)count;
         var annotations = message.MessageAnnotations.Map;
@@ -70,6 +70,40 @@ internal static class MessageCodec
             foreach (var (key, value) in stored.PropertyChanges) message.ApplicationProperties.Map[key] = value;
         }
         return message;
+    }
+
+    /// <summary>
+    /// A message read from its encoding writes back only its last data section once a section before the body is changed
+    /// (Microsoft.Azure.Amqp 2.7.3); a body of several data sections (AMQP 1.0, 3.2: one or more) is rebuilt section by
+    /// section, with the sections around it copied, so that it is delivered as it was sent.
+    /// </summary>
+    private static AmqpMessage WithEveryDataSection(AmqpMessage parsed)
+    {
+        if ((parsed.BodyType & SectionFlag.Data) == 0 || parsed.DataBody.Take(2).Count() < 2) return parsed;
+        using (parsed)
+        {
+            var rebuilt = AmqpMessage.Create(parsed.DataBody.Select(d => new Data { Value = d.Value is ArraySegment<byte> bytes ? new ArraySegment<byte>(bytes.ToArray()) : d.Value }).ToList());
+            var (from, to) = (parsed.Header, rebuilt.Header);
+            (to.Durable, to.Priority, to.Ttl, to.FirstAcquirer, to.DeliveryCount) = (from.Durable, from.Priority, from.Ttl, from.FirstAcquirer, from.DeliveryCount);
+            if ((parsed.Sections & SectionFlag.DeliveryAnnotations) != 0)
+                foreach (var pair in parsed.DeliveryAnnotations.Map) rebuilt.DeliveryAnnotations.Map[pair.Key] = pair.Value;
+            if ((parsed.Sections & SectionFlag.MessageAnnotations) != 0)
+                foreach (var pair in parsed.MessageAnnotations.Map) rebuilt.MessageAnnotations.Map[pair.Key] = pair.Value;
+            if ((parsed.Sections & SectionFlag.Properties) != 0)
+            {
+                var (p, r) = (parsed.Properties, rebuilt.Properties);
+                (r.MessageId, r.UserId, r.To, r.Subject, r.ReplyTo, r.CorrelationId, r.ContentType) = (p.MessageId, p.UserId, p.To, p.Subject, p.ReplyTo, p.CorrelationId, p.ContentType);
+                (r.ContentEncoding, r.AbsoluteExpiryTime, r.CreationTime, r.GroupId, r.GroupSequence, r.ReplyToGroupId) = (p.ContentEncoding, p.AbsoluteExpiryTime, p.CreationTime, p.GroupId, p.GroupSequence, p.ReplyToGroupId);
+            }
+            if ((parsed.Sections & SectionFlag.ApplicationProperties) != 0)
+            {
+                rebuilt.ApplicationProperties = new ApplicationProperties();
+                foreach (var pair in parsed.ApplicationProperties.Map) rebuilt.ApplicationProperties.Map[pair.Key] = pair.Value;
+            }
+            if ((parsed.Sections & SectionFlag.Footer) != 0)
+                foreach (var pair in parsed.Footer.Map) rebuilt.Footer.Map[pair.Key] = pair.Value;
+            return rebuilt;
+        }
     }
 
     /// <summary>The bytes of a message, for the <c>message</c> entries of management answers.</summary>
