@@ -15,7 +15,12 @@ public sealed class OutcomeReader(string path)
         if (!File.Exists(path)) return null;
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, DefaultTimeout = 30 }.ToString());
         connection.Open();
-        return connection;
+        // A worker creates the file a moment before the table: until then there is nothing to read.
+        using var table = connection.CreateCommand();
+        table.CommandText = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outcomes'";
+        if (table.ExecuteScalar() is not null) return connection;
+        connection.Dispose();
+        return null;
     }
 
     public Dictionary<string, long> CountByOutcome()
