@@ -21,7 +21,7 @@ test: test-deps ## Install test peers, restore, build and run every test project
 test-deps: ## Install the real servers and tools the tests start (idempotent)
 	bash scripts/test-deps.sh
 
-bench: ## Throughput and latency: in-memory, SQLite, Redis, and Celery 5.2 on the same redis-server (ARGS="--quick", "--redis", "--no-celery", "--sqlite", "--sqs", "--servicebus" or "--autoscaling")
+bench: ## Throughput and latency: in-memory, SQLite, Redis, and Celery 5.2 on the same redis-server (ARGS="--quick", "--redis", "--no-celery", "--sqlite", "--celery-protocol", "--sqs", "--servicebus" or "--autoscaling")
 	bash scripts/bench-deps.sh
 	$(DOTNET) run --project bench/Celeriac.Bench -c Release -- $(ARGS)
 
@@ -53,7 +53,7 @@ docs: ## Regenerate docs/taskqueue-reference.md's field tables from the CRD (a t
 
 PACKAGES ?= artifacts/packages
 VERSION ?= 0.1.0
-LIBRARIES := Celeriac.Core Celeriac.Hosting Celeriac.Sqlite Celeriac.Redis Celeriac.Sqs Celeriac.ServiceBus Celeriac.Prometheus Celeriac.Otlp
+LIBRARIES := Celeriac.Core Celeriac.Hosting Celeriac.Sqlite Celeriac.Redis Celeriac.Sqs Celeriac.ServiceBus Celeriac.Celery Celeriac.Celery.Redis Celeriac.Celery.Sqs Celeriac.Prometheus Celeriac.Otlp
 TOOLS := Celeriac.Cli Celeriac.Worker
 pack: ## NuGet packages into $(PACKAGES): the libraries, and the celeriac and celeriac-worker .NET tools
 	for project in $(LIBRARIES) $(TOOLS); do \

@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using Celeriac.Celery;
+using Celeriac.Celery.Redis;
+using Celeriac.Celery.Sqs;
 using Celeriac.Hosting;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
@@ -21,7 +24,7 @@ public sealed class WorkerConfigurationContractTests
 {
     private static readonly BinderOptions Strict = new() { ErrorOnUnknownConfiguration = true };
 
-    public static TheoryData<string> Examples() => ["taskqueue-minimal.yaml", "taskqueue-redis.yaml", "taskqueue-sqs.yaml", "taskqueue-servicebus.yaml"];
+    public static TheoryData<string> Examples() => ["taskqueue-minimal.yaml", "taskqueue-redis.yaml", "taskqueue-sqs.yaml", "taskqueue-servicebus.yaml", "taskqueue-celery.yaml"];
 
     [Theory]
     [MemberData(nameof(Examples))]
@@ -33,12 +36,18 @@ public sealed class WorkerConfigurationContractTests
         if (queue.Spec.Broker.Redis is { } redisSpec) redisSpec.KeyPrefix ??= "shop";
         if (queue.Spec.Broker.ServiceBus is { } busSpec) busSpec.ConnectionStringSecretRef ??= new SecretKeyRef { Name = "bus", Key = "connection-string" };
         if (queue.Spec.Store?.Redis is { } storeSpec) storeSpec.KeyPrefix ??= "shop-store";
+        if (queue.Spec.Celery is { } celerySpec)
+        {
+            celerySpec.KeyPrefix ??= "kombu:";
+            celerySpec.QueueNamePrefix ??= "prod-";
+            celerySpec.DefaultQueue ??= "celery";
+        }
         foreach (var pool in queue.Spec.Pools)
         {
             var deployment = TaskQueueRenderer.Deployment(queue, pool, new RenderOptions());
             var configuration = ToConfiguration(deployment).GetSection("Celeriac");
             var sections = configuration.GetChildren().Select(c => c.Key).ToList();
-            Assert.Subset(new HashSet<string> { "Broker", "Store", "Queues", "Worker", "Tasks", "Otlp" }, sections.ToHashSet());
+            Assert.Subset(new HashSet<string> { "Broker", "Store", "Queues", "Worker", "Tasks", "Otlp", "Celery" }, sections.ToHashSet());
 
             var worker = configuration.GetSection("Worker");
             var workerOptions = new WorkerOptions();
@@ -48,6 +57,28 @@ public sealed class WorkerConfigurationContractTests
 
             var queues = configuration.GetSection("Queues").Get<List<QueueDefinition>>(o => o.ErrorOnUnknownConfiguration = true) ?? [];
             Assert.Equal(queue.Spec.Queues.Select(q => q.Name), queues.Select(q => q.Name));
+            Assert.Equal(queue.Spec.Queues.Where(q => q.IsCelery()).Select(q => q.Name), queues.Where(q => q.Protocol == QueueProtocols.Celery).Select(q => q.Name));
+
+            var celery = configuration.GetSection("Celery");
+            if (queue.Spec.Celery is { } celerySettings)
+            {
+                var interop = new CeleryOptions();
+                BindExcept(celery, interop, "Redis", "Sqs", "ResultBackend");
+                Assert.Equal(celerySettings.DefaultQueue, interop.DefaultQueue);
+                var redisTransport = new CeleryRedisOptions();
+                celery.GetSection("Redis").Bind(redisTransport, o => o.ErrorOnUnknownConfiguration = true);
+                Assert.Equal((celerySettings.KeyPrefix, TimeSpan.FromHours(1)), (redisTransport.KeyPrefix, redisTransport.VisibilityTimeout));
+                var sqsTransport = new CelerySqsOptions();
+                celery.GetSection("Sqs").Bind(sqsTransport, o => o.ErrorOnUnknownConfiguration = true);
+                Assert.Equal(celerySettings.QueueNamePrefix, sqsTransport.QueueNamePrefix);
+                var results = new CeleryResultBackendOptions();
+                celery.GetSection("ResultBackend").Bind(results, o => o.ErrorOnUnknownConfiguration = true);
+                Assert.Contains(",defaultDatabase=1,password=", results.ConnectionString, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.False(celery.Exists());
+            }
 
             foreach (var task in configuration.GetSection("Tasks").GetChildren())
                 task.Bind(new TaskOptions(), o => o.ErrorOnUnknownConfiguration = true);
@@ -97,11 +128,11 @@ public sealed class WorkerConfigurationContractTests
         }
     }
 
-    /// <summary>Binds strictly, leaving out keys that another part of the host reads (task assemblies).</summary>
-    private static void BindExcept(IConfigurationSection section, object options, string ignored)
+    /// <summary>Binds strictly, leaving out keys that another part of the host reads (task assemblies, the Celery transports' sections).</summary>
+    private static void BindExcept(IConfigurationSection section, object options, params string[] ignored)
     {
         var values = section.AsEnumerable(makePathsRelative: true)
-            .Where(kv => kv.Value is not null && !kv.Key.StartsWith(ignored, StringComparison.Ordinal))
+            .Where(kv => kv.Value is not null && !ignored.Any(i => kv.Key.StartsWith(i, StringComparison.Ordinal)))
             .ToDictionary(kv => kv.Key, kv => kv.Value);
         new ConfigurationBuilder().AddInMemoryCollection(values).Build().Bind(options, o => o.ErrorOnUnknownConfiguration = Strict.ErrorOnUnknownConfiguration);
     }

@@ -12,6 +12,7 @@ public static class WorkerEnvironment
 {
     public const string RedisPasswordVariable = "CELERIAC_REDIS_PASSWORD";
     public const string StoreRedisPasswordVariable = "CELERIAC_STORE_REDIS_PASSWORD";
+    public const string CeleryResultsPasswordVariable = "CELERIAC_CELERY_RESULTS_PASSWORD";
 
     public static JsonArray Build(TaskQueueSpec spec, PoolSpec pool, int? memoryCeilingMb, TimeSpan shutdownGrace)
     {
@@ -60,8 +61,24 @@ public static class WorkerEnvironment
         {
             env.Add(Value($"Celeriac__Queues__{i}__Name", declared[i].Name));
             env.Add(Value($"Celeriac__Queues__{i}__Priority", (declared[i].Priority ?? 0).ToString(CultureInfo.InvariantCulture)));
+            if (declared[i].IsCelery()) env.Add(Value($"Celeriac__Queues__{i}__Protocol", QueueSpec.CeleryProtocol));
         }
+        if (spec.Queues.Any(q => q.IsCelery())) AddCelery(env, spec.Celery ?? new CelerySpec());
         return env;
+    }
+
+    /// <summary>Celery interop: kombu's settings and Celery's result backend (the transport is the broker's own kind).</summary>
+    private static void AddCelery(JsonArray env, CelerySpec celery)
+    {
+        if (celery.KeyPrefix is { Length: > 0 } keyPrefix) env.Add(Value("Celeriac__Celery__Redis__KeyPrefix", keyPrefix));
+        if (KubeDuration.TryParse(celery.VisibilityTimeout, out var visibility)) env.Add(Value("Celeriac__Celery__Redis__VisibilityTimeout", KubeDuration.ToConfig(visibility)));
+        if (celery.QueueNamePrefix is { Length: > 0 } namePrefix) env.Add(Value("Celeriac__Celery__Sqs__QueueNamePrefix", namePrefix));
+        if (celery.DefaultQueue is { Length: > 0 } defaultQueue) env.Add(Value("Celeriac__Celery__DefaultQueue", defaultQueue));
+        if (celery.ResultBackend is { } results)
+        {
+            var address = results.Address is null ? null : results.Address + (results.Database is { } db ? $",defaultDatabase={db.ToString(CultureInfo.InvariantCulture)}" : "");
+            AddRedisConnection(env, "Celeriac__Celery__ResultBackend__ConnectionString", address, results.Tls, results.PasswordSecretRef, results.ConnectionStringSecretRef, CeleryResultsPasswordVariable);
+        }
     }
 
     /// <summary>Declared queues, highest priority first; equal priorities keep their declared order.</summary>
@@ -104,24 +121,27 @@ public static class WorkerEnvironment
 
     private static void AddRedis(JsonArray env, RedisBrokerSpec redis, string prefix, string passwordVariable)
     {
-        if (redis.ConnectionStringSecretRef is { } cs)
-        {
-            env.Add(Secret(prefix + "ConnectionString", cs.Name, cs.Key));
-        }
-        else
-        {
-            var connection = redis.Address ?? "";
-            if (redis.Tls == true) connection += ",ssl=true";
-            if (redis.PasswordSecretRef is { } password)
-            {
-                // Kubernetes expands $(VAR) from variables defined earlier in the list, so the
-                // password never appears in the Deployment.
-                env.Add(Secret(passwordVariable, password.Name, password.Key));
-                connection += $",password=$({passwordVariable})";
-            }
-            env.Add(Value(prefix + "ConnectionString", connection));
-        }
+        AddRedisConnection(env, prefix + "ConnectionString", redis.Address, redis.Tls, redis.PasswordSecretRef, redis.ConnectionStringSecretRef, passwordVariable);
         if (redis.KeyPrefix is { } keyPrefix) env.Add(Value(prefix + "KeyPrefix", keyPrefix));
+    }
+
+    private static void AddRedisConnection(JsonArray env, string variable, string? address, bool? tls, SecretKeyRef? passwordRef, SecretKeyRef? connectionStringRef, string passwordVariable)
+    {
+        if (connectionStringRef is { } cs)
+        {
+            env.Add(Secret(variable, cs.Name, cs.Key));
+            return;
+        }
+        var connection = address ?? "";
+        if (tls == true) connection += ",ssl=true";
+        if (passwordRef is { } password)
+        {
+            // Kubernetes expands $(VAR) from variables defined earlier in the list, so the
+            // password never appears in the Deployment.
+            env.Add(Secret(passwordVariable, password.Name, password.Key));
+            connection += $",password=$({passwordVariable})";
+        }
+        env.Add(Value(variable, connection));
     }
 
     private static JsonObject Value(string name, string value) => new() { ["name"] = name, ["value"] = value };

@@ -40,6 +40,21 @@ public static partial class TaskQueueValidator
         foreach (var q in spec.Queues)
         {
             if (!declared.Add(q.Name)) errors.Add($"spec.queues: '{q.Name}' is declared twice");
+            if (q.Protocol is { } protocol && protocol is not (QueueSpec.CeleriacProtocol or QueueSpec.CeleryProtocol))
+                errors.Add($"spec.queues[{q.Name}]: protocol must be celeriac or celery");
+            if (q.IsCelery() && spec.Broker.Redis is null && spec.Broker.Sqs is null)
+                errors.Add($"spec.queues[{q.Name}]: protocol celery needs a redis or sqs broker (kombu's transports are Celery's side of the queue)");
+        }
+        if (spec.Celery is { } celery)
+        {
+            Duration(errors, "spec.celery", "visibilityTimeout", celery.VisibilityTimeout);
+            if (celery.ResultBackend is { } results)
+            {
+                if (results.Address is null == results.ConnectionStringSecretRef is null)
+                    errors.Add("spec.celery.resultBackend: set either address or connectionStringSecretRef");
+                else if (results.ConnectionStringSecretRef is not null && (results.PasswordSecretRef is not null || results.Database is not null))
+                    errors.Add("spec.celery.resultBackend: passwordSecretRef and database go with address, not with connectionStringSecretRef");
+            }
         }
 
         if (spec.Pools.Count == 0) errors.Add("spec.pools: declare at least one pool");
