@@ -34,6 +34,16 @@ public sealed class CommandLineEdgeTests : IDisposable
                 2, $"error: cannot reach the broker (redis 127.0.0.1:{closed}): "
             },
             {
+                // The store, not the broker, is what cannot be reached: the line names it.
+                ["--db", "local.db", "--create", "revoke", "some-id"],
+                new()
+                {
+                    ["Celeriac__Store__Type"] = "redis",
+                    ["Celeriac__Store__Redis__ConnectionString"] = $"127.0.0.1:{closed}",
+                },
+                2, $"error: cannot reach the store (redis 127.0.0.1:{closed}): "
+            },
+            {
                 ["--broker", "sqs", "queues"],
                 new()
                 {

@@ -63,7 +63,7 @@ public static class CliApp
 
     /// <summary>
     /// Runs a command's action; a failure that is the user's or the environment's to fix (bad input, a setting, a file, a
-    /// broker that cannot be reached) prints one line and exits 2. Anything else is a bug and propagates.
+    /// broker or store that cannot be reached) prints one line and exits 2. Anything else is a bug and propagates.
     /// </summary>
     internal static Func<ParseResult, CancellationToken, Task<int>> Guard(CliServices? services, TextWriter error, Func<ParseResult, CancellationToken, Task<int>> action) =>
         async (result, cancellationToken) =>
@@ -72,23 +72,25 @@ public static class CliApp
             {
                 return await action(result, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (CliErrors.Describe(ex, () => DescribeBroker(services, result)) is { } line)
+            catch (Exception ex) when (CliErrors.Describe(ex, () => DescribeDependencies(services, result)) is { } line)
             {
                 await error.WriteLineAsync("error: " + line).ConfigureAwait(false);
                 return UserError;
             }
         };
 
-    private static string DescribeBroker(CliServices? services, ParseResult result)
+    private static CliErrors.Dependencies DescribeDependencies(CliServices? services, ParseResult result)
     {
-        if (services is null) return "configured";
+        if (services is null) return new("configured", null, false);
         try
         {
-            return BrokerDescription.Broker(services.Configuration(result).GetSection("Celeriac"));
+            var celeriac = services.Configuration(result).GetSection("Celeriac");
+            var redisStore = string.Equals(celeriac["Store:Type"]?.Trim(), StoreSelection.Redis, StringComparison.OrdinalIgnoreCase) ? BrokerDescription.Store(celeriac) : null;
+            return new(BrokerDescription.Broker(celeriac), redisStore, BrokerDescription.BrokerType(celeriac) == BrokerSelection.Redis);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException)
         {
-            return "configured";
+            return new("configured", null, false);
         }
     }
 }

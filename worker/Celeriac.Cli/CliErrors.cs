@@ -10,18 +10,33 @@ namespace Celeriac.Cli;
 /// </summary>
 internal static class CliErrors
 {
-    /// <param name="broker">Where the configured broker is (<c>redis localhost:6379</c>), asked for only when it could not be reached.</param>
+    /// <summary>What the CLI talks to, as the settings describe it, for naming the one that failed.</summary>
+    /// <param name="Broker">E.g. <c>redis localhost:6379</c>.</param>
+    /// <param name="RedisStore">The store, when it is a Redis of its own (<c>Celeriac:Store:Type=redis</c>); else null.</param>
+    public sealed record Dependencies(string Broker, string? RedisStore, bool BrokerIsRedis);
+
+    /// <param name="dependencies">What the settings name, asked for only when one of them failed.</param>
     /// <returns>The line to print after <c>error: </c>, or null for a bug.</returns>
-    public static string? Describe(Exception exception, Func<string> broker)
+    public static string? Describe(Exception exception, Func<Dependencies> dependencies)
     {
-        if (IsUnreachable(exception)) return $"cannot reach the broker ({broker()}): {Innermost(exception).Message.ReplaceLineEndings(" ")}";
+        if (IsUnreachable(exception)) return $"cannot reach {Which(exception, dependencies())}: {Innermost(exception).Message.ReplaceLineEndings(" ")}";
         return exception switch
         {
             ArgumentException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException
                 or Microsoft.Data.Sqlite.SqliteException or OptionsValidationException => exception.Message.ReplaceLineEndings(" "),
-            RedisException or Amazon.Runtime.AmazonServiceException or Azure.Messaging.ServiceBus.ServiceBusException or Azure.RequestFailedException => $"the broker ({broker()}) refused: {exception.Message.ReplaceLineEndings(" ")}",
+            RedisException or Amazon.Runtime.AmazonServiceException or Azure.Messaging.ServiceBus.ServiceBusException or Azure.RequestFailedException => $"{Which(exception, dependencies())} refused: {exception.Message.ReplaceLineEndings(" ")}",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// The broker, unless the failure is Redis's and the store is the only Redis configured. With both on Redis, the
+    /// exception does not say which connection it was: both are named.
+    /// </summary>
+    private static string Which(Exception exception, Dependencies dependencies)
+    {
+        if (dependencies.RedisStore is not { } store || !Chain(exception).Any(e => e is RedisException)) return $"the broker ({dependencies.Broker})";
+        return dependencies.BrokerIsRedis ? $"the broker or the store (broker {dependencies.Broker}; store {store})" : $"the store ({store})";
     }
 
     /// <summary>A connection that could not be made or was lost, at any depth of the exception (the SDKs wrap the socket's).</summary>
