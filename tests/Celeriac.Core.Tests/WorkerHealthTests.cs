@@ -73,6 +73,25 @@ public sealed class WorkerHealthTests
     }
 
     [Fact]
+    public async Task After_a_long_outage_readiness_follows_the_broker_within_one_probe_period()
+    {
+        await using var app = TestApp.CreateWorker(record: true);
+        var health = app.Services.GetRequiredService<WorkerHealth>();
+        await app.StartAsync();
+        app.Recording.ReceiveFailure = new IOException("broker down");
+        await Eventually.Until(() => !health.Readiness().Ok, "the outage is reported");
+        // Long enough for a backoff doubling from 100 ms to reach 6.4 s between two receives.
+        await Task.Delay(TimeSpan.FromSeconds(7));
+
+        app.Recording.ReceiveFailure = null;
+        var back = System.Diagnostics.Stopwatch.StartNew();
+        await Eventually.Until(() => health.Readiness().Ok, "the worker is ready again", TimeSpan.FromSeconds(30));
+
+        // The operator's readiness probe runs every 5 s: the next probe after the broker returns sees it.
+        Assert.True(back.Elapsed < TimeSpan.FromSeconds(4), $"ready {back.Elapsed.TotalSeconds:0.0}s after the broker came back");
+    }
+
+    [Fact]
     public async Task A_worker_busy_with_long_tasks_stays_alive()
     {
         // Every slot busy for longer than the stall window: the loop waits for a slot, it has not stalled.

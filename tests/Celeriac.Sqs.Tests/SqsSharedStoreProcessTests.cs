@@ -38,7 +38,7 @@ public sealed class SqsSharedStoreProcessTests(SqsEmulator emulator) : IClassFix
                 ["Celeriac:Queues:0:Name"] = "default",
             };
             foreach (var (name, value) in store) settings[name.Replace("__", ":", StringComparison.Ordinal)] = value;
-            var code = await CliApp.Create(output, error, settings).Parse(["--broker", "sqs", .. args]).InvokeAsync();
+            var code = await CliApp.InvokeAsync(["--broker", "sqs", .. args], output, error, settings);
             return (code, output.ToString().Trim(), error.ToString());
         }
 

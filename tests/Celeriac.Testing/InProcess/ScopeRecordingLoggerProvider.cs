@@ -6,7 +6,7 @@ namespace Celeriac.Testing.InProcess;
 /// <summary>Remembers each log message with the key/value pairs of the scopes it was written in.</summary>
 public sealed class ScopeRecordingLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
-    public sealed record Entry(string Category, string Message, IReadOnlyDictionary<string, object?> Scope);
+    public sealed record Entry(string Category, string Message, IReadOnlyDictionary<string, object?> Scope, LogLevel Level);
 
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
@@ -34,7 +34,7 @@ public sealed class ScopeRecordingLoggerProvider : ILoggerProvider, ISupportExte
                 if (value is IEnumerable<KeyValuePair<string, object?>> pairs)
                     foreach (var (key, item) in pairs) target[key] = item;
             }, scope);
-            provider.Entries.Enqueue(new Entry(category, formatter(state, exception), scope));
+            provider.Entries.Enqueue(new Entry(category, formatter(state, exception), scope, logLevel));
         }
     }
 }
