@@ -134,7 +134,7 @@ public sealed class RenderingTests
     public void Memory_ceiling_parses_kubernetes_quantities(string limit, int percent, int expected)
     {
         var pool = new PoolSpec { Name = "p", Queues = ["q"], MemoryCeilingPercent = percent, Resources = new PoolResources { Limits = new() { ["memory"] = limit } } };
-        Assert.Equal(expected, TaskQueueRenderer.MemoryCeilingMb(pool, Options));
+        Assert.Equal(expected, TaskQueueRenderer.MemoryCeilingMb(pool));
     }
 
     [Fact]

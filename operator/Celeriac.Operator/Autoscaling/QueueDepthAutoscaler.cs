@@ -125,7 +125,7 @@ public sealed class QueueDepthAutoscaler(
             }
             if (TaskQueueValidator.Validate(queue).Count > 0) return;
 
-            var pools = queue.Spec.Pools.Where(p => p.Autoscaling is { } a && (a.Engine ?? AutoscalingSpec.BuiltinEngine) == AutoscalingSpec.BuiltinEngine).ToList();
+            var pools = queue.Spec.Pools.Where(p => p.Autoscaling is { Engine: AutoscalingSpec.BuiltinEngine }).ToList();
             foreach (var pool in entry.States.Keys.Where(p => pools.All(x => x.Name != p)).ToList()) entry.States.Remove(pool);
             if (pools.Count == 0)
             {

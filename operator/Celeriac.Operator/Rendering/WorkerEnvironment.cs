@@ -18,7 +18,7 @@ public static class WorkerEnvironment
         var env = BrokerAndQueues(spec);
         var served = PoolQueuesInPriorityOrder(spec, pool);
         for (var i = 0; i < served.Count; i++) env.Add(Value($"Celeriac__Worker__Queues__{i}", served[i]));
-        env.Add(Value("Celeriac__Worker__Concurrency", (pool.Concurrency ?? 8).ToString(CultureInfo.InvariantCulture)));
+        env.Add(Value("Celeriac__Worker__Concurrency", pool.Concurrency.ToString(CultureInfo.InvariantCulture)));
         if (memoryCeilingMb is { } mb) env.Add(Value("Celeriac__Worker__MemoryCeilingMb", mb.ToString(CultureInfo.InvariantCulture)));
         env.Add(Value("Celeriac__Worker__ShutdownGrace", KubeDuration.ToConfig(shutdownGrace)));
         var assemblies = spec.TaskAssemblies ?? [];
@@ -59,18 +59,18 @@ public static class WorkerEnvironment
         for (var i = 0; i < declared.Count; i++)
         {
             env.Add(Value($"Celeriac__Queues__{i}__Name", declared[i].Name));
-            env.Add(Value($"Celeriac__Queues__{i}__Priority", (declared[i].Priority ?? 0).ToString(CultureInfo.InvariantCulture)));
+            env.Add(Value($"Celeriac__Queues__{i}__Priority", declared[i].Priority.ToString(CultureInfo.InvariantCulture)));
         }
         return env;
     }
 
     /// <summary>Declared queues, highest priority first; equal priorities keep their declared order.</summary>
     public static IReadOnlyList<QueueSpec> OrderByPriority(IEnumerable<QueueSpec> queues) =>
-        [.. queues.Select((q, i) => (q, i)).OrderByDescending(x => x.q.Priority ?? 0).ThenBy(x => x.i).Select(x => x.q)];
+        [.. queues.Select((q, i) => (q, i)).OrderByDescending(x => x.q.Priority).ThenBy(x => x.i).Select(x => x.q)];
 
     public static IReadOnlyList<string> PoolQueuesInPriorityOrder(TaskQueueSpec spec, PoolSpec pool)
     {
-        var priority = spec.Queues.GroupBy(q => q.Name).ToDictionary(g => g.Key, g => g.First().Priority ?? 0);
+        var priority = spec.Queues.GroupBy(q => q.Name).ToDictionary(g => g.Key, g => g.First().Priority);
         return [.. pool.Queues.Distinct().Select((q, i) => (q, i))
             .OrderByDescending(x => priority.GetValueOrDefault(x.q)).ThenBy(x => x.i).Select(x => x.q)];
     }
@@ -90,8 +90,8 @@ public static class WorkerEnvironment
             if (sqs.Endpoint is { } endpoint) env.Add(Value("Celeriac__Broker__Sqs__Endpoint", endpoint));
             if (sqs.CredentialsSecretRef is { } credentials)
             {
-                env.Add(Secret("AWS_ACCESS_KEY_ID", credentials.Name, credentials.AccessKeyIdKey ?? "accessKeyId"));
-                env.Add(Secret("AWS_SECRET_ACCESS_KEY", credentials.Name, credentials.SecretAccessKeyKey ?? "secretAccessKey"));
+                env.Add(Secret("AWS_ACCESS_KEY_ID", credentials.Name, credentials.AccessKeyIdKey));
+                env.Add(Secret("AWS_SECRET_ACCESS_KEY", credentials.Name, credentials.SecretAccessKeyKey));
             }
         }
         else if (broker.ServiceBus is { } bus)
@@ -111,7 +111,7 @@ public static class WorkerEnvironment
         else
         {
             var connection = redis.Address ?? "";
-            if (redis.Tls == true) connection += ",ssl=true";
+            if (redis.Tls) connection += ",ssl=true";
             if (redis.PasswordSecretRef is { } password)
             {
                 // Kubernetes expands $(VAR) from variables defined earlier in the list, so the

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Model;
+using Celeriac.Redis;
 
 namespace Celeriac.Operator.Autoscaling.Keda;
 
@@ -16,7 +17,7 @@ public sealed class RedisKedaTrigger : IKedaTrigger
     public JsonObject Trigger(TaskQueueSpec spec, string queue, ScalingPolicy policy, string? authentication)
     {
         var redis = spec.Broker.Redis!;
-        var prefix = redis.KeyPrefix ?? "celeriac";
+        var prefix = redis.KeyPrefix ?? new RedisBrokerOptions().KeyPrefix;
         var metadata = new JsonObject
         {
             ["address"] = redis.Address,
@@ -25,7 +26,7 @@ public sealed class RedisKedaTrigger : IKedaTrigger
             ["lagCount"] = policy.TargetDepthPerReplica.ToString(CultureInfo.InvariantCulture),
             ["activationLagCount"] = policy.ActivationDepth.ToString(CultureInfo.InvariantCulture),
         };
-        if (redis.Tls == true) metadata["enableTLS"] = "true";
+        if (redis.Tls) metadata["enableTLS"] = "true";
         return KedaTriggers.Trigger("redis-streams", queue, metadata, authentication);
     }
 
