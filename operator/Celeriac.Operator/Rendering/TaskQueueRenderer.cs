@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Model;
+using Celeriac.Operator.WorkerConfiguration;
 
 namespace Celeriac.Operator.Rendering;
 
