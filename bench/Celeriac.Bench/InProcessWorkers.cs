@@ -18,13 +18,14 @@ public sealed class InProcessWorkers : IAsyncDisposable
         public bool RecordWaits { get; set; }
         public long Finished => Interlocked.Read(ref _finished);
 
-        public void OnStarted(TaskContext context, TimeSpan queueWait)
+        public void OnStarted(TaskExecution execution)
         {
             if (!RecordWaits) return;
-            lock (_waits) _waits.Add(queueWait.TotalMilliseconds);
+            var readyAt = execution.Envelope.Eta is { } eta && eta > execution.Envelope.Created ? eta : execution.Envelope.Created;
+            lock (_waits) _waits.Add((execution.StartedAt - readyAt).TotalMilliseconds);
         }
 
-        public void OnFinished(TaskContext context, TimeSpan duration) => Interlocked.Increment(ref _finished);
+        public void OnFinished(TaskExecution execution, Settlement settlement, TimeSpan duration) => Interlocked.Increment(ref _finished);
 
         public double[] Waits()
         {

@@ -83,7 +83,7 @@ public static class OperatorHost
     public static void MapEndpoints(WebApplication app)
     {
         app.MapGet("/healthz", (TaskQueueController controller) =>
-            controller.Healthy ? Results.Text("ok") : Results.Text("watches failing", statusCode: 503));
+            controller.Healthy ? Microsoft.AspNetCore.Http.Results.Text("ok") : Microsoft.AspNetCore.Http.Results.Text("watches failing", statusCode: 503));
         app.MapPrometheusMetrics();
     }
 

@@ -3,17 +3,17 @@ using System.Diagnostics;
 using Celeriac.Brokers;
 using Celeriac.Envelope;
 using Celeriac.FanOut;
-using Celeriac.Stores;
 using Celeriac.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using Celeriac.Hosting;
 
 namespace Celeriac.Tests;
 
 /// <summary>Chunked fan-out on the in-memory broker: bounded memory and backlog with a real consumer draining, and resume after a crash.</summary>
 public sealed class FanOutTests(ITestOutputHelper output)
 {
-    private static (TestApp App, DepthRecordingBroker Broker) Create(InMemoryTaskStore? store = null)
+    private static (TestApp App, DepthRecordingBroker Broker) Create(InMemoryFanOutProgressStore? store = null)
     {
         DepthRecordingBroker? recording = null;
         var app = TestApp.Create(c =>
@@ -24,7 +24,7 @@ public sealed class FanOutTests(ITestOutputHelper output)
                 var broker = sp.GetRequiredService<InMemoryBroker>();
                 return recording ??= new DepthRecordingBroker(broker, "default");
             });
-            if (store is not null) c.UseStore(_ => store);
+            if (store is not null) c.UseStore(StoreServices.InMemory with { FanOutProgress = _ => store });
         });
         return (app, (DepthRecordingBroker)app.Services.GetRequiredService<IBroker>());
     }
@@ -90,7 +90,7 @@ public sealed class FanOutTests(ITestOutputHelper output)
     public async Task ARestartedFanOutResumesFromItsLastCompletedChunk()
     {
         const int total = 20_000, chunk = 500;
-        var store = new InMemoryTaskStore();
+        var store = new InMemoryFanOutProgressStore();
         var plan = new FanOutPlan<long> { Source = FanOutSource.Range(0, total), ChunkSize = chunk, MaxBacklog = 1_000_000, ProgressKey = "resume" };
         var seen = new ConcurrentDictionary<long, int>();
         void Record(IReadOnlyList<OutgoingMessage> messages)

@@ -1,5 +1,6 @@
-using Celeriac.Pipeline.Middlewares;
+using Celeriac.Retries;
 using Celeriac.Tasks;
+using Celeriac.TimeLimits;
 
 namespace Celeriac.Tests;
 

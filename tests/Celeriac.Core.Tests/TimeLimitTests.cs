@@ -4,6 +4,7 @@ using Celeriac.Tests.Infrastructure;
 using Celeriac.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Celeriac.TimeLimits;
 
 namespace Celeriac.Tests;
 

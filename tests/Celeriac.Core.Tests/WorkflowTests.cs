@@ -2,6 +2,8 @@ using Celeriac.Client;
 using Celeriac.Tests.Infrastructure;
 using Celeriac.Workflows;
 using Microsoft.Extensions.DependencyInjection;
+using Celeriac.Results;
+using Celeriac.Revocation;
 
 namespace Celeriac.Tests;
 
@@ -155,7 +157,7 @@ public sealed class WorkflowTests
         await app.StartAsync();
 
         var failure = await Assert.ThrowsAsync<TaskFailedException>(() => handle.GetResultAsync<Number>(Wait));
-        Assert.Equal(Pipeline.Middlewares.WorkflowMiddleware.ExpiredResultType, failure.ExceptionType);
+        Assert.Equal(WorkflowMiddleware.ExpiredResultType, failure.ExceptionType);
         Assert.Contains("wf.perishable", failure.ExceptionMessage);
         Assert.Empty(app.Probe.Started);
     }

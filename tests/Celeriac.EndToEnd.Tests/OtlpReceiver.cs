@@ -40,7 +40,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             receiver.Requests.Enqueue((context.Request.Path, context.Request.ContentType ?? "", body.ToArray()));
-            return Results.Bytes([], "application/x-protobuf");
+            return Microsoft.AspNetCore.Http.Results.Bytes([], "application/x-protobuf");
         });
         await app.StartAsync();
         return receiver;

@@ -7,7 +7,7 @@ using Celeriac.Operator.Model;
 using Celeriac.Operator.WorkerConfiguration;
 using Celeriac.Operator.Tests.Fake;
 using Celeriac.Redis;
-using Celeriac.Stores;
+using Celeriac.Locks;
 using Celeriac.Testing;
 using k8s;
 using k8s.Models;
@@ -92,7 +92,7 @@ public sealed class BrokerConnectionTests
 
         var connection = await brokers.GetAsync(queue, CancellationToken.None);
         var locks = connection.Services.GetRequiredService<ITaskLockStore>();
-        Assert.IsType<RedisTaskStore>(locks);
+        Assert.IsType<Celeriac.Redis.Locks.RedisTaskLockStore>(locks);
         Assert.Equal("operator", await locks.AcquireAsync("schedules/nightly", "operator", TimeSpan.FromMinutes(1), CancellationToken.None));
 
         await using var direct = new ServiceCollection().AddLogging()

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Celeriac.Hosting;
 using Celeriac.Observability;
+using Celeriac.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

@@ -3,6 +3,7 @@ using Celeriac.Client;
 using Celeriac.Examples;
 using Celeriac.Examples.Tasks;
 using Celeriac.Hosting;
+using Celeriac.Results;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

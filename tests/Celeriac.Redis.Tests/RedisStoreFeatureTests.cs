@@ -1,6 +1,7 @@
 using Celeriac.Client;
 using Celeriac.Hosting;
-using Celeriac.Pipeline;
+using Celeriac.Locks;
+using Celeriac.Results;
 using Celeriac.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

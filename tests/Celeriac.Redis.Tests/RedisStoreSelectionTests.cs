@@ -1,6 +1,6 @@
 using Celeriac.Brokers;
 using Celeriac.Hosting;
-using Celeriac.Stores;
+using Celeriac.Revocation;
 using Celeriac.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +27,7 @@ public sealed class RedisStoreSelectionTests(RedisServerFixture redis) : IClassF
         };
         await using var one = Services(settings);
         await using var two = Services(settings);
-        Assert.IsType<RedisTaskStore>(one.GetRequiredService<IRevocationStore>());
+        Assert.IsType<Celeriac.Redis.Revocation.RedisRevocationStore>(one.GetRequiredService<IRevocationStore>());
         Assert.Empty(one.GetServices<RedisStoreConnection>());
         Assert.Single(one.GetServices<RedisConnection>());
         await one.GetRequiredService<IRevocationStore>().RevokeAsync("task-1", TimeSpan.FromMinutes(5), CancellationToken.None);

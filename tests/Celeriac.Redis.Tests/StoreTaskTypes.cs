@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Celeriac.Pipeline;
 using Celeriac.Tasks;
 
 namespace Celeriac.Redis.Tests;

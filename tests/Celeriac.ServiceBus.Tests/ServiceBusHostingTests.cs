@@ -36,7 +36,7 @@ public sealed class ServiceBusHostingTests(ServiceBusPeerFixture fixture) : ICla
         private readonly ConcurrentDictionary<string, int> _runs = new(StringComparer.Ordinal);
         public int Count => _runs.Count;
         public int MostRuns => _runs.IsEmpty ? 0 : _runs.Values.Max();
-        public void OnFinished(TaskContext context, TimeSpan duration) => _runs.AddOrUpdate(context.TaskId, 1, (_, n) => n + 1);
+        public void OnFinished(TaskExecution execution, Settlement settlement, TimeSpan duration) => _runs.AddOrUpdate(execution.TaskId, 1, (_, n) => n + 1);
     }
 
     private static IConfiguration Configuration(Dictionary<string, string?> settings) => new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -1,7 +1,8 @@
 using Celeriac.Brokers;
 using Celeriac.Hosting;
 using Celeriac.Redis;
-using Celeriac.Stores;
+using Celeriac.Revocation;
+using Celeriac.Workflows;
 using Celeriac.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +29,7 @@ public sealed class ServiceBusStoreSelectionTests
     {
         await using var services = Services([]);
         Assert.IsType<ServiceBusBroker>(services.GetRequiredService<IBroker>());
-        Assert.IsType<InMemoryTaskStore>(services.GetRequiredService<IRevocationStore>());
+        Assert.IsType<InMemoryRevocationStore>(services.GetRequiredService<IRevocationStore>());
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public sealed class ServiceBusStoreSelectionTests
         await using var one = Services(store);
         await using var two = Services(store);
         Assert.IsType<ServiceBusBroker>(one.GetRequiredService<IBroker>());
-        Assert.IsType<RedisTaskStore>(one.GetRequiredService<IWorkflowStore>());
+        Assert.IsType<Celeriac.Redis.Workflows.RedisWorkflowStore>(one.GetRequiredService<IWorkflowStore>());
         await one.GetRequiredService<IRevocationStore>().RevokeTaskNameAsync("emails.send", TimeSpan.FromMinutes(5), CancellationToken.None);
         Assert.Contains("emails.send", (await two.GetRequiredService<IRevocationStore>().GetRevokedTaskNamesAsync(CancellationToken.None)).Keys);
     }

@@ -1,12 +1,13 @@
-using Celeriac.Stores;
+using Celeriac.Hosting;
 using Celeriac.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Sqlite.Tests;
 
-/// <summary>The store contract on the in-memory store; the "stores" of one test are one instance, as in one process.</summary>
+/// <summary>The store contract on the in-memory store; the "stores" of one test are one provider, as in one process.</summary>
 public sealed class InMemoryTaskStoreContractTests : TaskStoreContractTests
 {
-    private readonly InMemoryTaskStore _store = new();
+    private readonly ServiceProvider _store = new ServiceCollection().AddLogging().AddCeleriac(c => c.UseInMemoryStore()).BuildServiceProvider();
 
-    protected override object CreateStore() => _store;
+    protected override IServiceProvider CreateStore() => _store;
 }

@@ -1,6 +1,6 @@
 using Celeriac.Client;
 using Celeriac.Hosting;
-using Celeriac.Pipeline;
+using Celeriac.Revocation;
 using Celeriac.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,6 @@
+using Celeriac.Hosting;
 using Celeriac.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Sqlite.Tests;
 
@@ -7,7 +9,8 @@ public sealed class SqliteTaskStoreContractTests : TaskStoreContractTests
 {
     private readonly TempDatabase _database = new();
 
-    protected override object CreateStore() => new SqliteTaskStore(new SqliteBrokerOptions { Path = _database.Path });
+    protected override IServiceProvider CreateStore() =>
+        new ServiceCollection().AddLogging().AddCeleriac(c => c.UseSqliteStore(o => o.Path = _database.Path)).BuildServiceProvider();
 
     public override async Task DisposeAsync()
     {

@@ -26,7 +26,7 @@ public sealed class SqsHostingTests(SqsEmulator emulator) : IClassFixture<SqsEmu
     {
         private long _count;
         public long Count => Interlocked.Read(ref _count);
-        public void OnFinished(TaskContext context, TimeSpan duration) => Interlocked.Increment(ref _count);
+        public void OnFinished(TaskExecution execution, Settlement settlement, TimeSpan duration) => Interlocked.Increment(ref _count);
     }
 
     [Fact]

@@ -2,7 +2,12 @@ using Celeriac.Hosting;
 using Celeriac.Redis;
 using Celeriac.Sqlite;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Stores;
+using Celeriac.RateLimits;
+using Celeriac.Locks;
+using Celeriac.Results;
+using Celeriac.Revocation;
+using Celeriac.Workflows;
+using Celeriac.FanOut;
 using Celeriac.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,12 +63,12 @@ public sealed class SqsStoreSelectionTests(SqsEmulator emulator) : IClassFixture
         await using var two = Services(RedisStore(prefix));
 
         Assert.IsType<SqsBroker>(one.GetRequiredService<Celeriac.Brokers.IBroker>());
-        var store = Assert.IsType<RedisTaskStore>(one.GetRequiredService<IRateLimiter>());
-        Assert.Same(store, one.GetRequiredService<ITaskLockStore>());
-        Assert.Same(store, one.GetRequiredService<IResultStore>());
-        Assert.Same(store, one.GetRequiredService<IRevocationStore>());
-        Assert.Same(store, one.GetRequiredService<IWorkflowStore>());
-        Assert.Same(store, one.GetRequiredService<IFanOutProgressStore>());
+        Assert.IsType<Celeriac.Redis.RateLimits.RedisRateLimiter>(one.GetRequiredService<IRateLimiter>());
+        Assert.IsType<Celeriac.Redis.Locks.RedisTaskLockStore>(one.GetRequiredService<ITaskLockStore>());
+        Assert.IsType<Celeriac.Redis.Results.RedisResultStore>(one.GetRequiredService<IResultStore>());
+        Assert.IsType<Celeriac.Redis.Revocation.RedisRevocationStore>(one.GetRequiredService<IRevocationStore>());
+        Assert.IsType<Celeriac.Redis.Workflows.RedisWorkflowStore>(one.GetRequiredService<IWorkflowStore>());
+        Assert.IsType<Celeriac.Redis.FanOut.RedisFanOutProgressStore>(one.GetRequiredService<IFanOutProgressStore>());
         Assert.Equal(prefix, one.GetRequiredService<RedisStoreConnection>().Connection.Options.KeyPrefix);
 
         // What one worker records, another sees: the point of a shared store.
@@ -78,9 +83,9 @@ public sealed class SqsStoreSelectionTests(SqsEmulator emulator) : IClassFixture
     {
         var logs = new RecordingLoggerProvider();
         await using var services = Services([], logs);
-        Assert.IsType<InMemoryTaskStore>(services.GetRequiredService<IRevocationStore>());
-        Assert.IsType<InMemoryTaskStore>(services.GetRequiredService<IRateLimiter>());
-        Assert.IsType<InMemoryTaskStore>(services.GetRequiredService<ITaskLockStore>());
+        Assert.IsType<InMemoryRevocationStore>(services.GetRequiredService<IRevocationStore>());
+        Assert.IsType<InMemoryRateLimiter>(services.GetRequiredService<IRateLimiter>());
+        Assert.IsType<InMemoryTaskLockStore>(services.GetRequiredService<ITaskLockStore>());
         var warning = Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning);
         Assert.Contains("per process", warning.Message, StringComparison.Ordinal);
         Assert.Contains("Celeriac:Store:Type=redis", warning.Message, StringComparison.Ordinal);
@@ -97,7 +102,7 @@ public sealed class SqsStoreSelectionTests(SqsEmulator emulator) : IClassFixture
             await using (var sqlite = Services(new() { ["Celeriac:Store:Type"] = "sqlite", ["Celeriac:Store:Sqlite:Path"] = path }, logs))
             {
                 await sqlite.GetRequiredService<IRevocationStore>().RevokeAsync("task-2", TimeSpan.FromMinutes(5), CancellationToken.None);
-                Assert.IsType<SqliteTaskStore>(sqlite.GetRequiredService<IResultStore>());
+                Assert.IsType<Celeriac.Sqlite.Results.SqliteResultStore>(sqlite.GetRequiredService<IResultStore>());
             }
             Assert.True(File.Exists(path));
             Assert.DoesNotContain(logs.Entries, e => e.Level == LogLevel.Warning);
@@ -105,7 +110,7 @@ public sealed class SqsStoreSelectionTests(SqsEmulator emulator) : IClassFixture
                 Assert.Contains("task-2", await again.GetRequiredService<IRevocationStore>().GetRevokedAsync(CancellationToken.None));
 
             await using (var memory = Services(new() { ["Celeriac:Store:Type"] = "memory" }, logs))
-                Assert.IsType<InMemoryTaskStore>(memory.GetRequiredService<IRevocationStore>());
+                Assert.IsType<InMemoryRevocationStore>(memory.GetRequiredService<IRevocationStore>());
             Assert.DoesNotContain(logs.Entries, e => e.Level == LogLevel.Warning);
 
             var error = Assert.Throws<InvalidOperationException>(() => Services(new() { ["Celeriac:Store:Type"] = "dynamodb" }));

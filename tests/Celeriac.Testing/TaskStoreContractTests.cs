@@ -1,5 +1,11 @@
 using System.Diagnostics;
-using Celeriac.Stores;
+using Celeriac.FanOut;
+using Celeriac.Locks;
+using Celeriac.RateLimits;
+using Celeriac.Results;
+using Celeriac.Revocation;
+using Celeriac.Workflows;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Celeriac.Testing;
@@ -11,28 +17,31 @@ namespace Celeriac.Testing;
 /// </summary>
 public abstract class TaskStoreContractTests : IAsyncLifetime
 {
-    private readonly List<object> _stores = [];
+    private readonly List<IServiceProvider> _stores = [];
     private readonly string _run = Guid.NewGuid().ToString("N")[..10];
 
-    /// <summary>A store implementing all the store interfaces.</summary>
-    protected abstract object CreateStore();
+    /// <summary>
+    /// The store as one process sees it: a service provider with the store's feature services registered
+    /// (<c>AddCeleriac(c => c.UseXStore(...))</c>). Providers of one test share their data, as processes do.
+    /// </summary>
+    protected abstract IServiceProvider CreateStore();
 
     protected virtual TimeSpan Patience => TimeSpan.FromSeconds(20);
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
-    public virtual Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
-        foreach (var store in _stores.OfType<IDisposable>()) store.Dispose();
+        foreach (var store in _stores.Distinct().OfType<IAsyncDisposable>()) await store.DisposeAsync();
         _stores.Clear();
-        return Task.CompletedTask;
     }
 
-    private object NewStore()
+    /// <summary>One feature of a new view of the store.</summary>
+    private T NewStore<T>() where T : notnull
     {
         var store = CreateStore();
         _stores.Add(store);
-        return store;
+        return store.GetRequiredService<T>();
     }
 
     private string Key(string name) => name + "-" + _run;
@@ -53,8 +62,8 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task RateLimitGivesEachTicketItsOwnSlotOneIntervalApart()
     {
-        var limiter = (IRateLimiter)NewStore();
-        var other = (IRateLimiter)NewStore();
+        var limiter = NewStore<IRateLimiter>();
+        var other = NewStore<IRateLimiter>();
         var perMinute = RateLimit.Parse("1/m");
         var key = Key("rate");
 
@@ -73,7 +82,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task ARateLimitSlotWithinTheConsumeWindowIsUsedUp()
     {
-        var limiter = (IRateLimiter)NewStore();
+        var limiter = NewStore<IRateLimiter>();
         var perMinute = RateLimit.Parse("1/m");
         var key = Key("consume");
         await limiter.ReserveAsync(key, perMinute, "a", TimeSpan.Zero, None);
@@ -87,8 +96,8 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task ALockHasOneOwnerUntilReleasedByIt()
     {
-        var first = (ITaskLockStore)NewStore();
-        var second = (ITaskLockStore)NewStore();
+        var first = NewStore<ITaskLockStore>();
+        var second = NewStore<ITaskLockStore>();
         var key = Key("lock");
         var ttl = TimeSpan.FromMinutes(1);
 
@@ -104,7 +113,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task ALockExpiresWhenItsOwnerStopsRenewingIt()
     {
-        var store = (ITaskLockStore)NewStore();
+        var store = NewStore<ITaskLockStore>();
         var key = Key("expiring");
         Assert.Equal("a", await store.AcquireAsync(key, "a", TimeSpan.FromMilliseconds(300), None));
         Assert.True(await EventuallyAsync(async () => await store.AcquireAsync(key, "b", TimeSpan.FromMinutes(1), None) == "b"));
@@ -113,8 +122,8 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task ResultsAreKeptUntilTheyExpire()
     {
-        var writer = (IResultStore)NewStore();
-        var reader = (IResultStore)NewStore();
+        var writer = NewStore<IResultStore>();
+        var reader = NewStore<IResultStore>();
         var kept = new TaskResult(Key("kept"), true, "{\"n\":42}", null, null, DateTimeOffset.UnixEpoch.AddDays(20000));
         var failed = new TaskResult(Key("failed"), false, null, "System.InvalidOperationException", "boom", DateTimeOffset.UnixEpoch.AddDays(20000));
         var brief = new TaskResult(Key("brief"), true, "1", null, null, DateTimeOffset.UnixEpoch.AddDays(20000));
@@ -132,8 +141,8 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task RevocationsAreListedUntilTheyExpire()
     {
-        var writer = (IRevocationStore)NewStore();
-        var reader = (IRevocationStore)NewStore();
+        var writer = NewStore<IRevocationStore>();
+        var reader = NewStore<IRevocationStore>();
         var lasting = Key("lasting");
         var brief = Key("brief");
         await writer.RevokeAsync(lasting, TimeSpan.FromDays(1), None);
@@ -146,8 +155,8 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task AJoinHandsAllResultsInOrderToTheMemberThatCompletesIt()
     {
-        var first = (IWorkflowStore)NewStore();
-        var second = (IWorkflowStore)NewStore();
+        var first = NewStore<IWorkflowStore>();
+        var second = NewStore<IWorkflowStore>();
         var join = Key("join");
         var day = TimeSpan.FromDays(1);
 
@@ -167,7 +176,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task ManyMembersFinishingTogetherCompleteTheJoinExactlyOnce()
     {
-        var stores = Enumerable.Range(0, 4).Select(_ => (IWorkflowStore)NewStore()).ToList();
+        var stores = Enumerable.Range(0, 4).Select(_ => NewStore<IWorkflowStore>()).ToList();
         const int size = 40;
         var join = Key("crowd");
         using var start = new ManualResetEventSlim();
@@ -198,7 +207,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task AJoinExpires()
     {
-        var store = (IWorkflowStore)NewStore();
+        var store = NewStore<IWorkflowStore>();
         var join = Key("brief-join");
         Assert.Null(await store.JoinAsync(join, 0, 2, "0", TimeSpan.FromMilliseconds(300), None));
         // Once expired, the first member's result is gone: the second alone does not complete the group.
@@ -209,8 +218,8 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task FanOutCheckpointsAreKeptPerKey()
     {
-        var writer = (IFanOutProgressStore)NewStore();
-        var reader = (IFanOutProgressStore)NewStore();
+        var writer = NewStore<IFanOutProgressStore>();
+        var reader = NewStore<IFanOutProgressStore>();
         var key = Key("fanout");
         Assert.Null(await reader.GetCheckpointAsync(key, None));
         await writer.SetCheckpointAsync(key, "{\"position\":\"1000\"}", None);
@@ -223,8 +232,8 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task TaskNameRevocationsAreListedWithTheirTimeUntilTheyExpire()
     {
-        var writer = (IRevocationStore)NewStore();
-        var reader = (IRevocationStore)NewStore();
+        var writer = NewStore<IRevocationStore>();
+        var reader = NewStore<IRevocationStore>();
         var lasting = Key("lasting.task");
         var brief = Key("brief.task");
         var before = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(5);
@@ -242,7 +251,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task RevokingATaskNameAgainMovesItsTimeOn()
     {
-        var store = (IRevocationStore)NewStore();
+        var store = NewStore<IRevocationStore>();
         var name = Key("again.task");
         await store.RevokeTaskNameAsync(name, TimeSpan.FromDays(1), None);
         var first = (await store.GetRevokedTaskNamesAsync(None))[name];

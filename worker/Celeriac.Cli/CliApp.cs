@@ -193,7 +193,7 @@ public static class CliApp
     /// <summary>Revocations and results live in the store: one that only this process sees would silently do nothing.</summary>
     internal static void RequireSharedStore(IServiceProvider provider)
     {
-        if (provider.GetRequiredService<Stores.IRevocationStore>() is Stores.InMemoryTaskStore)
+        if (provider.GetRequiredService<Revocation.IRevocationStore>() is Revocation.InMemoryRevocationStore)
             throw new InvalidOperationException("this broker has no shared store (revocations and results need a shared one: set Celeriac__Store__Type=redis and Celeriac__Store__Redis__ConnectionString)");
     }
 

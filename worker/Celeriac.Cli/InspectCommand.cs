@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Celeriac.Brokers;
-using Celeriac.Stores;
+using Celeriac.Revocation;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Cli;
@@ -32,7 +32,7 @@ public static class InspectCommand
             output.WriteLine($"{"(total)",-24} {ready,10} {inFlight,10} {delayed,10} {dead.Values.Sum(),10}");
 
             var revocations = provider.GetRequiredService<IRevocationStore>();
-            if (revocations is InMemoryTaskStore)
+            if (revocations is InMemoryRevocationStore)
             {
                 output.WriteLine("revocations: no shared store for this broker (set Celeriac__Store__Type=redis)");
                 return 0;

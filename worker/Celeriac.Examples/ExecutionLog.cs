@@ -1,4 +1,4 @@
-using Celeriac.Pipeline;
+using Celeriac.Tasks;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 

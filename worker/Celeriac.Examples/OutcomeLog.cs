@@ -36,10 +36,10 @@ public sealed class OutcomeLog : ITaskObserver, IAsyncDisposable
 
     public static string[] TerminalOutcomes { get; } = [nameof(TaskOutcome.Succeeded), nameof(TaskOutcome.DeadLettered), nameof(TaskOutcome.Expired), nameof(TaskOutcome.Revoked), "Rejected"];
 
-    public void OnFinished(TaskContext context, TimeSpan duration)
+    public void OnFinished(TaskExecution execution, Settlement settlement, TimeSpan duration)
     {
         if (_connectionString is not null)
-            _rows.Writer.TryWrite(new Row(context.TaskName, context.Outcome.ToString(), duration.TotalMilliseconds, context.Exception?.GetType().Name));
+            _rows.Writer.TryWrite(new Row(execution.TaskName, settlement.Outcome.ToString(), duration.TotalMilliseconds, settlement.Error?.GetType().Name));
     }
 
     public void OnRejected(Brokers.BrokerMessage message, string? taskName, string reason)

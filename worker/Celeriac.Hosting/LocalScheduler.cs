@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Celeriac.Client;
 using Celeriac.Scheduling;
-using Celeriac.Stores;
+using Celeriac.Locks;
+using Celeriac.Results;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -13,7 +13,7 @@ public static class LocalSchedulerExtensions
         var celeriac = configuration.GetSection("Celeriac");
         var schedules = LocalScheduleConfiguration.Read(celeriac);
         if (schedules.Count == 0) return services;
-        services.AddOptions<LocalSchedulerOptions>().Bind(celeriac.GetSection("Scheduler"));
+        services.AddCeleriacOptions<LocalSchedulerOptions, LocalSchedulerOptionsValidator>(celeriac);
         services.AddSingleton<IReadOnlyList<ScheduleDefinition>>(schedules);
         services.AddSingleton<LocalScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalScheduler>());

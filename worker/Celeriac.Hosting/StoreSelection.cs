@@ -1,4 +1,3 @@
-using Celeriac.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -39,11 +38,14 @@ public static class StoreSelection
         if (!string.Equals(broker, BrokerSelection.Sqs, StringComparison.OrdinalIgnoreCase)
             && !string.Equals(broker, BrokerSelection.ServiceBus, StringComparison.OrdinalIgnoreCase))
             return builder;
-        // Logged when the store is first resolved, which the worker does at start-up.
-        return builder.UseStore(sp =>
+        // Logged once, when the revocations are first resolved, which the worker does at start-up.
+        return builder.UseStore(StoreServices.InMemory with
         {
-            sp.GetService<ILoggerFactory>()?.CreateLogger(typeof(StoreSelection).FullName!).LogWarning(PerProcessWarning, broker);
-            return new InMemoryTaskStore(sp.GetService<TimeProvider>());
+            Revocations = sp =>
+            {
+                sp.GetService<ILoggerFactory>()?.CreateLogger(typeof(StoreSelection).FullName!).LogWarning(PerProcessWarning, broker);
+                return StoreServices.InMemory.Revocations(sp);
+            },
         });
     }
 }

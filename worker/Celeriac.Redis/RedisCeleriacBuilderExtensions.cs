@@ -1,5 +1,6 @@
 using Celeriac.Brokers;
 using Celeriac.Redis;
+using Celeriac.Redis.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -34,12 +35,12 @@ public static class RedisCeleriacBuilderExtensions
         builder.Services.TryAddSingleton(sp => new RedisStoreConnection(
             sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value,
             sp.GetService<ILogger<RedisConnection>>()));
-        return builder.UseStore(sp => new RedisTaskStore(sp.GetRequiredService<RedisStoreConnection>().Connection));
+        return builder.UseStore(RedisStore.On(sp => sp.GetRequiredService<RedisStoreConnection>().Connection));
     }
 
     /// <summary>The Redis broker's own store: on the broker's connection and key prefix.</summary>
     private static CeleriacBuilder UseRedisBrokerStore(CeleriacBuilder builder) =>
-        builder.UseStore(sp => new RedisTaskStore(sp.GetRequiredService<RedisConnection>()));
+        builder.UseStore(RedisStore.On(sp => sp.GetRequiredService<RedisConnection>()));
 
     private static void AddRedisConnection(CeleriacBuilder builder, Action<RedisBrokerOptions>? configure)
     {

@@ -1,5 +1,6 @@
 using Celeriac.Brokers;
 using Celeriac.Sqlite;
+using Celeriac.Sqlite.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -22,9 +23,13 @@ public static class SqliteCeleriacBuilderExtensions
             sp.GetService<TimeProvider>()));
         builder.UseBroker(sp => sp.GetRequiredService<SqliteBroker>());
         // The embedded default has the same features as the server brokers: its store lives in the same file.
-        return builder.UseStore(sp => new SqliteTaskStore(
-            sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value,
-            sp.GetService<TimeProvider>()));
+        builder.Services.RemoveAll<SqliteStoreDatabase>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value;
+            return new SqliteStoreDatabase(options.Path, options.BusyTimeout, sp.GetService<TimeProvider>());
+        });
+        return builder.UseStore(SqliteStore.Services);
     }
 
     /// <summary>
@@ -35,10 +40,12 @@ public static class SqliteCeleriacBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddCeleriacOptions<SqliteStoreOptions, SqliteStoreOptionsValidator>(configure);
-        return builder.UseStore(sp =>
+        builder.Services.RemoveAll<SqliteStoreDatabase>();
+        builder.Services.AddSingleton(sp =>
         {
-            var store = sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
-            return new SqliteTaskStore(new SqliteBrokerOptions { Path = store.Path, BusyTimeout = store.BusyTimeout }, sp.GetService<TimeProvider>());
+            var options = sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
+            return new SqliteStoreDatabase(options.Path, options.BusyTimeout, sp.GetService<TimeProvider>());
         });
+        return builder.UseStore(SqliteStore.Services);
     }
 }

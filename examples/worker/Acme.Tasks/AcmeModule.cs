@@ -2,6 +2,7 @@ using Acme.Tasks.Email;
 using Acme.Tasks.Images;
 using Acme.Tasks.Reports;
 using Celeriac.Hosting;
+using Celeriac.Locks;
 using Celeriac.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 

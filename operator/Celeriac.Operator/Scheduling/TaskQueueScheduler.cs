@@ -7,7 +7,7 @@ using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Validation;
 using Celeriac.Scheduling;
-using Celeriac.Stores;
+using Celeriac.Locks;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -3,25 +3,15 @@ using Celeriac.Pipeline;
 namespace Celeriac.Tests.Infrastructure;
 
 /// <summary>
-/// Stands in for the rate limiter and revocation check that are not built yet: for script labels "rate-limited"
-/// and "revoked" it settles the message as they will, without running the task.
+/// Ends executions as the rate limiter and the revocation check would, for script labels "rate-limited" and "revoked",
+/// without running the task: observers and metrics see those settlements without a store set up for them.
 /// </summary>
 public sealed class OutcomeOverrideMiddleware : ITaskMiddleware
 {
-    public Task InvokeAsync(TaskContext context, TaskDelegate next)
+    public Task<Settlement> InvokeAsync(TaskExecution execution, TaskDelegate next) => (execution.Args as ScriptArgs)?.Label switch
     {
-        switch ((context.Args as ScriptArgs)?.Label)
-        {
-            case "rate-limited":
-                context.Release(TimeSpan.FromHours(1));
-                context.Outcome = TaskOutcome.RateLimited;
-                return Task.CompletedTask;
-            case "revoked":
-                context.Ack();
-                context.Outcome = TaskOutcome.Revoked;
-                return Task.CompletedTask;
-            default:
-                return next(context);
-        }
-    }
+        "rate-limited" => Task.FromResult<Settlement>(new Settlement.Released(TimeSpan.FromHours(1), ReleaseReason.RateLimited)),
+        "revoked" => Task.FromResult(Settlement.Revoked),
+        _ => next(execution),
+    };
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Celeriac.Envelope;
 using Celeriac.Pipeline;
+using Celeriac.Tasks;
 
 namespace Celeriac.Tests.Infrastructure;
 
@@ -20,7 +21,22 @@ public sealed class Probe
     private int _running;
     private int _maxRunning;
 
-    public Func<ScriptArgs, TaskContext, Task> Handler { get; set; } = (_, _) => Task.CompletedTask;
+    public Func<ScriptArgs, ScriptContext, Task> Handler { get; set; } = (_, _) => Task.CompletedTask;
+
+    private static readonly AsyncLocal<TaskExecution?> Current = new();
+
+    /// <summary>The execution of the task running on this flow (set by <see cref="ExecutionCapture"/>).</summary>
+    public static TaskExecution CurrentExecution => Current.Value ?? throw new InvalidOperationException("No execution: the probe's middleware is not registered.");
+
+    /// <summary>Innermost test middleware: makes the execution visible to the task body that runs inside it.</summary>
+    public sealed class ExecutionCapture : ITaskMiddleware
+    {
+        public Task<Settlement> InvokeAsync(TaskExecution execution, TaskDelegate next)
+        {
+            Current.Value = execution;
+            return next(execution);
+        }
+    }
 
     public ConcurrentQueue<TaskRun> Started { get; } = new();
     public ConcurrentQueue<TaskRun> Finished { get; } = new();
@@ -30,22 +46,39 @@ public sealed class Probe
 
     public IEnumerable<TaskRun> StartedWith(string label) => Started.Where(r => r.Label == label);
 
-    public void OnStart(TaskContext context, string label)
+    public void OnStart(TaskContext context, string label) => OnStart(label);
+
+    private void OnStart(string label)
     {
         var running = Interlocked.Increment(ref _running);
         int max;
         while (running > (max = Volatile.Read(ref _maxRunning)) && Interlocked.CompareExchange(ref _maxRunning, running, max) != max)
         {
         }
-        Started.Enqueue(Snapshot(context, label));
+        Started.Enqueue(Snapshot(label));
     }
 
     public void OnEnd(TaskContext context, string label)
     {
         Interlocked.Decrement(ref _running);
-        Finished.Enqueue(Snapshot(context, label));
+        Finished.Enqueue(Snapshot(label));
     }
 
-    private static TaskRun Snapshot(TaskContext context, string label) =>
-        new(context.TaskName, label, context.Envelope, context.Queue, context.Message.DeliveryCount, DateTimeOffset.UtcNow, Activity.Current?.TraceId);
+    private static TaskRun Snapshot(string label)
+    {
+        var execution = CurrentExecution;
+        return new(execution.TaskName, label, execution.Envelope, execution.Queue, execution.Message.DeliveryCount, DateTimeOffset.UtcNow, Activity.Current?.TraceId);
+    }
+}
+
+/// <summary>What a <see cref="ScriptTask"/> handler sees: the task's own context, and the execution behind it for assertions.</summary>
+public sealed class ScriptContext(TaskContext task, TaskExecution execution)
+{
+    public TaskContext Task { get; } = task;
+    public TaskExecution Execution { get; } = execution;
+    public CancellationToken CancellationToken => Task.CancellationToken;
+    public int Attempt => Task.Attempt;
+    public string TaskId => Task.TaskId;
+    public Celeriac.Brokers.BrokerMessage Message => Execution.Message;
+    public IServiceProvider Services => Execution.Services;
 }

@@ -9,7 +9,7 @@ namespace Celeriac.Tests.Infrastructure;
 /// <summary>An <see cref="ITaskObserver"/> that remembers every call.</summary>
 public sealed class RecordingObserver : ITaskObserver
 {
-    public sealed record Finish(string TaskName, string TaskId, int Attempt, string Queue, TaskOutcome Outcome, Exception? Exception, string? DeadLetterReason);
+    public sealed record Finish(string TaskName, string TaskId, int Attempt, string Queue, TaskOutcome Outcome, Exception? Exception, string? DeadLetterReason, Settlement Settlement);
 
     public ConcurrentQueue<(string TaskName, string TaskId, int Attempt)> Started { get; } = new();
     public ConcurrentQueue<Finish> Finished { get; } = new();
@@ -17,10 +17,11 @@ public sealed class RecordingObserver : ITaskObserver
 
     public static RecordingObserver From(TestApp app) => app.Services.GetServices<ITaskObserver>().OfType<RecordingObserver>().Single();
 
-    public void OnStarted(TaskContext context, TimeSpan queueWait) => Started.Enqueue((context.TaskName, context.TaskId, context.Attempt));
+    public void OnStarted(TaskExecution execution) => Started.Enqueue((execution.TaskName, execution.TaskId, execution.Attempt));
 
-    public void OnFinished(TaskContext context, TimeSpan duration) =>
-        Finished.Enqueue(new Finish(context.TaskName, context.TaskId, context.Attempt, context.Queue, context.Outcome, context.Exception, context.DeadLetterReason));
+    public void OnFinished(TaskExecution execution, Settlement settlement, TimeSpan duration) =>
+        Finished.Enqueue(new Finish(execution.TaskName, execution.TaskId, execution.Attempt, execution.Queue, settlement.Outcome, settlement.Error,
+            (settlement as Settlement.DeadLettered)?.Reason, settlement));
 
     public void OnRejected(BrokerMessage message, string? taskName, string reason) => Rejected.Enqueue((message.Queue, taskName, reason));
 }

@@ -65,6 +65,8 @@ public sealed class TestApp : IAsyncDisposable
             if (recording is not null) c.UseBroker(_ => recording);
             else c.UseInMemoryBroker(broker);
             celeriac(c);
+            // Innermost: lets the probe see the execution behind a task's narrow context.
+            c.UseMiddleware<Probe.ExecutionCapture>();
         });
         return new TestApp(builder.Build(), broker, recording);
     }

@@ -14,7 +14,7 @@ public sealed class ScriptTask(Probe probe) : ICeleriacTask<ScriptArgs>
         probe.OnStart(context, args.Label);
         try
         {
-            await probe.Handler(args, context);
+            await probe.Handler(args, new ScriptContext(context, Probe.CurrentExecution));
         }
         finally
         {

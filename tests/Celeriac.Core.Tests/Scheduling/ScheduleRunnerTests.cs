@@ -5,7 +5,7 @@ using Celeriac.Client;
 using Celeriac.Envelope;
 using Celeriac.Hosting;
 using Celeriac.Scheduling;
-using Celeriac.Stores;
+using Celeriac.Locks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Tests.Scheduling;
@@ -123,6 +123,9 @@ public sealed class ScheduleRunnerTests : IAsyncDisposable
     private sealed class ThrowingClient : ITaskClient
     {
         public Task<string> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default) where TArgs : notnull =>
+            throw new InvalidOperationException("broker down");
+
+        public Task<string> EnqueueAsync<TTask>(object args, EnqueueOptions? options = null, CancellationToken cancellationToken = default) where TTask : class =>
             throw new InvalidOperationException("broker down");
 
         public Task<string> EnqueueAsync(string taskName, object args, EnqueueOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -7,6 +7,13 @@ public interface ITaskClient
     Task<string> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : notnull;
 
+    /// <summary>
+    /// Enqueues the task <typeparamref name="TTask"/> (for task types that share an argument record); returns the task id.
+    /// <paramref name="args"/> must be the task's argument record.
+    /// </summary>
+    Task<string> EnqueueAsync<TTask>(object args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TTask : class;
+
     /// <summary>Enqueues a task by name (for producers that do not reference the task type); returns the task id.</summary>
     Task<string> EnqueueAsync(string taskName, object args, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
 

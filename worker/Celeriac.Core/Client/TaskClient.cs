@@ -1,56 +1,40 @@
 using Celeriac.Envelope;
 using Celeriac.Hosting;
-using Celeriac.Stores;
 using Celeriac.Tasks;
 using Microsoft.Extensions.Options;
 
 namespace Celeriac.Client;
 
-public sealed class TaskClient(TaskPublisher publisher, TaskRegistry registry, IOptions<CeleriacOptions> options, ITaskLockStore? locks = null) : ITaskClient
+public sealed class TaskClient(TaskPublisher publisher, TaskRegistry registry, IOptions<CeleriacOptions> options) : ITaskClient
 {
     private readonly int _batchSize = Math.Max(1, options.Value.EnqueueBatchSize);
 
-    public async Task<string> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
-        where TArgs : notnull
+    public Task<string> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : notnull =>
+        SendOneAsync(registry.GetByArgs(typeof(TArgs)).Name, EnvelopeSerializer.SerializeArgs(args), options, cancellationToken);
+
+    public Task<string> EnqueueAsync<TTask>(object args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TTask : class
     {
-        var descriptor = registry.GetByArgs(typeof(TArgs));
-        var envelope = publisher.CreateEnvelope(descriptor.Name, EnvelopeSerializer.SerializeArgs(args), options);
-        return await SendOneAsync(envelope, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(args);
+        var descriptor = registry.GetByType(typeof(TTask));
+        if (!descriptor.ArgsType.IsInstanceOfType(args))
+            throw new ArgumentException($"{typeof(TTask).Name} takes {descriptor.ArgsType.Name}, not {args.GetType().Name}.", nameof(args));
+        return SendOneAsync(descriptor.Name, EnvelopeSerializer.SerializeArgs(args, descriptor.ArgsType), options, cancellationToken);
     }
 
-    public async Task<string> EnqueueAsync(string taskName, object args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<string> EnqueueAsync(string taskName, object args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskName);
         ArgumentNullException.ThrowIfNull(args);
-        var envelope = publisher.CreateEnvelope(taskName, EnvelopeSerializer.SerializeArgs(args, args.GetType()), options);
-        return await SendOneAsync(envelope, cancellationToken).ConfigureAwait(false);
+        return SendOneAsync(taskName, EnvelopeSerializer.SerializeArgs(args, args.GetType()), options, cancellationToken);
     }
 
-    /// <summary>Sends one envelope, unless its task is locked at enqueue and a duplicate holds the lock: then returns the holder's id.</summary>
-    private async Task<string> SendOneAsync(TaskEnvelope envelope, CancellationToken cancellationToken)
+    /// <summary>Sends one task; returns its id, or the id of a duplicate that holds the task's enqueue lock (nothing sent then).</summary>
+    private async Task<string> SendOneAsync(string taskName, System.Text.Json.JsonElement args, EnqueueOptions? options, CancellationToken cancellationToken)
     {
-        var (holder, key) = await LockAtEnqueueAsync(envelope, cancellationToken).ConfigureAwait(false);
-        if (holder is not null) return holder;
-        try
-        {
-            await publisher.SendAsync([envelope], cancellationToken).ConfigureAwait(false);
-        }
-        catch when (key is not null)
-        {
-            await locks!.ReleaseAsync(key, envelope.Id, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-        return envelope.Id;
-    }
-
-    /// <summary>For a task locked at enqueue: takes its lock for this envelope; returns the other holder when there is one, and the key taken.</summary>
-    private async Task<(string? Holder, string? Key)> LockAtEnqueueAsync(TaskEnvelope envelope, CancellationToken cancellationToken)
-    {
-        if (locks is null || !registry.TryGet(envelope.Task, out var descriptor) || descriptor.Options.Lock != TaskLockMode.SkipAtEnqueue)
-            return (null, null);
-        var key = TaskLockKey.For(envelope.Task, envelope.Args);
-        var holder = await locks.AcquireAsync(key, envelope.Id, descriptor.Options.LockTtl, cancellationToken).ConfigureAwait(false);
-        return holder == envelope.Id ? (null, key) : (holder, null);
+        var ids = await publisher.SendAsync([publisher.CreateEnvelope(taskName, args, options)], cancellationToken).ConfigureAwait(false);
+        return ids[0];
     }
 
     public Task<long> EnqueueManyAsync<TArgs>(IAsyncEnumerable<TArgs> items, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
@@ -60,27 +44,24 @@ public sealed class TaskClient(TaskPublisher publisher, TaskRegistry registry, I
     public async Task<long> EnqueueManyAsync<TArgs>(string taskName, IAsyncEnumerable<TArgs> items, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : notnull
     {
+        ArgumentNullException.ThrowIfNull(items);
         if (options?.TaskId is not null)
             throw new ArgumentException("A fixed TaskId cannot be used for many tasks.", nameof(options));
         var batch = new List<TaskEnvelope>(_batchSize);
         long count = 0;
+        async Task FlushAsync()
+        {
+            var ids = await publisher.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+            // A duplicate withheld for a lock held by another task is not counted as enqueued.
+            count += ids.Where((id, i) => id == batch[i].Id).Count();
+            batch.Clear();
+        }
         await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            var envelope = publisher.CreateEnvelope(taskName, EnvelopeSerializer.SerializeArgs(item), options);
-            if ((await LockAtEnqueueAsync(envelope, cancellationToken).ConfigureAwait(false)).Holder is not null) continue;
-            batch.Add(envelope);
-            if (batch.Count == _batchSize)
-            {
-                await publisher.SendAsync(batch, cancellationToken).ConfigureAwait(false);
-                count += batch.Count;
-                batch.Clear();
-            }
+            batch.Add(publisher.CreateEnvelope(taskName, EnvelopeSerializer.SerializeArgs(item), options));
+            if (batch.Count == _batchSize) await FlushAsync().ConfigureAwait(false);
         }
-        if (batch.Count > 0)
-        {
-            await publisher.SendAsync(batch, cancellationToken).ConfigureAwait(false);
-            count += batch.Count;
-        }
+        if (batch.Count > 0) await FlushAsync().ConfigureAwait(false);
         return count;
     }
 }

@@ -1,4 +1,5 @@
-using Celeriac.Stores;
+using Celeriac.Results;
+using Celeriac.Revocation;
 
 namespace Celeriac.Client;
 

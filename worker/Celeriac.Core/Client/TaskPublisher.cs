@@ -1,93 +1,73 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Celeriac.Brokers;
 using Celeriac.Envelope;
-using Celeriac.Hosting;
-using Celeriac.Observability;
+using Celeriac.Pipeline;
+using Celeriac.Routing;
 using Celeriac.Tasks;
-using Microsoft.Extensions.Options;
 
 namespace Celeriac.Client;
 
-/// <summary>Builds envelopes (ids, queue routing, ETA, expiry, trace context) and sends them to the broker.</summary>
-public sealed class TaskPublisher(IBroker broker, TaskRegistry registry, IOptions<CeleriacOptions> options, TimeProvider time)
+/// <summary>
+/// Builds envelopes (id, queue by <see cref="TaskRouter"/>, ETA, the caller's expiry and headers) and sends them through
+/// the enqueue middlewares (trace context, default expiry, locks taken at enqueue) to the broker.
+/// </summary>
+public sealed class TaskPublisher
 {
-    private readonly CeleriacOptions _options = options.Value;
+    private readonly TaskRegistry _registry;
+    private readonly TaskRouter _router;
+    private readonly TimeProvider _time;
+    private readonly EnqueuePipeline _pipeline;
+
+    public TaskPublisher(IBroker broker, TaskRegistry registry, TaskRouter router, MiddlewareOrder order, IServiceProvider services, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        _registry = registry;
+        _router = router;
+        _time = time;
+        _pipeline = new EnqueuePipeline(services, order,
+            batch => broker.SendAsync([.. batch.ToSend.Select(t => EnvelopeMessages.ToOutgoing(t.Envelope))], batch.CancellationToken).AsTask());
+    }
 
     public TaskEnvelope CreateEnvelope(string taskName, JsonElement args, EnqueueOptions? enqueue)
     {
-        registry.TryGet(taskName, out var descriptor);
-        var now = time.GetUtcNow();
+        _registry.TryGet(taskName, out var descriptor);
+        var now = _time.GetUtcNow();
         var eta = enqueue?.Eta ?? (enqueue?.Countdown is { } countdown ? now + countdown : null);
-        var expiresIn = enqueue?.ExpiresIn ?? descriptor?.Options.Expires;
-        var expires = enqueue?.Expires ?? (expiresIn is { } e ? now + e : null);
-        var queue = enqueue?.Queue
-            ?? (enqueue?.Priority is { } priority ? _options.QueueForPriority(priority) : null)
-            ?? descriptor?.Options.Queue
-            ?? "default";
-
-        Dictionary<string, string>? headers = null;
-        if (enqueue?.Headers is { Count: > 0 } given) headers = new Dictionary<string, string>(given, StringComparer.Ordinal);
-        if (Activity.Current is { } activity && activity.IdFormat == ActivityIdFormat.W3C)
-        {
-            headers ??= new Dictionary<string, string>(StringComparer.Ordinal);
-            headers[TaskHeaders.TraceParent] = activity.Id!;
-            if (activity.TraceStateString is { } state) headers[TaskHeaders.TraceState] = state;
-        }
-
+        var expires = enqueue?.Expires ?? (enqueue?.ExpiresIn is { } e ? now + e : null);
         return new TaskEnvelope
         {
             Id = enqueue?.TaskId ?? Guid.NewGuid().ToString(),
             Task = taskName,
             Args = args,
-            Queue = queue,
+            Queue = _router.QueueFor(taskName, descriptor, enqueue?.Queue, enqueue?.Priority),
             Eta = eta > now ? eta : null,
             Expires = expires,
             Created = now,
-            Headers = headers,
+            Headers = enqueue?.Headers is { Count: > 0 } given ? new Dictionary<string, string>(given, StringComparer.Ordinal) : null,
         };
     }
 
-    public async ValueTask SendAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken)
+    /// <summary>Sends the envelopes as one batch; returns, per envelope in order, its id or the id of the task that stands for it (a lock held by a duplicate).</summary>
+    public ValueTask<IReadOnlyList<string>> SendAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken) =>
+        SendAsync(envelopes, null, cancellationToken);
+
+    private async ValueTask<IReadOnlyList<string>> SendAsync(IReadOnlyList<TaskEnvelope> envelopes, System.Diagnostics.ActivityContext? parent, CancellationToken cancellationToken)
     {
-        using var activity = envelopes.Count > 0 && CeleriacDiagnostics.ActivitySource.HasListeners()
-            ? CeleriacDiagnostics.ActivitySource.StartActivity("celeriac.enqueue " + envelopes[0].Task, ActivityKind.Producer)
-            : null;
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("celeriac.task", envelopes[0].Task);
-            activity.SetTag("messaging.destination.name", envelopes[0].Queue);
-            activity.SetTag("messaging.batch.message_count", envelopes.Count);
-            if (envelopes.Count == 1) activity.SetTag("celeriac.task_id", envelopes[0].Id);
-        }
-        var messages = new OutgoingMessage[envelopes.Count];
-        for (var i = 0; i < envelopes.Count; i++)
-        {
-            var envelope = activity is null ? envelopes[i] : UnderProducerSpan(envelopes[i], activity);
-            messages[i] = EnvelopeMessages.ToOutgoing(envelope);
-        }
-        await broker.SendAsync(messages, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(envelopes);
+        cancellationToken.ThrowIfCancellationRequested();
+        var batch = new EnqueueBatch(envelopes.Select(e => new PendingTask(e, _registry.TryGet(e.Task, out var d) ? d : null)), cancellationToken) { Parent = parent };
+        await _pipeline.SendAsync(batch).ConfigureAwait(false);
+        return [.. batch.Tasks.Select(t => t.ResultId)];
     }
 
     /// <summary>
-    /// Makes the enqueue span the parent of the task's run, as messaging traces are drawn. An envelope that already
-    /// belongs to another trace (a replayed dead letter) keeps its own.
+    /// Re-sends an envelope to be delivered after <paramref name="delay"/> (retries, replays), on behalf of the run
+    /// whose trace span is <paramref name="parent"/> when it is given.
     /// </summary>
-    private static TaskEnvelope UnderProducerSpan(TaskEnvelope envelope, Activity producer)
+    public ValueTask<IReadOnlyList<string>> RepublishAsync(TaskEnvelope envelope, TimeSpan delay, CancellationToken cancellationToken, System.Diagnostics.ActivityContext? parent = null)
     {
-        if (producer.IdFormat != ActivityIdFormat.W3C) return envelope;
-        var current = envelope.GetHeader(TaskHeaders.TraceParent);
-        if (current is not null && (!ActivityContext.TryParse(current, null, out var context) || context.TraceId != producer.TraceId)) return envelope;
-        var headers = envelope.Headers is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(envelope.Headers, StringComparer.Ordinal);
-        headers[TaskHeaders.TraceParent] = producer.Id!;
-        if (producer.TraceStateString is { } state) headers[TaskHeaders.TraceState] = state;
-        return envelope with { Headers = headers };
-    }
-
-    /// <summary>Re-sends an envelope to be delivered after <paramref name="delay"/> (retries, replays).</summary>
-    public ValueTask RepublishAsync(TaskEnvelope envelope, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        var eta = delay > TimeSpan.Zero ? time.GetUtcNow() + delay : (DateTimeOffset?)null;
-        return SendAsync([envelope with { Eta = eta }], cancellationToken);
+        ArgumentNullException.ThrowIfNull(envelope);
+        var eta = delay > TimeSpan.Zero ? _time.GetUtcNow() + delay : (DateTimeOffset?)null;
+        return SendAsync([envelope with { Eta = eta }], parent, cancellationToken);
     }
 }

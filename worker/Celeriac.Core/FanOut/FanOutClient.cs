@@ -3,7 +3,6 @@ using Celeriac.Brokers;
 using Celeriac.Client;
 using Celeriac.Envelope;
 using Celeriac.Hosting;
-using Celeriac.Stores;
 using Celeriac.Tasks;
 using Microsoft.Extensions.Options;
 

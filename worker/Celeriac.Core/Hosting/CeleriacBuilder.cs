@@ -2,7 +2,8 @@ using System.Reflection;
 using Celeriac.Brokers;
 using Celeriac.Observability;
 using Celeriac.Pipeline;
-using Celeriac.Stores;
+using Celeriac.RateLimits;
+using Celeriac.Revocation;
 using Celeriac.Tasks;
 using Celeriac.Worker;
 using Microsoft.Extensions.Configuration;
@@ -78,29 +79,30 @@ public sealed class CeleriacBuilder
         return UseBroker(sp => sp.GetRequiredService<InMemoryBroker>());
     }
 
-    /// <summary>Uses one store for rate limits, locks, results, revocations, workflow joins and fan-out progress (replacing any chosen before).</summary>
-    public CeleriacBuilder UseStore<TStore>(Func<IServiceProvider, TStore> factory)
-        where TStore : class, IRateLimiter, ITaskLockStore, IResultStore, IRevocationStore, IWorkflowStore, IFanOutProgressStore
+    /// <summary>
+    /// Uses a store for rate limits, locks, results, revocations, workflow joins and fan-out progress, one implementation
+    /// per feature (replacing any chosen before).
+    /// </summary>
+    public CeleriacBuilder UseStore(StoreServices store)
     {
-        Services.RemoveAll<TStore>();
-        Services.AddSingleton(factory);
-        Services.RemoveAll<IRateLimiter>();
-        Services.RemoveAll<ITaskLockStore>();
-        Services.RemoveAll<IResultStore>();
-        Services.RemoveAll<IRevocationStore>();
-        Services.AddSingleton<IRateLimiter>(sp => sp.GetRequiredService<TStore>());
-        Services.AddSingleton<ITaskLockStore>(sp => sp.GetRequiredService<TStore>());
-        Services.AddSingleton<IResultStore>(sp => sp.GetRequiredService<TStore>());
-        Services.AddSingleton<IRevocationStore>(sp => sp.GetRequiredService<TStore>());
-        Services.RemoveAll<IWorkflowStore>();
-        Services.RemoveAll<IFanOutProgressStore>();
-        Services.AddSingleton<IWorkflowStore>(sp => sp.GetRequiredService<TStore>());
-        Services.AddSingleton<IFanOutProgressStore>(sp => sp.GetRequiredService<TStore>());
+        ArgumentNullException.ThrowIfNull(store);
+        Replace(store.RateLimits);
+        Replace(store.Locks);
+        Replace(store.Results);
+        Replace(store.Revocations);
+        Replace(store.Workflows);
+        Replace(store.FanOutProgress);
         return this;
     }
 
+    private void Replace<TService>(Func<IServiceProvider, TService> factory) where TService : class
+    {
+        Services.RemoveAll<TService>();
+        Services.AddSingleton(factory);
+    }
+
     /// <summary>Keeps rate limits, locks, results and revocations in this process (per worker, not shared).</summary>
-    public CeleriacBuilder UseInMemoryStore() => UseStore(sp => new InMemoryTaskStore(sp.GetService<TimeProvider>()));
+    public CeleriacBuilder UseInMemoryStore() => UseStore(StoreServices.InMemory);
 
     internal void UseInMemoryStoreIfNoneChosen()
     {
@@ -108,11 +110,17 @@ public sealed class CeleriacBuilder
         UseInMemoryStore();
     }
 
-    /// <summary>Adds a middleware that runs inside Celeriac's own, next to the task.</summary>
-    public CeleriacBuilder UseMiddleware<TMiddleware>() where TMiddleware : class, ITaskMiddleware
+    /// <summary>
+    /// Adds a middleware (<see cref="ITaskMiddleware"/>, <see cref="IEnqueueMiddleware"/> or both): next to the task and
+    /// the broker by default, or just before or after a built-in one (<see cref="BuiltInMiddlewares.Order"/>).
+    /// </summary>
+    public CeleriacBuilder UseMiddleware<TMiddleware>(Type? before = null, Type? after = null) where TMiddleware : class
     {
+        if (!typeof(ITaskMiddleware).IsAssignableFrom(typeof(TMiddleware)) && !typeof(IEnqueueMiddleware).IsAssignableFrom(typeof(TMiddleware)))
+            throw new ArgumentException($"{typeof(TMiddleware).Name} implements neither ITaskMiddleware nor IEnqueueMiddleware.", nameof(TMiddleware));
+        if (before is not null && after is not null) throw new ArgumentException("A middleware goes before one built-in or after one, not both.", nameof(after));
         Services.TryAddSingleton<TMiddleware>();
-        Services.AddSingleton(new MiddlewareRegistration(typeof(TMiddleware)));
+        Services.AddSingleton(new MiddlewareRegistration(typeof(TMiddleware), before, after));
         return this;
     }
 
@@ -127,10 +135,17 @@ public sealed class CeleriacBuilder
     {
         this.AddCeleriacOptions<WorkerOptions, WorkerOptionsValidator>(configure);
 
-        Services.TryAddSingleton<AckBatcher>();
         Services.TryAddSingleton<TaskPipeline>();
-        Services.TryAddSingleton<RevocationWatcher>();
         Services.TryAddSingleton<MessageDispatcher>();
+        // Started in this order, stopped in the reverse one: revocations are read before the first fetch, and the last
+        // acks are sent after the worker's drain.
+        if (!Services.Any(d => d.ServiceType == typeof(RevocationWatcher)))
+        {
+            Services.AddSingleton<RevocationWatcher>();
+            Services.AddHostedService(sp => sp.GetRequiredService<RevocationWatcher>());
+            Services.AddSingleton<AckBatcher>();
+            Services.AddHostedService(sp => sp.GetRequiredService<AckBatcher>());
+        }
         Services.TryAddSingleton<WorkerHealth>();
         Services.TryAddSingleton<WorkerLifetime>();
         Services.TryAddSingleton<IWorkerLifetime>(sp => sp.GetRequiredService<WorkerLifetime>());

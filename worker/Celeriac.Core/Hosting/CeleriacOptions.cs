@@ -6,6 +6,9 @@ public sealed class CeleriacOptions
     /// <summary>Declared queues and their priorities (higher runs first). Workers serve them highest first.</summary>
     public List<QueueDefinition> Queues { get; set; } = [];
 
+    /// <summary>Routes by task name or pattern, first match wins (<see cref="Routing.TaskRouter"/>).</summary>
+    public List<Routing.TaskRoute> Routes { get; set; } = [];
+
     /// <summary>Messages per broker call in EnqueueManyAsync (also bounds its memory).</summary>
     public int EnqueueBatchSize { get; set; } = 100;
 

@@ -1,7 +1,8 @@
 using Celeriac.Client;
 using Celeriac.FanOut;
 using Celeriac.Observability;
-using Celeriac.Stores;
+using Celeriac.Pipeline;
+using Celeriac.Routing;
 using Celeriac.Tasks;
 using Celeriac.Workflows;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,8 @@ public static class CeleriacServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new TaskRegistry(sp.GetServices<TaskDescriptor>()));
+        services.TryAddSingleton(sp => new MiddlewareOrder(BuiltInMiddlewares.Order, sp.GetServices<MiddlewareRegistration>()));
+        services.TryAddSingleton<TaskRouter>();
         services.TryAddSingleton<TaskPublisher>();
         services.TryAddSingleton<ITaskClient, TaskClient>();
         services.TryAddSingleton<TaskControl>();

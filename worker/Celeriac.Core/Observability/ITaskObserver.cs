@@ -6,11 +6,11 @@ namespace Celeriac.Observability;
 /// <summary>Hooks called by the metrics middleware and the dispatcher. Register several with <c>AddObserver</c>.</summary>
 public interface ITaskObserver
 {
-    /// <summary>Before the task runs; <paramref name="queueWait"/> is enqueue (or ETA) to start.</summary>
-    void OnStarted(TaskContext context, TimeSpan queueWait) { }
+    /// <summary>When the pipeline takes up a delivered message (before rate limits and locks decide whether it runs now).</summary>
+    void OnStarted(TaskExecution execution) { }
 
-    /// <summary>After the pipeline; <see cref="TaskContext.Outcome"/> says what happened.</summary>
-    void OnFinished(TaskContext context, TimeSpan duration) { }
+    /// <summary>After the pipeline, with how the execution ended; <paramref name="duration"/> is the time spent in the pipeline.</summary>
+    void OnFinished(TaskExecution execution, Settlement settlement, TimeSpan duration) { }
 
     /// <summary>A poison message (unparseable, unknown task, args that do not bind) was dead-lettered.</summary>
     void OnRejected(BrokerMessage message, string? taskName, string reason) { }

@@ -70,33 +70,42 @@ public sealed class TaskMetrics : ITaskObserver
         }
     }
 
-    private static TagList Tags(TaskContext context) => new() { { "task", context.TaskName }, { "queue", context.Queue } };
+    private static TagList Tags(TaskExecution execution) => new() { { "task", execution.TaskName }, { "queue", execution.Queue } };
 
-    public void OnStarted(TaskContext context, TimeSpan queueWait)
-    {
-        var tags = Tags(context);
-        _received.Add(1, tags);
-        _inFlight.Add(1, tags);
-        _queueWait.Record(Math.Max(0, queueWait.TotalSeconds), tags);
-    }
+    public void OnStarted(TaskExecution execution) => _inFlight.Add(1, Tags(execution));
 
-    public void OnFinished(TaskContext context, TimeSpan duration)
+    /// <summary>
+    /// Each delivery that is settled counts once as received; a hand-back (rate limit, lock held, shutdown) is not a
+    /// run: it counts only as rate-limited where it was, and neither as received nor in the duration histogram (the
+    /// delivery that runs later is counted then).
+    /// </summary>
+    public void OnFinished(TaskExecution execution, Settlement settlement, TimeSpan duration)
     {
-        var tags = Tags(context);
+        ArgumentNullException.ThrowIfNull(execution);
+        ArgumentNullException.ThrowIfNull(settlement);
+        var tags = Tags(execution);
         _inFlight.Add(-1, tags);
-        switch (context.Outcome)
+        if (settlement is Settlement.Released released)
         {
-            case TaskOutcome.Succeeded: _succeeded.Add(1, tags); break;
-            case TaskOutcome.Retried: _retried.Add(1, tags); break;
-            case TaskOutcome.Expired: _expired.Add(1, tags); return;
-            case TaskOutcome.RateLimited: _rateLimited.Add(1, tags); return;
-            case TaskOutcome.Revoked: _revoked.Add(1, tags); return;
-            case TaskOutcome.DeadLettered: _deadLettered.Add(1, tags); break;
+            if (released.Why == ReleaseReason.RateLimited) _rateLimited.Add(1, tags);
+            return;
         }
-        if (context.Exception is not null && context.Outcome is TaskOutcome.DeadLettered or TaskOutcome.Failed)
+        _received.Add(1, tags);
+        var envelope = execution.Envelope;
+        var readyAt = envelope.Eta is { } eta && eta > envelope.Created ? eta : envelope.Created;
+        _queueWait.Record(Math.Max(0, (execution.StartedAt - readyAt).TotalSeconds), tags);
+        switch (settlement)
+        {
+            case Settlement.Succeeded: _succeeded.Add(1, tags); break;
+            case Settlement.Retry: _retried.Add(1, tags); break;
+            case Settlement.Discarded { Why: DiscardReason.Expired }: _expired.Add(1, tags); return;
+            case Settlement.Discarded: _revoked.Add(1, tags); return;
+            case Settlement.DeadLettered: _deadLettered.Add(1, tags); break;
+        }
+        if (settlement is Settlement.DeadLettered { Failure: { } failure })
         {
             var failedTags = tags;
-            failedTags.Add("exception", context.Exception.GetType().Name);
+            failedTags.Add("exception", failure.GetType().Name);
             _failed.Add(1, failedTags);
         }
         _duration.Record(duration.TotalSeconds, tags);

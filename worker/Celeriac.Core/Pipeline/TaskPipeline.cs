@@ -1,66 +1,56 @@
-using Celeriac.Pipeline.Middlewares;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Pipeline;
 
-/// <summary>Composes the middlewares around the task invocation, once, at start-up.</summary>
+/// <summary>Composes the run middlewares around the task, once, in the order <see cref="MiddlewareOrder"/> gives.</summary>
 public sealed class TaskPipeline
 {
-    /// <summary>
-    /// Celeriac's middlewares, outermost first. This list is the one place where their order is decided:
-    /// tracing and logging wrap everything (so log scopes carry the trace id); metrics see the final outcome; the workflow
-    /// step wraps all that decides a step's fate (expiry, revocation, results, retries), so it acts on the final outcome
-    /// only (never on a failure about to be retried, nor on a release) and sends the next step before the message is
-    /// acknowledged; expiry discards before any work;
-    /// revocation discards revoked tasks before any work and wraps the run so it can cancel it; the rate limit and
-    /// the task lock may return the message to its queue, so they come before acks-early deletes it (and the lock is
-    /// only taken once a rate-limit slot is ours, so it is never held while waiting); acks-early settles before the
-    /// task runs; results sit outside retries so they store the final outcome, never a failure about to be retried;
-    /// retries catch what the time limits throw.
-    /// User middlewares (<see cref="Hosting.CeleriacBuilder.UseMiddleware{T}"/>) run inside these, next to the task.
-    /// </summary>
-    public static IReadOnlyList<Type> BuiltInOrder { get; } =
-    [
-        typeof(TracingMiddleware),
-        typeof(LoggingMiddleware),
-        typeof(MetricsMiddleware),
-        typeof(WorkflowMiddleware),
-        typeof(ExpiryMiddleware),
-        typeof(RevocationMiddleware),
-        typeof(RateLimitMiddleware),
-        typeof(TaskLockMiddleware),
-        typeof(AcksEarlyMiddleware),
-        typeof(ResultMiddleware),
-        typeof(RetryMiddleware),
-        typeof(TimeLimitMiddleware),
-    ];
-
     private readonly TaskDelegate _entry;
 
-    public TaskPipeline(IServiceProvider services, IEnumerable<MiddlewareRegistration> userMiddlewares)
+    public TaskPipeline(IServiceProvider services, MiddlewareOrder order)
     {
-        var types = BuiltInOrder.Concat(userMiddlewares.Select(m => m.Type)).ToList();
-        Middlewares = [.. types.Select(t => (ITaskMiddleware)ActivatorUtilities.GetServiceOrCreateInstance(services, t))];
+        ArgumentNullException.ThrowIfNull(order);
+        Middlewares = [.. order.RunTypes.Select(t => (ITaskMiddleware)ActivatorUtilities.GetServiceOrCreateInstance(services, t))];
         TaskDelegate next = InvokeTaskAsync;
         for (var i = Middlewares.Count - 1; i >= 0; i--)
         {
             var middleware = Middlewares[i];
             var inner = next;
-            next = context => middleware.InvokeAsync(context, inner);
+            next = execution => middleware.InvokeAsync(execution, inner);
         }
         _entry = next;
     }
 
     public IReadOnlyList<ITaskMiddleware> Middlewares { get; }
 
-    public Task RunAsync(TaskContext context) => _entry(context);
+    public Task<Settlement> RunAsync(TaskExecution execution) => _entry(execution);
 
-    private static async Task InvokeTaskAsync(TaskContext context)
-    {
-        context.Result = await context.Descriptor.Invoke(context, context.Args).ConfigureAwait(false);
-        context.Outcome = TaskOutcome.Succeeded;
-    }
+    private static async Task<Settlement> InvokeTaskAsync(TaskExecution execution) =>
+        new Settlement.Succeeded(await execution.Descriptor.Invoke(execution.Services, execution.Args, execution.CreateTaskContext()).ConfigureAwait(false));
 }
 
-/// <summary>A user middleware type, in registration order.</summary>
-public sealed record MiddlewareRegistration(Type Type);
+/// <summary>Composes the enqueue middlewares around the broker send, once.</summary>
+public sealed class EnqueuePipeline
+{
+    private readonly EnqueueDelegate _entry;
+
+    /// <param name="send">Sends what the middlewares left to send.</param>
+    public EnqueuePipeline(IServiceProvider services, MiddlewareOrder order, Func<EnqueueBatch, Task> send)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(send);
+        Middlewares = [.. order.EnqueueTypes.Select(t => (IEnqueueMiddleware)ActivatorUtilities.GetServiceOrCreateInstance(services, t))];
+        EnqueueDelegate next = batch => send(batch);
+        for (var i = Middlewares.Count - 1; i >= 0; i--)
+        {
+            var middleware = Middlewares[i];
+            var inner = next;
+            next = batch => middleware.InvokeAsync(batch, inner);
+        }
+        _entry = next;
+    }
+
+    public IReadOnlyList<IEnqueueMiddleware> Middlewares { get; }
+
+    public Task SendAsync(EnqueueBatch batch) => _entry(batch);
+}

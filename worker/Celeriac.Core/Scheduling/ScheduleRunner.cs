@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Celeriac.Client;
-using Celeriac.Stores;
+using Celeriac.Locks;
 
 namespace Celeriac.Scheduling;
 

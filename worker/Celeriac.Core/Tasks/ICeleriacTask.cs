@@ -1,5 +1,3 @@
-using Celeriac.Pipeline;
-
 namespace Celeriac.Tasks;
 
 /// <summary>A task that takes a typed argument record. Declare its name and options with <see cref="CeleriacTaskAttribute"/>.</summary>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Celeriac.Envelope;
-using Celeriac.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Tasks;
@@ -17,8 +16,8 @@ public sealed class TaskDescriptor
     /// <summary>Binds the envelope's args to the task's argument record; throws when they do not bind.</summary>
     public required Func<JsonElement, object> BindArgs { get; init; }
 
-    /// <summary>Resolves the task from the scope and runs it; returns the result or null.</summary>
-    public required Func<TaskContext, object, Task<object?>> Invoke { get; init; }
+    /// <summary>Resolves the task from <c>services</c> (the execution's scope) and runs it with its args and context; returns the result or null.</summary>
+    public required Func<IServiceProvider, object, TaskContext, Task<object?>> Invoke { get; init; }
 
     internal static TaskDescriptor Create(Type taskType, TaskOptions options, string? nameOverride = null)
     {
@@ -55,9 +54,9 @@ public sealed class TaskDescriptor
             ArgsType = typeof(TArgs),
             Options = options,
             BindArgs = BindArgsOf<TArgs>,
-            Invoke = async (context, args) =>
+            Invoke = async (services, args, context) =>
             {
-                var task = ActivatorUtilities.GetServiceOrCreateInstance<TTask>(context.Services);
+                var task = ActivatorUtilities.GetServiceOrCreateInstance<TTask>(services);
                 await task.RunAsync((TArgs)args, context).ConfigureAwait(false);
                 return null;
             },
@@ -72,9 +71,9 @@ public sealed class TaskDescriptor
             ResultType = typeof(TResult),
             Options = options,
             BindArgs = BindArgsOf<TArgs>,
-            Invoke = async (context, args) =>
+            Invoke = async (services, args, context) =>
             {
-                var task = ActivatorUtilities.GetServiceOrCreateInstance<TTask>(context.Services);
+                var task = ActivatorUtilities.GetServiceOrCreateInstance<TTask>(services);
                 return await task.RunAsync((TArgs)args, context).ConfigureAwait(false);
             },
         };

@@ -27,7 +27,7 @@ public sealed class TaskRegistry
         if (!_byArgs.TryGetValue(argsType, out var list))
             throw new InvalidOperationException($"No registered task takes {argsType.Name}; register one or enqueue by task name.");
         if (list.Count > 1)
-            throw new InvalidOperationException($"Several tasks take {argsType.Name} ({string.Join(", ", list.Select(d => d.Name))}); enqueue by task name.");
+            throw new InvalidOperationException($"Several tasks take {argsType.Name} ({string.Join(", ", list.Select(d => d.Name))}); enqueue with EnqueueAsync<TTask>(args) or by task name.");
         return list[0];
     }
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Celeriac.Brokers;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Celeriac.Worker;
@@ -9,23 +10,22 @@ namespace Celeriac.Worker;
 /// previous batch was in flight goes in the next one. A lost ack only means a redelivery (at-least-once).
 /// <see cref="Enqueue"/> returns when the batch holding the ack was sent, so that a worker frees a slot
 /// (and fetches again) only once the broker no longer counts the finished message as in flight, and an
-/// acks-early task starts only once its message is gone.
+/// acks-early task starts only once its message is gone. A hosted service registered before the worker, so it stops
+/// after the worker's drain and sends the last acks first.
 /// </summary>
-public sealed partial class AckBatcher : IAsyncDisposable
+public sealed partial class AckBatcher : BackgroundService
 {
     private const int MaxBatch = 500;
     private readonly IBroker _broker;
     private readonly ILogger<AckBatcher> _logger;
     private readonly Channel<(BrokerMessage Message, TaskCompletionSource Sent)> _channel =
         Channel.CreateUnbounded<(BrokerMessage, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
     private long _pending;
 
     public AckBatcher(IBroker broker, ILogger<AckBatcher> logger)
     {
         _broker = broker;
         _logger = logger;
-        _loop = Task.Run(RunAsync);
     }
 
     /// <summary>Queues an ack; the task completes once its batch was sent (whether the broker accepted it or not). Never throws.</summary>
@@ -45,11 +45,12 @@ public sealed partial class AckBatcher : IAsyncDisposable
     /// <summary>Waits until every ack enqueued so far has been sent.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        while (Interlocked.Read(ref _pending) > 0 && !_loop.IsCompleted)
+        while (Interlocked.Read(ref _pending) > 0 && ExecuteTask is { IsCompleted: false })
             await Task.Delay(1, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RunAsync()
+    /// <summary>Sends batches until the channel is completed at stop and drained; the stopping token is not what ends it.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<BrokerMessage>(MaxBatch);
         var waiting = new List<TaskCompletionSource>(MaxBatch);
@@ -76,10 +77,11 @@ public sealed partial class AckBatcher : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _channel.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        if (ExecuteTask is { } loop) await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(LogLevel.Warning, "Acknowledging {Count} messages failed; they will be delivered again when their leases expire")]

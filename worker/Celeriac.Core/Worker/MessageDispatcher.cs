@@ -1,4 +1,5 @@
 using Celeriac.Brokers;
+using Celeriac.Client;
 using Celeriac.Envelope;
 using Celeriac.Observability;
 using Celeriac.Pipeline;
@@ -9,13 +10,14 @@ using Microsoft.Extensions.Logging;
 namespace Celeriac.Worker;
 
 /// <summary>
-/// Turns one leased message into one pipeline run and settles it with the broker. Poison messages
+/// Turns one leased message into one pipeline run and applies the settlement it returns to the broker. Poison messages
 /// (unparseable, unknown task, args that do not bind) are dead-lettered with a reason; nothing here throws.
 /// </summary>
 public sealed partial class MessageDispatcher(
     IBroker broker,
     TaskRegistry registry,
     TaskPipeline pipeline,
+    TaskPublisher publisher,
     AckBatcher acks,
     IServiceScopeFactory scopes,
     IEnumerable<ITaskObserver> observers,
@@ -25,6 +27,7 @@ public sealed partial class MessageDispatcher(
 
     public async Task DispatchAsync(BrokerMessage message, CancellationToken workerAbort)
     {
+        ArgumentNullException.ThrowIfNull(message);
         TaskEnvelope envelope;
         try
         {
@@ -57,46 +60,54 @@ public sealed partial class MessageDispatcher(
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var context = new TaskContext(envelope, descriptor, args, message, scope.ServiceProvider, workerAbort);
+            var execution = new TaskExecution(envelope, descriptor, args, message, scope.ServiceProvider, workerAbort, () => new ValueTask(acks.Enqueue(message)));
+            Settlement settlement;
             try
             {
-                await pipeline.RunAsync(context).ConfigureAwait(false);
+                settlement = await pipeline.RunAsync(execution).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
                 LogPipelineError(ex, envelope.Task, envelope.Id);
-                context.Release(TimeSpan.FromSeconds(1));
+                settlement = new Settlement.Released(TimeSpan.FromSeconds(1), ReleaseReason.Interrupted);
             }
-            await SettleAsync(context).ConfigureAwait(false);
+            await SettleAsync(execution, settlement).ConfigureAwait(false);
         }
     }
 
-    private async Task SettleAsync(TaskContext context)
+    /// <summary>Applies the settlement to the broker (checkpoint: a crash before this point redelivers the message).</summary>
+    private async Task SettleAsync(TaskExecution execution, Settlement settlement)
     {
-        if (context.Settled)
-        {
-            if (context.Disposition == Disposition.DeadLetter)
-                LogLostAfterEarlyAck(context.TaskName, context.TaskId, context.DeadLetterReason);
-            return;
-        }
+        var message = execution.Message;
         try
         {
-            switch (context.Disposition)
+            if (settlement is Settlement.Retry retry)
             {
-                case Disposition.Ack:
-                    await acks.Enqueue(context.Message).ConfigureAwait(false);
+                // Re-sent before this delivery is acknowledged: a crash in between runs the attempt twice, never loses it.
+                await publisher.RepublishAsync(execution.Envelope with { Attempt = execution.Attempt + 1 }, retry.Delay, CancellationToken.None, execution.Trace).ConfigureAwait(false);
+            }
+            if (execution.AcknowledgedEarly)
+            {
+                if (settlement is Settlement.DeadLettered or Settlement.Released)
+                    LogLostAfterEarlyAck(execution.TaskName, execution.TaskId, settlement.Outcome);
+                return;
+            }
+            switch (settlement)
+            {
+                case Settlement.Released released:
+                    await broker.ReleaseAsync(message, released.Delay, CancellationToken.None).ConfigureAwait(false);
                     break;
-                case Disposition.Release:
-                    await broker.ReleaseAsync(context.Message, context.ReleaseDelay, CancellationToken.None).ConfigureAwait(false);
+                case Settlement.DeadLettered dead:
+                    await broker.DeadLetterAsync(message, dead.Reason, CancellationToken.None).ConfigureAwait(false);
                     break;
-                case Disposition.DeadLetter:
-                    await broker.DeadLetterAsync(context.Message, context.DeadLetterReason ?? "dead-lettered", CancellationToken.None).ConfigureAwait(false);
+                default:
+                    await acks.Enqueue(message).ConfigureAwait(false);
                     break;
             }
         }
         catch (Exception ex)
         {
-            LogSettleFailed(ex, context.TaskName, context.TaskId, context.Disposition);
+            LogSettleFailed(ex, execution.TaskName, execution.TaskId, settlement.Outcome);
         }
     }
 
@@ -117,7 +128,7 @@ public sealed partial class MessageDispatcher(
         }
         catch (Exception ex)
         {
-            LogSettleFailed(ex, taskName ?? "?", "?", Disposition.DeadLetter);
+            LogSettleFailed(ex, taskName ?? "?", "?", TaskOutcome.DeadLettered);
         }
     }
 
@@ -127,9 +138,9 @@ public sealed partial class MessageDispatcher(
     [LoggerMessage(LogLevel.Error, "The pipeline failed for task {Task} {TaskId}; the message is returned")]
     private partial void LogPipelineError(Exception exception, string task, string taskId);
 
-    [LoggerMessage(LogLevel.Warning, "Settling task {Task} {TaskId} as {Disposition} failed; the message returns when its lease expires")]
-    private partial void LogSettleFailed(Exception exception, string task, string taskId, Disposition disposition);
+    [LoggerMessage(LogLevel.Warning, "Settling task {Task} {TaskId} as {Outcome} failed; the message returns when its lease expires")]
+    private partial void LogSettleFailed(Exception exception, string task, string taskId, TaskOutcome outcome);
 
-    [LoggerMessage(LogLevel.Error, "Task {Task} {TaskId} failed after an early ack; it cannot be dead-lettered: {Reason}")]
-    private partial void LogLostAfterEarlyAck(string task, string taskId, string? reason);
+    [LoggerMessage(LogLevel.Error, "Task {Task} {TaskId} ended as {Outcome} after an early ack; its message is gone and cannot be returned or dead-lettered")]
+    private partial void LogLostAfterEarlyAck(string task, string taskId, TaskOutcome outcome);
 }

@@ -1,3 +1,4 @@
+using Celeriac.Results;
 using Celeriac.Client;
 using Celeriac.Tasks;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Celeriac.Client;
 using Celeriac.Envelope;
-using Celeriac.Stores;
+using Celeriac.Results;
 
 namespace Celeriac.Workflows;
 

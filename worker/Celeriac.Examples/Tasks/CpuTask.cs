@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Celeriac.Pipeline;
 using Celeriac.Tasks;
 
 namespace Celeriac.Examples.Tasks;

@@ -1,5 +1,4 @@
 using System.Net.Mail;
-using Celeriac.Pipeline;
 using Celeriac.Tasks;
 using Microsoft.Extensions.Options;
 

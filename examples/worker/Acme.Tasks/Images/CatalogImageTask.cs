@@ -1,5 +1,4 @@
 using System.Globalization;
-using Celeriac.Pipeline;
 using Celeriac.Tasks;
 using Microsoft.Extensions.Options;
 

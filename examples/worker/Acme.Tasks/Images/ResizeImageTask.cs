@@ -1,4 +1,3 @@
-using Celeriac.Pipeline;
 using Celeriac.Tasks;
 
 namespace Acme.Tasks.Images;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Celeriac.Pipeline;
 using Celeriac.Tasks;
 using Microsoft.Extensions.Options;
 
