@@ -34,7 +34,7 @@ public sealed class BrokerConnection(ServiceProvider services, string fingerprin
 /// </summary>
 public sealed class TaskQueueBrokers(IKubernetes kubernetes) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, BrokerConnection> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<NamespacedName, BrokerConnection> _connections = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>
@@ -52,9 +52,8 @@ public sealed class TaskQueueBrokers(IKubernetes kubernetes) : IAsyncDisposable
 
     public async Task<BrokerConnection> GetAsync(TaskQueue queue, CancellationToken cancellationToken)
     {
-        var ns = queue.Metadata.Namespace ?? "default";
-        var key = $"{ns}/{queue.Metadata.Name}";
-        var settings = await ClientSettings.ResolveAsync(queue.Spec, (secret, ct) => ReadSecretAsync(ns, secret, ct), cancellationToken).ConfigureAwait(false);
+        var key = NamespacedName.Of(queue);
+        var settings = await ClientSettings.ResolveAsync(queue.Spec, (secret, ct) => ReadSecretAsync(key.Namespace, secret, ct), cancellationToken).ConfigureAwait(false);
         var overrides = new ConfigurationBuilder().AddInMemoryCollection(Overrides).Build();
         settings.Bind(overrides.GetSection(ConfigurationKeys.Root));
         var fingerprint = Fingerprint(settings);
@@ -89,9 +88,9 @@ public sealed class TaskQueueBrokers(IKubernetes kubernetes) : IAsyncDisposable
     }
 
     /// <summary>Closes the connection of a TaskQueue that was deleted.</summary>
-    public async Task ForgetAsync(string ns, string name)
+    public async Task ForgetAsync(NamespacedName key)
     {
-        if (_connections.TryRemove($"{ns}/{name}", out var connection)) await connection.DisposeAsync().ConfigureAwait(false);
+        if (_connections.TryRemove(key, out var connection)) await connection.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
