@@ -161,7 +161,7 @@ public sealed class TaskQueueController(
                 metrics.RecordWatchRestart();
                 OperatorLog.WatchRestart(logger, resource, e.Message);
                 if (failures > 3) Healthy = false;
-                var delay = TimeSpan.FromTicks(Math.Min(options.BackoffMax.Ticks, options.BackoffBase.Ticks * (1L << Math.Min(failures, 10))));
+                var delay = Backoff.Exponential(failures, options.BackoffBase, options.BackoffMax);
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             }
         }

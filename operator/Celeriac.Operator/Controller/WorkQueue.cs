@@ -49,7 +49,7 @@ public sealed class WorkQueue<TKey>(TimeProvider time, TimeSpan backoffBase, Tim
             attempt = failures.GetValueOrDefault(key) + 1;
             failures[key] = attempt;
         }
-        var delay = TimeSpan.FromTicks(Math.Min(backoffMax.Ticks, backoffBase.Ticks * (1L << Math.Min(attempt - 1, 30))));
+        var delay = Backoff.Exponential(attempt - 1, backoffBase, backoffMax);
         AddAfter(key, delay, cancellationToken);
         return delay;
     }
