@@ -21,7 +21,7 @@ test: test-deps ## Install test peers, restore, build and run every test project
 test-deps: ## Install the real servers and tools the tests start (idempotent)
 	bash scripts/test-deps.sh
 
-bench: ## Throughput and latency: in-memory, SQLite, Redis, and Celery 5.2 on the same redis-server (ARGS="--quick", "--redis", "--no-celery", "--sqlite", "--sqs", "--servicebus" or "--autoscaling")
+bench: ## Throughput and latency: in-memory, SQLite, Redis, and Celery 5.2 on the same redis-server (ARGS="--quick", "--redis", "--no-celery", "--sqlite", "--celery-protocol", "--sqs", "--servicebus" or "--autoscaling")
 	bash scripts/bench-deps.sh
 	$(DOTNET) run --project bench/Celeriac.Bench -c Release -- $(ARGS)
 
@@ -55,7 +55,7 @@ docs: ## Regenerate the CRD's defaults from the TaskQueue model, then docs/taskq
 PACKAGES ?= artifacts/packages
 VERSION ?= 0.1.0
 pack: ## NuGet packages of the libraries into $(PACKAGES), for task projects outside this repository
-	for project in Celeriac.Core Celeriac.Hosting Celeriac.Sqlite Celeriac.Redis Celeriac.Sqs Celeriac.ServiceBus Celeriac.Prometheus Celeriac.Otlp; do \
+	for project in Celeriac.Core Celeriac.Hosting Celeriac.Sqlite Celeriac.Redis Celeriac.Sqs Celeriac.ServiceBus Celeriac.Celery Celeriac.Celery.Redis Celeriac.Celery.Sqs Celeriac.Prometheus Celeriac.Otlp; do \
 	  $(DOTNET) pack worker/$$project -c $(CONFIG) -o $(PACKAGES) -p:Version=$(VERSION) || exit 1; \
 	done
 

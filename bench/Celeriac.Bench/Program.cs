@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 // Throughput of no-op tasks and enqueue-to-start latency: in-memory, SQLite and Redis, 1 and 2 workers; Celery 5.2
 // on the same redis-server for comparison; requests per task and throughput on the SQS emulator.
 // Options: --quick (smaller runs), --redis (only Redis and Celery), --no-celery (without the Celery comparison),
+// --celery-protocol (only the Celery-protocol drain: a Python producer's tasks drained by Celeriac and by Celery),
 // --sqlite (only SQLite, with its receive statement two ways; with --receive-only just the statements), --sqs (only SQS),
 // --servicebus (only Service Bus, through the SDK against the in-process AMQP peer, one worker at concurrency 16 and 64), --autoscaling (only the
 // autoscaling simulation).
@@ -64,6 +65,14 @@ const int LoadRate = 500;
 
 var redisTasks = quick ? 20_000 : 100_000;
 var celeryTasks = quick ? 5_000 : 20_000;
+if (args.Contains("--celery-protocol"))
+{
+    using var redis = RedisServerProcess.TryStart();
+    if (redis is null) Console.WriteLine("redis-server is not installed: the Celery-protocol drain is skipped");
+    else results.AddRange(await CeleryProtocolDrainAsync(redis, celeryTasks));
+    Print(results);
+    return 0;
+}
 
 Console.WriteLine($"Celeriac bench on {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 if (!redisOnly)
@@ -117,6 +126,7 @@ using (var redis = RedisServerProcess.TryStart())
                 $"under {LoadRate}/s load p50 {celery.Loaded.P50Ms / loaded[0].Value:0.0}x lower, p99 {celery.Loaded.P99Ms / loaded[1].Value:0.0}x lower");
             // The idle p99 goal leaves room for a queue only where a bare wake-up through Redis is well below a tenth of Celery's p99.
             Console.WriteLine($"idle p99 goal {celery.Idle.P99Ms / 10:0.00} ms (a tenth of celery's); this machine's floor p99 {floor.P99Ms:0.00} ms alone is {floor.P99Ms / (celery.Idle.P99Ms / 10):P0} of it");
+            results.AddRange(await CeleryProtocolDrainAsync(redis, celeryTasks));
         }
     }
 }
@@ -132,6 +142,19 @@ catch (InvalidOperationException ex)
 
 Print(results);
 return 0;
+
+/// <summary>The Celery-protocol drain, both workers side by side; the target is Celery's own rate.</summary>
+static async Task<BenchResult[]> CeleryProtocolDrainAsync(RedisServerProcess redis, int tasks)
+{
+    var drain = await CeleryProtocolBench.RunAsync(redis, tasks);
+    if (drain is null)
+    {
+        Console.WriteLine("Celery (python3-celery for /usr/bin/python3) is not installed: the Celery-protocol drain is skipped");
+        return [];
+    }
+    Console.WriteLine($"celery protocol drain of a Python producer's tasks: celeriac worker {drain.CeleriacTasksPerSecond:N0} tasks/s, celery worker (prefork -c 2) {drain.CeleryTasksPerSecond:N0} tasks/s ({drain.CeleriacTasksPerSecond / drain.CeleryTasksPerSecond:0.0}x)");
+    return [new BenchResult("celery protocol: celeriac vs celery -c 2", "no-op tasks/s", drain.CeleriacTasksPerSecond, drain.CeleryTasksPerSecond, HigherIsBetter: true)];
+}
 
 static void Print(List<BenchResult> results)
 {

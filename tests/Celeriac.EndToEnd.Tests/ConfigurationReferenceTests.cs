@@ -1,4 +1,7 @@
 using System.Reflection;
+using Celeriac.Celery;
+using Celeriac.Celery.Redis;
+using Celeriac.Celery.Sqs;
 using Celeriac.Hosting;
 using Celeriac.Otlp;
 using Celeriac.Redis;
@@ -28,6 +31,10 @@ public sealed class ConfigurationReferenceTests
         { typeof(OtlpOptions), "Celeriac:Otlp" },
         { typeof(QueueDefinition), "Celeriac:Queues:N" },
         { typeof(LocalSchedulerOptions), "Celeriac:Scheduler" },
+        { typeof(CeleryOptions), "Celeriac:Celery" },
+        { typeof(CeleryRedisOptions), "Celeriac:Celery:Redis" },
+        { typeof(CelerySqsOptions), "Celeriac:Celery:Sqs" },
+        { typeof(CeleryResultBackendOptions), "Celeriac:Celery:ResultBackend" },
     };
 
     [Theory]

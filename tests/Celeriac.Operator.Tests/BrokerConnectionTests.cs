@@ -107,6 +107,34 @@ public sealed class BrokerConnectionTests
     }
 
     [Fact]
+    public async Task The_operators_connection_reads_a_celery_queues_depth_from_kombus_lists_with_the_taskqueues_celery_settings()
+    {
+        await using var redis = await RedisServer.StartAsync(password: "s3cret");
+        await using var api = await FakeKubernetesApi.StartAsync();
+        using var kubectl = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Url.ToString() });
+        await kubectl.CoreV1.CreateNamespacedSecretAsync(Secret("redis", "password", "s3cret"), "shop");
+        await using var brokers = new TaskQueueBrokers(kubectl);
+        var queue = TestQueues.Parse($$"""
+            apiVersion: celeriac.io/v1alpha1
+            kind: TaskQueue
+            metadata: { name: billing, namespace: shop }
+            spec:
+              image: registry.example.com/billing:1.0
+              broker: { redis: { address: '127.0.0.1:{{redis.Port}}', passwordSecretRef: { name: redis, key: password } } }
+              celery: { keyPrefix: 'k:' }
+              queues: [ { name: py, protocol: celery }, { name: own } ]
+              pools: [ { name: general, queues: [py, own], resources: { limits: { memory: 1Gi } } } ]
+            """);
+        // Three messages a Celery producer left in kombu's list of the queue (its global key prefix in front).
+        using (var direct = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
+            await direct.GetDatabase().ListLeftPushAsync("k:py", ["a", "b", "c"]);
+
+        var connection = await brokers.GetAsync(queue, CancellationToken.None);
+        Assert.Equal(3, (await connection.Broker.GetDepthAsync("py", CancellationToken.None)).Ready);
+        Assert.Equal(0, (await connection.Broker.GetDepthAsync("own", CancellationToken.None)).Ready);
+    }
+
+    [Fact]
     public async Task A_missing_secret_key_is_a_clear_error()
     {
         var queue = Queue("{ redis: { address: 'redis:6379', passwordSecretRef: { name: redis, key: password } } }");

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Celeriac.Celery;
+using Celeriac.Celery.Redis;
+using Celeriac.Celery.Sqs;
 using Celeriac.Hosting;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
@@ -38,12 +41,15 @@ public sealed class WorkerConfigurationContractTests
         [("redis", "connectionString")] = "redis.default:6379,password=ex$mple",
         [("redis-auth", "password")] = "pa$(ss)",
         [("billing-store", "auth-token")] = "t0$$ken",
+        [("results", "url")] = "results.shop:6379,defaultDatabase=2,password=r$sults",
     };
 
     public static TheoryData<string> Cases() =>
     [
         "taskqueue-minimal.yaml", "taskqueue-redis.yaml", "taskqueue-sqs.yaml", "taskqueue-servicebus.yaml",
+        "taskqueue-celery.yaml",
         "redis with a password and dollars", "redis by connection string", "sqs with keys and a store", "service bus by connection string",
+        "celery on redis with kombu's settings", "celery on sqs with a result backend",
     ];
 
     private static TaskQueue Queue(string name)
@@ -60,8 +66,17 @@ public sealed class WorkerConfigurationContractTests
                 { sqs: { region: eu-west-1, queueUrlPrefix: 'https://sqs.eu-west-1.amazonaws.com/1/$(team)-', endpoint: 'http://127.0.0.1:9324', credentialsSecretRef: { name: aws } } }
                   store: { redis: { address: 'store.shop:6379', tls: true, keyPrefix: shop-store, passwordSecretRef: { name: store, key: password } } }
                 """,
+            "celery on redis with kombu's settings" => """
+                { redis: { address: 'redis.shop:6379', passwordSecretRef: { name: redis, key: password } } }
+                  celery: { keyPrefix: 'k:', visibilityTimeout: 2h, defaultQueue: py, resultBackend: { connectionStringSecretRef: { name: results, key: url } } }
+                """,
+            "celery on sqs with a result backend" => """
+                { sqs: { region: eu-west-1, queueUrlPrefix: 'https://sqs.eu-west-1.amazonaws.com/1/billing-', credentialsSecretRef: { name: aws } } }
+                  celery: { queueNamePrefix: 'prod.', resultBackend: { address: 'results.shop:6379', database: 1, tls: true, passwordSecretRef: { name: store, key: password } } }
+                """,
             _ => "{ serviceBus: { connectionStringSecretRef: { name: bus, key: connection-string } } }",
         };
+        var protocol = name.StartsWith("celery", StringComparison.Ordinal) ? ", protocol: celery" : "";
         return TestQueues.Parse($$"""
             apiVersion: celeriac.io/v1alpha1
             kind: TaskQueue
@@ -69,7 +84,7 @@ public sealed class WorkerConfigurationContractTests
             spec:
               image: registry.example.com/billing:1.0
               broker: {{broker.Trim()}}
-              queues: [ { name: bulk, priority: 1 }, { name: urgent, priority: 10 } ]
+              queues: [ { name: bulk, priority: 1{{protocol}} }, { name: urgent, priority: 10 } ]
               pools: [ { name: general, queues: [bulk, urgent], concurrency: 3, resources: { limits: { memory: 1Gi } } } ]
               tasks: [ { name: demo.cpu, maxRetries: 5, softTimeLimit: 20s, timeLimit: 30s, expires: 1h, rateLimit: 70/s } ]
             """);
@@ -83,7 +98,7 @@ public sealed class WorkerConfigurationContractTests
         foreach (var pool in queue.Spec.Pools)
         {
             var configuration = Pod(queue, pool).Configuration.GetSection(ConfigurationKeys.Root);
-            Assert.Subset(new HashSet<string> { "Broker", "Store", "Queues", "Worker", "Tasks" }, configuration.GetChildren().Select(c => c.Key).ToHashSet());
+            Assert.Subset(new HashSet<string> { "Broker", "Store", "Queues", "Worker", "Tasks", "Celery" }, configuration.GetChildren().Select(c => c.Key).ToHashSet());
             BindStrictly(configuration.GetSection(ConfigurationKeys.WorkerSection), new WorkerOptions(), ConfigurationKeys.TaskAssembliesSetting);
             configuration.GetSection(nameof(CeleriacOptions.Queues)).Get<List<QueueDefinition>>(o => o.ErrorOnUnknownConfiguration = true);
             foreach (var task in configuration.GetSection(ConfigurationKeys.TasksSection).GetChildren()) BindStrictly(task, new TaskOptions());
@@ -91,6 +106,11 @@ public sealed class WorkerConfigurationContractTests
             BindStrictly(configuration.GetSection(ConfigurationKeys.SqsSection), new SqsBrokerOptions());
             BindStrictly(configuration.GetSection(ConfigurationKeys.ServiceBusSection), new ServiceBusBrokerOptions());
             BindStrictly(configuration.GetSection(ConfigurationKeys.RedisStoreSection), new RedisStoreOptions());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.CelerySection), new CeleryOptions(), "Redis", "Sqs", "ResultBackend");
+            BindStrictly(configuration.GetSection(ConfigurationKeys.CeleryRedisSection), new CeleryRedisOptions());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.CelerySqsSection), new CelerySqsOptions());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.CeleryResultBackendSection), new CeleryResultBackendOptions());
+            Assert.Equal(queue.Spec.Queues.Any(q => q.IsCelery()), configuration.GetSection(ConfigurationKeys.CelerySection).Exists());
             Assert.Subset(new HashSet<string> { "Type", "Redis", "Sqs", "ServiceBus" }, configuration.GetSection("Broker").GetChildren().Select(c => c.Key).ToHashSet());
             Assert.Subset(new HashSet<string> { "Type", "Redis" }, configuration.GetSection("Store").GetChildren().Select(c => c.Key).ToHashSet());
         }
@@ -114,6 +134,13 @@ public sealed class WorkerConfigurationContractTests
             Same(expected.Redis, expected.Redis is null ? null : worker.GetRequiredService<IOptions<RedisBrokerOptions>>().Value);
             Same(expected.ServiceBus, expected.ServiceBus is null ? null : worker.GetRequiredService<IOptions<ServiceBusBrokerOptions>>().Value);
             Same(expected.Store, expected.Store is null ? null : worker.GetRequiredService<IOptions<RedisStoreOptions>>().Value);
+            Same(expected.Celery?.Options, expected.Celery is null ? null : worker.GetRequiredService<IOptions<CeleryOptions>>().Value);
+            Same(expected.Celery?.Redis, expected.Celery?.Redis is null ? null : worker.GetRequiredService<IOptions<CeleryRedisOptions>>().Value);
+            Same(expected.Celery?.Sqs, expected.Celery?.Sqs is null ? null : worker.GetRequiredService<IOptions<CelerySqsOptions>>().Value);
+            Same(expected.Celery?.ResultBackend, expected.Celery?.ResultBackend is null ? null : worker.GetRequiredService<IOptions<CeleryResultBackendOptions>>().Value);
+            var registered = worker.GetRequiredService<IServiceProviderIsService>();
+            Assert.Equal(expected.Celery?.Redis is not null, registered.IsService(typeof(KombuRedisTransport)));
+            Assert.Equal(expected.Celery?.Sqs is not null, registered.IsService(typeof(KombuSqsTransport)));
             Assert.Equal(expected.Store is null, configuration[ConfigurationKeys.Root + ":" + ConfigurationKeys.StoreType] is null);
             if (expected.Sqs is not null)
             {
@@ -178,11 +205,11 @@ public sealed class WorkerConfigurationContractTests
     private static void Same<T>(T? expected, T? actual) =>
         Assert.Equal(JsonSerializer.Serialize(expected), JsonSerializer.Serialize(actual));
 
-    /// <summary>Binds strictly, leaving out keys that another part of the host reads (task assemblies).</summary>
-    private static void BindStrictly(IConfigurationSection section, object options, string? ignored = null)
+    /// <summary>Binds strictly, leaving out keys that another part of the host reads (task assemblies, the Celery transports' sections).</summary>
+    private static void BindStrictly(IConfigurationSection section, object options, params string[] ignored)
     {
         var values = section.AsEnumerable(makePathsRelative: true)
-            .Where(kv => kv.Value is not null && (ignored is null || !kv.Key.StartsWith(ignored, StringComparison.Ordinal)))
+            .Where(kv => kv.Value is not null && !ignored.Any(i => kv.Key.StartsWith(i, StringComparison.Ordinal)))
             .ToDictionary(kv => kv.Key, kv => kv.Value);
         new ConfigurationBuilder().AddInMemoryCollection(values).Build().Bind(options, o => o.ErrorOnUnknownConfiguration = true);
     }

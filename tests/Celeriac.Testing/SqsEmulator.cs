@@ -9,9 +9,16 @@ namespace Celeriac.Testing;
 /// <summary>
 /// A real SQS peer: the npm package local-aws-sqs (installed into .tools/ by scripts/test-deps.sh), run by node on
 /// a free loopback port from a two-line ES module, and killed on dispose. Each test class gets its own.
+/// With <see cref="AcceptPathAddressedQueries"/>, the module also takes Query-protocol requests that name their queue by
+/// the request path (and GET requests with the parameters in the query string), as SQS does and kombu's asynchronous
+/// client sends them; the emulator itself reads the queue only from a QueueUrl parameter of a POSTed body, so the module
+/// moves the parameters into the body and adds the QueueUrl the path names before the emulator sees the request.
 /// </summary>
 public sealed class SqsEmulator : IAsyncLifetime
 {
+    /// <summary>Take path-addressed Query requests too (see the class summary); set before <see cref="InitializeAsync"/>.</summary>
+    public bool AcceptPathAddressedQueries { get; init; }
+
     public const string AccountId = "123456789012";
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "celeriac-sqs-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly StringBuilder _output = new();
@@ -35,7 +42,7 @@ public sealed class SqsEmulator : IAsyncLifetime
         Port = LoopbackPort.Free();
         var module = Path.Combine(_directory, "sqs.mjs");
         var entry = new Uri(Path.Combine(package, "dist", "index.js")).AbsoluteUri;
-        await File.WriteAllTextAsync(module, $"""
+        await File.WriteAllTextAsync(module, AcceptPathAddressedQueries ? PathAddressedModule(entry, Port) : $"""
             import {"{"} createSqsServer {"}"} from "{entry}";
             await createSqsServer({"{"} port: {Port}, hostname: "127.0.0.1" {"}"});
             """);
@@ -66,6 +73,29 @@ public sealed class SqsEmulator : IAsyncLifetime
             await Task.Delay(50);
         }
     }
+
+    private static string PathAddressedModule(string entry, int port) => $$"""
+        import { createRequestHandler } from "{{entry}}";
+        import { createServer } from "node:http";
+        import { Readable } from "node:stream";
+        const { requestHandler } = createRequestHandler({ port: {{port}}, hostname: "127.0.0.1" });
+        createServer((req, res) => {
+          const url = new URL(req.url, "http://127.0.0.1:{{port}}");
+          if (req.headers["x-amz-target"] || (url.pathname === "/" && req.method === "POST")) return requestHandler(req, res);
+          const chunks = [];
+          req.on("data", c => chunks.push(c));
+          req.on("end", () => {
+            const form = new URLSearchParams(req.method === "GET" ? url.search : Buffer.concat(chunks).toString());
+            if (!form.has("QueueUrl") && url.pathname !== "/") form.set("QueueUrl", "http://127.0.0.1:{{port}}" + url.pathname);
+            const body = Buffer.from(form.toString());
+            const copy = Readable.from([body]);
+            copy.method = "POST";
+            copy.url = "/";
+            copy.headers = { ...req.headers, "content-type": "application/x-www-form-urlencoded", "content-length": String(body.length) };
+            requestHandler(copy, res);
+          });
+        }).listen({{port}}, "127.0.0.1");
+        """;
 
     private static string FindPackage()
     {

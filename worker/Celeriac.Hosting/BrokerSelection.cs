@@ -12,8 +12,11 @@ public static class BrokerSelection
     public const string Sqs = "sqs";
     public const string ServiceBus = "servicebus";
 
-    /// <summary>The broker named by <c>Celeriac:Broker:Type</c>, then the store named by <c>Celeriac:Store:Type</c> (<see cref="StoreSelection"/>).</summary>
-    public static CeleriacBuilder UseBrokerFromConfiguration(this CeleriacBuilder builder) => UseBroker(builder).UseStoreFromConfiguration();
+    /// <summary>
+    /// The broker named by <c>Celeriac:Broker:Type</c>, then the store named by <c>Celeriac:Store:Type</c>
+    /// (<see cref="StoreSelection"/>), then Celery interop for the queues declared with <c>Protocol = celery</c> (<see cref="CelerySelection"/>).
+    /// </summary>
+    public static CeleriacBuilder UseBrokerFromConfiguration(this CeleriacBuilder builder) => UseBroker(builder).UseStoreFromConfiguration().UseCeleryFromConfiguration();
 
     private static CeleriacBuilder UseBroker(CeleriacBuilder builder)
     {

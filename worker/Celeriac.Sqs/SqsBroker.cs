@@ -178,8 +178,15 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDeadLetterCopyTr
         var name = SqsQueueUrls.Name(url);
         var request = new CreateQueueRequest { QueueName = name };
         if (SqsQueueUrls.IsFifo(url)) request.Attributes = new Dictionary<string, string> { ["FifoQueue"] = "true" };
-        await _sqs.CreateQueueAsync(request, cancellationToken).ConfigureAwait(false);
-        LogCreated(name);
+        try
+        {
+            await _sqs.CreateQueueAsync(request, cancellationToken).ConfigureAwait(false);
+            LogCreated(name);
+        }
+        catch (QueueNameExistsException)
+        {
+            // It exists with attributes of its own (another client made it, e.g. kombu with its visibility timeout): it is used as it is.
+        }
     }
 
     // ---- receiving ----

@@ -19,3 +19,9 @@ def noop(i):
 @app.task(name="bench.probe")
 def probe(sent):
     _redis.rpush("bench:waits", time.time() - sent)
+
+
+@app.task(name="demo.noop")
+def demo_noop(n):
+    """Celery's twin of Celeriac's demo.noop, for the Celery-protocol drain (celery_drain.py)."""
+    return None

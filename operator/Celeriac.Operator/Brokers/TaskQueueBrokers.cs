@@ -76,6 +76,7 @@ public sealed class TaskQueueBrokers(IKubernetes kubernetes) : IAsyncDisposable
                 if (string.IsNullOrWhiteSpace(celeriac.Configuration?[ConfigurationKeys.BrokerType])) settings.UseBroker(celeriac);
                 else celeriac.UseBrokerFromConfiguration();
                 settings.UseStoreAndQueues(celeriac);
+                settings.UseCelery(celeriac);
             });
             var connection = new BrokerConnection(services.BuildServiceProvider(), fingerprint);
             _connections[key] = connection;

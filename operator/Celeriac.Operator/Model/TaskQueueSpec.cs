@@ -12,6 +12,7 @@ public sealed class TaskQueueSpec
     public List<string>? TaskAssemblies { get; set; }
     public BrokerSpec Broker { get; set; } = new();
     public StoreSpec? Store { get; set; }
+    public CelerySpec? Celery { get; set; }
     public List<QueueSpec> Queues { get; set; } = [];
     public List<PoolSpec> Pools { get; set; } = [];
     public List<TaskPolicySpec>? Tasks { get; set; }

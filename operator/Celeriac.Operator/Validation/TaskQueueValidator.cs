@@ -42,6 +42,20 @@ public static partial class TaskQueueValidator
         if (spec.Broker.ServiceBus is { } bus && (bus.FullyQualifiedNamespace is null == bus.ConnectionStringSecretRef is null))
             errors.Add("spec.broker.serviceBus: set either fullyQualifiedNamespace (workload identity) or connectionStringSecretRef");
         if (spec.Store?.Redis is { } storeRedis) CheckRedis(errors, "spec.store.redis", storeRedis);
+        // CEL: spec.celery.resultBackend.
+        if (spec.Celery?.ResultBackend is { } results)
+        {
+            if (results.Address is null == results.ConnectionStringSecretRef is null)
+                errors.Add("spec.celery.resultBackend: set either address or connectionStringSecretRef");
+            if (results.ConnectionStringSecretRef is not null && (results.PasswordSecretRef is not null || results.Database is not null))
+                errors.Add("spec.celery.resultBackend: passwordSecretRef and database go with address, not with connectionStringSecretRef");
+        }
+        // Beyond the CRD: kombu's transports are Redis and SQS.
+        for (var i = 0; i < spec.Queues.Count; i++)
+        {
+            if (spec.Queues[i].IsCelery() && spec.Broker.Redis is null && spec.Broker.Sqs is null)
+                errors.Add($"spec.queues[{i}].protocol: protocol celery needs a redis or sqs broker (kombu's transports are Celery's side of the queue)");
+        }
 
         var declared = spec.Queues.Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < spec.Pools.Count; i++)

@@ -1,4 +1,7 @@
 using System.Reflection;
+using Celeriac.Celery;
+using Celeriac.Celery.Redis;
+using Celeriac.Celery.Sqs;
 using Celeriac.Hosting;
 using Celeriac.Operator.Model;
 using Celeriac.Redis;
@@ -19,7 +22,8 @@ public delegate string SecretText(SecretKeyRef secret, string? variable);
 
 /// <summary>
 /// What a TaskQueue configures in every Celeriac client of it (its workers and the operator's own connection), as the
-/// worker's own options types: the broker, the shared store and the declared queues. <see cref="For"/> is the one mapping
+/// worker's own options types: the broker, the shared store, the declared queues and, when a queue speaks Celery's
+/// protocol, the Celery interop. <see cref="For"/> is the one mapping
 /// from the spec; <see cref="WorkerEnvironment"/> writes its result into each pod's environment, and the operator's
 /// connection (<see cref="Brokers.TaskQueueBrokers"/>) is configured with it directly, its Secrets read through the API.
 /// </summary>
@@ -27,6 +31,7 @@ public sealed record ClientSettings
 {
     public const string RedisPasswordVariable = "CELERIAC_REDIS_PASSWORD";
     public const string StoreRedisPasswordVariable = "CELERIAC_STORE_REDIS_PASSWORD";
+    public const string CeleryResultsPasswordVariable = "CELERIAC_CELERY_RESULTS_PASSWORD";
 
     // The AWS SDK reads these from a pod's environment; the operator serves many TaskQueues from one process, so it sets
     // the SQS broker's explicit options instead.
@@ -47,10 +52,13 @@ public sealed record ClientSettings
     /// <summary>The declared queues, highest priority first.</summary>
     public required IReadOnlyList<QueueDefinition> Queues { get; init; }
 
+    /// <summary>Celery interop (<c>spec.celery</c>); null when no queue has protocol celery.</summary>
+    public CelerySettings? Celery { get; init; }
+
     /// <param name="spec">A validated spec (exactly one broker).</param>
     public static ClientSettings For(TaskQueueSpec spec, SecretText secret)
     {
-        var queues = spec.QueuesByPriority().Select(q => new QueueDefinition { Name = q.Name, Priority = q.Priority }).ToList();
+        var queues = spec.QueuesByPriority().Select(q => new QueueDefinition { Name = q.Name, Priority = q.Priority, Protocol = q.Protocol }).ToList();
         var store = spec.Store?.Redis is { } storeRedis ? new RedisStoreOptions { ConnectionString = RedisConnectionString(storeRedis, secret, StoreRedisPasswordVariable) } : null;
         if (store is not null && spec.Store!.Redis!.KeyPrefix is { } storePrefix) store.KeyPrefix = storePrefix;
         var broker = spec.Broker;
@@ -58,7 +66,7 @@ public sealed record ClientSettings
         {
             var options = new RedisBrokerOptions { ConnectionString = RedisConnectionString(redis, secret, RedisPasswordVariable) };
             if (redis.KeyPrefix is { } prefix) options.KeyPrefix = prefix;
-            return new ClientSettings { BrokerType = BrokerSelection.Redis, Redis = options, Store = store, Queues = queues };
+            return new ClientSettings { BrokerType = BrokerSelection.Redis, Redis = options, Store = store, Queues = queues, Celery = CelerySettings.For(spec, secret, options, null) };
         }
         if (broker.Sqs is { } sqs)
         {
@@ -68,7 +76,7 @@ public sealed record ClientSettings
                 options.AccessKeyId = secret(new SecretKeyRef { Name = credentials.Name, Key = credentials.AccessKeyIdKey }, AwsAccessKeyIdVariable);
                 options.SecretAccessKey = secret(new SecretKeyRef { Name = credentials.Name, Key = credentials.SecretAccessKeyKey }, AwsSecretAccessKeyVariable);
             }
-            return new ClientSettings { BrokerType = BrokerSelection.Sqs, Sqs = options, Store = store, Queues = queues };
+            return new ClientSettings { BrokerType = BrokerSelection.Sqs, Sqs = options, Store = store, Queues = queues, Celery = CelerySettings.For(spec, secret, null, options) };
         }
         var bus = broker.ServiceBus ?? throw new ArgumentException("the spec names no broker", nameof(spec));
         return new ClientSettings
@@ -110,6 +118,13 @@ public sealed record ClientSettings
         if (Sqs is not null) celeriac.GetSection(ConfigurationKeys.SqsSection).Bind(Sqs);
         if (ServiceBus is not null) celeriac.GetSection(ConfigurationKeys.ServiceBusSection).Bind(ServiceBus);
         if (Store is not null) celeriac.GetSection(ConfigurationKeys.RedisStoreSection).Bind(Store);
+        if (Celery is { } celery)
+        {
+            celeriac.GetSection(ConfigurationKeys.CelerySection).Bind(celery.Options);
+            if (celery.Redis is not null) celeriac.GetSection(ConfigurationKeys.CeleryRedisSection).Bind(celery.Redis);
+            if (celery.Sqs is not null) celeriac.GetSection(ConfigurationKeys.CelerySqsSection).Bind(celery.Sqs);
+            if (celery.ResultBackend is not null) celeriac.GetSection(ConfigurationKeys.CeleryResultBackendSection).Bind(celery.ResultBackend);
+        }
     }
 
     /// <summary>Uses the broker with these options.</summary>
@@ -125,22 +140,37 @@ public sealed record ClientSettings
     public CeleriacBuilder UseStoreAndQueues(CeleriacBuilder celeriac)
     {
         if (Store is not null) celeriac.UseRedisStore(Copy(Store));
-        celeriac.Services.Configure<CeleriacOptions>(o => o.Queues = [.. Queues.Select(q => new QueueDefinition { Name = q.Name, Priority = q.Priority })]);
+        celeriac.Services.Configure<CeleriacOptions>(o => o.Queues = [.. Queues.Select(q => new QueueDefinition { Name = q.Name, Priority = q.Priority, Protocol = q.Protocol })]);
         return celeriac;
     }
 
-    private static string RedisConnectionString(RedisBrokerSpec redis, SecretText secret, string passwordVariable)
+    /// <summary>Serves the Celery queues over kombu's transport of the broker, with Celery's result backend when there is one.</summary>
+    public CeleriacBuilder UseCelery(CeleriacBuilder celeriac)
     {
-        if (redis.ConnectionStringSecretRef is { } whole) return secret(whole, null);
-        var connection = redis.Address ?? "";
-        if (redis.Tls) connection += ",ssl=true";
+        if (Celery is not { } celery) return celeriac;
+        if (celery.Redis is { } redis) celeriac.UseCeleryRedisTransport(Copy(redis));
+        if (celery.Sqs is { } sqs) celeriac.UseCelerySqsTransport(Copy(sqs));
+        celeriac.Services.Configure(Copy(celery.Options));
+        if (celery.ResultBackend is { } results) celeriac.UseCeleryRedisResultBackend(Copy(results));
+        return celeriac;
+    }
+
+    private static string RedisConnectionString(RedisBrokerSpec redis, SecretText secret, string passwordVariable) =>
+        RedisConnectionString(redis.Address, redis.Tls, redis.PasswordSecretRef, redis.ConnectionStringSecretRef, secret, passwordVariable);
+
+    internal static string RedisConnectionString(string? address, bool tls, SecretKeyRef? passwordSecret, SecretKeyRef? connectionStringSecret,
+        SecretText secret, string passwordVariable)
+    {
+        if (connectionStringSecret is { } whole) return secret(whole, null);
+        var connection = address ?? "";
+        if (tls) connection += ",ssl=true";
         // Kubernetes expands $(VAR) from variables defined earlier, so the password never appears in the Deployment.
-        if (redis.PasswordSecretRef is { } password) connection += ",password=" + secret(password, passwordVariable);
+        if (passwordSecret is { } password) connection += ",password=" + secret(password, passwordVariable);
         return connection;
     }
 
     /// <summary>Sets every setting of the options the host builds to this one's (configuration was laid over it already).</summary>
-    private static Action<T> Copy<T>(T source) where T : class => target =>
+    internal static Action<T> Copy<T>(T source) where T : class => target =>
     {
         foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.SetMethod?.IsPublic == true))
             property.SetValue(target, property.GetValue(source));

@@ -1,3 +1,6 @@
+using Celeriac.Celery;
+using Celeriac.Celery.Redis;
+using Celeriac.Celery.Sqs;
 using Celeriac.Redis;
 using Celeriac.ServiceBus;
 using Celeriac.Sqs;
@@ -27,6 +30,10 @@ public static class ConfigurationKeys
     public static string RedisStoreSection { get; } = new RedisStoreOptionsValidator().Section;
     public static string SqsSection { get; } = new SqsBrokerOptionsValidator().Section;
     public static string ServiceBusSection { get; } = new ServiceBusBrokerOptionsValidator().Section;
+    public static string CelerySection { get; } = new CeleryOptionsValidator().Section;
+    public static string CeleryRedisSection { get; } = new CeleryRedisOptionsValidator().Section;
+    public static string CelerySqsSection { get; } = new CelerySqsOptionsValidator().Section;
+    public static string CeleryResultBackendSection { get; } = new CeleryResultBackendOptionsValidator().Section;
 
     /// <summary>A key from its parts: <c>Key(WorkerSection, nameof(WorkerOptions.Concurrency))</c> is <c>Worker:Concurrency</c>.</summary>
     public static string Key(params IEnumerable<object> parts) => string.Join(':', parts);

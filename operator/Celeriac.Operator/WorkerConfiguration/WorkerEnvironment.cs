@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Celeriac.Celery;
+using Celeriac.Celery.Redis;
+using Celeriac.Celery.Sqs;
 using Celeriac.Hosting;
 using Celeriac.Operator.Model;
 using Celeriac.Redis;
@@ -22,6 +25,9 @@ public static class WorkerEnvironment
 {
     private static readonly RedisBrokerOptions RedisDefaults = new();
     private static readonly RedisStoreOptions StoreDefaults = new();
+    private static readonly CeleryOptions CeleryDefaults = new();
+    private static readonly CeleryRedisOptions CeleryRedisDefaults = new();
+    private static readonly CelerySqsOptions CelerySqsDefaults = new();
 
     public static JsonArray Build(TaskQueueSpec spec, PoolSpec pool, int? memoryCeilingMb, TimeSpan shutdownGrace)
     {
@@ -105,7 +111,27 @@ public static class WorkerEnvironment
             {
                 Value(Key(nameof(CeleriacOptions.Queues), i, nameof(QueueDefinition.Name)), settings.Queues[i].Name);
                 Value(Key(nameof(CeleriacOptions.Queues), i, nameof(QueueDefinition.Priority)), Text(settings.Queues[i].Priority));
+                if (settings.Queues[i].Protocol != QueueProtocols.Celeriac) Value(Key(nameof(CeleriacOptions.Queues), i, nameof(QueueDefinition.Protocol)), settings.Queues[i].Protocol);
             }
+            if (settings.Celery is { } celery) Celery(celery);
+        }
+
+        /// <summary>
+        /// What differs from Celeriac.Celery's defaults; the transport and its connection (or URL base) the worker host
+        /// derives from the broker.
+        /// </summary>
+        private void Celery(CelerySettings celery)
+        {
+            if (celery.Options.DefaultQueue != CeleryDefaults.DefaultQueue) Value(Key(CelerySection, nameof(CeleryOptions.DefaultQueue)), celery.Options.DefaultQueue);
+            if (celery.Redis is { } redis)
+            {
+                if (redis.KeyPrefix != CeleryRedisDefaults.KeyPrefix) Value(Key(CeleryRedisSection, nameof(CeleryRedisOptions.KeyPrefix)), redis.KeyPrefix);
+                if (redis.VisibilityTimeout != CeleryRedisDefaults.VisibilityTimeout)
+                    Value(Key(CeleryRedisSection, nameof(CeleryRedisOptions.VisibilityTimeout)), KubeDuration.ToConfig(redis.VisibilityTimeout));
+            }
+            if (celery.Sqs is { } sqs && sqs.QueueNamePrefix != CelerySqsDefaults.QueueNamePrefix)
+                Value(Key(CelerySqsSection, nameof(CelerySqsOptions.QueueNamePrefix)), sqs.QueueNamePrefix);
+            if (celery.ResultBackend is { } results) Value(Key(CeleryResultBackendSection, nameof(CeleryResultBackendOptions.ConnectionString)), results.ConnectionString);
         }
 
         /// <summary>A setting (nothing when null): read from a Secret when it is one, else its text with Secrets referred to.</summary>

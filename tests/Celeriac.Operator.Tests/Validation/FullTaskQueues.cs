@@ -24,7 +24,7 @@ public static class FullTaskQueues
           taskAssemblies: [/app/Full.Tasks.dll]
           broker: BROKER
           queues:
-            - { name: urgent, priority: 10 }
+            - { name: urgent, priority: 10, protocol: celeriac }
             - { name: bulk, priority: 1 }
           pools:
             - name: general
@@ -49,10 +49,12 @@ public static class FullTaskQueues
         """
         { sqs: { region: eu-west-1, queueUrlPrefix: "https://sqs.eu-west-1.amazonaws.com/1/full-", endpoint: "http://localstack:4566", credentialsSecretRef: { name: aws, accessKeyIdKey: id, secretAccessKeyKey: secret } } }
           store: { redis: { address: "store:6379", tls: true, keyPrefix: full-store, passwordSecretRef: { name: store, key: pw } } }
+          celery: { queueNamePrefix: "prod.", defaultQueue: py, resultBackend: { address: "results:6379", tls: true, database: 1, passwordSecretRef: { name: results, key: pw } } }
         """,
         """
         { redis: { connectionStringSecretRef: { name: redis, key: url }, tls: false, keyPrefix: full } }
           store: { redis: { connectionStringSecretRef: { name: store, key: url } } }
+          celery: { keyPrefix: "k:", visibilityTimeout: 2h, resultBackend: { connectionStringSecretRef: { name: results, key: url } } }
         """,
         """{ redis: { address: "redis:6379", passwordSecretRef: { name: redis, key: pw } } }""",
         """{ serviceBus: { fullyQualifiedNamespace: full.servicebus.windows.net } }""",

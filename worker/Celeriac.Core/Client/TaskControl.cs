@@ -4,15 +4,17 @@ using Celeriac.Revocation;
 namespace Celeriac.Client;
 
 /// <summary>What an application does with tasks once enqueued: wait for results, revoke.</summary>
-public sealed class TaskControl(IResultStore results, IRevocationStore revocations, TimeProvider time)
+public sealed class TaskControl(IResultStore results, IRevocationStore revocations, TimeProvider time, IEnumerable<IResultSource>? sources = null)
 {
+    private readonly IResultSource[] _sources = sources is null ? [] : [.. sources];
+
     /// <summary>How long a revocation is remembered unless told otherwise.</summary>
     public static readonly TimeSpan DefaultRevocationExpiry = TimeSpan.FromDays(1);
 
     public TaskHandle Handle(string taskId)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskId);
-        return new TaskHandle(taskId, results, time);
+        return new TaskHandle(taskId, results, time, _sources);
     }
 
     /// <summary>A queued task is discarded when received; a running one has its cancellation token cancelled within a second.</summary>

@@ -62,11 +62,25 @@ public sealed class CeleriacBuilder
     /// </summary>
     public CeleriacBuilder UseBroker(Func<IServiceProvider, IBroker> factory)
     {
+        ArgumentNullException.ThrowIfNull(factory);
         Services.RemoveAll<IBroker>();
         Services.RemoveAll<IBrokerAdmin>();
-        Services.AddSingleton(factory);
+        Services.AddSingleton(sp => sp.GetServices<BrokerDecoration>().Aggregate(factory(sp), (broker, decoration) => decoration.Decorate(sp, broker)));
         Services.AddSingleton(sp => sp.GetRequiredService<IBroker>() as IBrokerAdmin
             ?? throw new NotSupportedException($"The broker {sp.GetRequiredService<IBroker>().GetType().Name} has no administration API (purge, dead letters)."));
+        return this;
+    }
+
+    /// <summary>
+    /// Wraps the broker, whichever is chosen and whether before or after this call: the <see cref="IBroker"/> (and
+    /// <see cref="IBrokerAdmin"/>) the worker and the client get is what <paramref name="decorate"/> returns for it.
+    /// Decorations apply in registration order (the first one innermost). Interop layers use it to serve some queues
+    /// over another transport (Celery queues).
+    /// </summary>
+    public CeleriacBuilder DecorateBroker(Func<IServiceProvider, IBroker, IBroker> decorate)
+    {
+        ArgumentNullException.ThrowIfNull(decorate);
+        Services.AddSingleton(new BrokerDecoration(decorate));
         return this;
     }
 
@@ -176,3 +190,6 @@ public sealed class CeleriacBuilder
         return this;
     }
 }
+
+/// <summary>A wrapper around the chosen broker, registered by <see cref="CeleriacBuilder.DecorateBroker"/>.</summary>
+public sealed record BrokerDecoration(Func<IServiceProvider, IBroker, IBroker> Decorate);

@@ -6,7 +6,13 @@ public sealed class CeleriacOptionsValidator() : OptionsSectionValidator<Celeria
     protected override void Check(CeleriacOptions options, OptionsCheck check)
     {
         check.Positive(options.EnqueueBatchSize, nameof(options.EnqueueBatchSize));
-        for (var i = 0; i < options.Queues.Count; i++) check.Required(options.Queues[i].Name, $"{nameof(options.Queues)}:{i}:{nameof(QueueDefinition.Name)}");
+        for (var i = 0; i < options.Queues.Count; i++)
+        {
+            check.Required(options.Queues[i].Name, $"{nameof(options.Queues)}:{i}:{nameof(QueueDefinition.Name)}");
+            if (!QueueProtocols.IsKnown(options.Queues[i].Protocol))
+                check.Fail($"{nameof(options.Queues)}:{i}:{nameof(QueueDefinition.Protocol)}",
+                    $"must be '{QueueProtocols.Celeriac}' or '{QueueProtocols.Celery}' (was '{options.Queues[i].Protocol}').");
+        }
         var duplicates = options.Queues.GroupBy(q => q.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (duplicates.Count > 0) check.Fail(nameof(options.Queues), $"has duplicate names: {string.Join(", ", duplicates)}.");
         for (var i = 0; i < options.Routes.Count; i++)

@@ -23,6 +23,8 @@ public sealed class TaskExecution
         Services = services;
         WorkerAbort = workerAbort;
         CancellationToken = workerAbort;
+        SoftTimeLimit = descriptor.Options.SoftTimeLimit;
+        HardTimeLimit = descriptor.Options.HardTimeLimit;
         _acknowledge = acknowledge;
     }
 
@@ -48,6 +50,12 @@ public sealed class TaskExecution
 
     /// <summary>Cancelled only when the worker gives up on in-flight work at the end of its shutdown grace.</summary>
     public CancellationToken WorkerAbort { get; }
+
+    /// <summary>This execution's soft limit: the task's <see cref="TaskOptions.SoftTimeLimit"/>, unless a middleware set one from the message (Celery's <c>timelimit</c>).</summary>
+    public TimeSpan? SoftTimeLimit { get; set; }
+
+    /// <summary>This execution's hard limit: the task's <see cref="TaskOptions.HardTimeLimit"/>, unless a middleware set one from the message.</summary>
+    public TimeSpan? HardTimeLimit { get; set; }
 
     /// <summary>The run's trace span (set by the tracing middleware), for what is sent on its behalf after it ended (a retry).</summary>
     public System.Diagnostics.ActivityContext? Trace { get; set; }

@@ -2,8 +2,11 @@ using Celeriac.Revocation;
 
 namespace Celeriac.Results;
 
-/// <summary>A handle on an enqueued task: wait for its result, typed, or for the exception that failed it.</summary>
-public sealed class TaskHandle(string taskId, IResultStore results, TimeProvider time)
+/// <summary>
+/// A handle on an enqueued task: wait for its result, typed, or for the exception that failed it. The outcome is looked
+/// for in the store, then in the other <paramref name="sources"/> (a Celery result backend).
+/// </summary>
+public sealed class TaskHandle(string taskId, IResultStore results, TimeProvider time, IReadOnlyList<IResultSource>? sources = null)
 {
     public string TaskId { get; } = taskId;
 
@@ -14,6 +17,8 @@ public sealed class TaskHandle(string taskId, IResultStore results, TimeProvider
         for (var polls = 0; ; polls++)
         {
             var result = await results.GetAsync(TaskId, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; result is null && sources is not null && i < sources.Count; i++)
+                result = await sources[i].GetAsync(TaskId, cancellationToken).ConfigureAwait(false);
             if (result is not null) return result;
             var left = timeout - time.GetElapsedTime(started);
             if (left <= TimeSpan.Zero) return null;

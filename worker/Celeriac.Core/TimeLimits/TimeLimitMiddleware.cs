@@ -14,8 +14,8 @@ public sealed class TimeLimitMiddleware(IWorkerLifetime lifetime) : ITaskMiddlew
     {
         ArgumentNullException.ThrowIfNull(execution);
         ArgumentNullException.ThrowIfNull(next);
-        var soft = execution.Options.SoftTimeLimit;
-        var hard = execution.Options.HardTimeLimit;
+        var soft = execution.SoftTimeLimit;
+        var hard = execution.HardTimeLimit;
         if (soft is null && hard is null) return await next(execution).ConfigureAwait(false);
 
         var outer = execution.CancellationToken;

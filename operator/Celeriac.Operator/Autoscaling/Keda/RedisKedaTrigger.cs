@@ -6,7 +6,8 @@ using Celeriac.Redis;
 namespace Celeriac.Operator.Autoscaling.Keda;
 
 /// <summary>
-/// KEDA's <c>redis-streams</c> trigger on a queue's stream and Celeriac's consumer group (worker/Celeriac.Redis/RedisKeys.cs:
+/// For a queue with protocol celery, KEDA's <c>redis</c> trigger on kombu's list of the queue (its step-0 list, where
+/// messages without a priority go; kombu's global key prefix in front). Otherwise KEDA's <c>redis-streams</c> trigger on a queue's stream and Celeriac's consumer group (worker/Celeriac.Redis/RedisKeys.cs:
 /// <c>{prefix}:{queue}:stream</c>, group <c>celeriac</c>), in lagCount mode (entries not yet delivered to the group; Redis 7+),
 /// the only mode that can scale to zero. It cannot add the pending (in-flight) entries to the lag, so countInFlight is not honoured here.
 /// </summary>
@@ -17,6 +18,18 @@ public sealed class RedisKedaTrigger : IKedaTrigger
     public JsonObject Trigger(TaskQueueSpec spec, string queue, ScalingPolicy policy, string? authentication)
     {
         var redis = spec.Broker.Redis!;
+        if (spec.Queues.FirstOrDefault(q => q.Name == queue)?.IsCelery() == true)
+        {
+            var list = new JsonObject
+            {
+                ["address"] = redis.Address,
+                ["listName"] = (spec.Celery?.KeyPrefix ?? "") + queue,
+                ["listLength"] = policy.TargetDepthPerReplica.ToString(CultureInfo.InvariantCulture),
+                ["activationListLength"] = policy.ActivationDepth.ToString(CultureInfo.InvariantCulture),
+            };
+            if (redis.Tls) list["enableTLS"] = "true";
+            return KedaTriggers.Trigger("redis", queue, list, authentication);
+        }
         var prefix = redis.KeyPrefix ?? new RedisBrokerOptions().KeyPrefix;
         var metadata = new JsonObject
         {

@@ -5,7 +5,8 @@ using Celeriac.Operator.Model;
 namespace Celeriac.Operator.Autoscaling.Keda;
 
 /// <summary>
-/// KEDA's <c>aws-sqs-queue</c> trigger: the queue URL is the prefix and the queue name, as the workers build it.
+/// KEDA's <c>aws-sqs-queue</c> trigger: the queue URL is the prefix and the queue name, as the workers build it (for a
+/// queue with protocol celery, the account's URL base and kombu's name of the queue, as kombu and the workers build it).
 /// With a credentials Secret, KEDA reads the same keys through a TriggerAuthentication (identityOwner pod);
 /// without one the workers use their pod's identity, which KEDA cannot borrow, so KEDA uses its own (identityOwner operator).
 /// </summary>
@@ -18,7 +19,9 @@ public sealed class SqsKedaTrigger : IKedaTrigger
         var sqs = spec.Broker.Sqs!;
         var metadata = new JsonObject
         {
-            ["queueURL"] = sqs.QueueUrlPrefix + queue,
+            ["queueURL"] = spec.Queues.FirstOrDefault(q => q.Name == queue)?.IsCelery() == true
+                ? sqs.QueueUrlPrefix[..(sqs.QueueUrlPrefix.LastIndexOf('/') + 1)] + Celeriac.Celery.Sqs.KombuSqsNames.EntityName((spec.Celery?.QueueNamePrefix ?? "") + queue)
+                : sqs.QueueUrlPrefix + queue,
             ["queueLength"] = Text(policy.TargetDepthPerReplica),
             ["activationQueueLength"] = Text(policy.ActivationDepth),
             ["awsRegion"] = sqs.Region,
