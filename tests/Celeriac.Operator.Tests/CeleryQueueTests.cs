@@ -54,6 +54,20 @@ public sealed class CeleryQueueTests
     }
 
     [Fact]
+    public void Settings_the_spec_states_are_rendered_even_when_they_equal_the_workers_defaults()
+    {
+        // What the spec says stays in the Deployment as written, so a spec that spells out a default renders as it did.
+        var queue = Queue("{ redis: { address: 'redis:6379', keyPrefix: celeriac } }", "celery: { visibilityTimeout: 1h, defaultQueue: celery }");
+
+        var env = Env(queue);
+
+        Assert.Equal("celeriac", env["Celeriac__Broker__Redis__KeyPrefix"]!.GetValue<string>());
+        Assert.Equal("01:00:00", env["Celeriac__Celery__Redis__VisibilityTimeout"]!.GetValue<string>());
+        Assert.Equal("celery", env["Celeriac__Celery__DefaultQueue"]!.GetValue<string>());
+        Assert.False(env.ContainsKey("Celeriac__Celery__Redis__KeyPrefix"));
+    }
+
+    [Fact]
     public void Without_a_celery_queue_nothing_of_celery_is_rendered()
     {
         var queue = Queue(Redis, "celery: { keyPrefix: 'k:' }");

@@ -23,16 +23,11 @@ namespace Celeriac.Operator.WorkerConfiguration;
 /// </summary>
 public static class WorkerEnvironment
 {
-    private static readonly RedisBrokerOptions RedisDefaults = new();
-    private static readonly RedisStoreOptions StoreDefaults = new();
-    private static readonly CeleryOptions CeleryDefaults = new();
-    private static readonly CeleryRedisOptions CeleryRedisDefaults = new();
-    private static readonly CelerySqsOptions CelerySqsDefaults = new();
 
     public static JsonArray Build(TaskQueueSpec spec, PoolSpec pool, int? memoryCeilingMb, TimeSpan shutdownGrace)
     {
         var env = new Writer();
-        env.Client(ClientSettings.For(spec, env.Secret));
+        env.Client(ClientSettings.For(spec, env.Secret), spec);
         var served = spec.QueuesOf(pool);
         for (var i = 0; i < served.Count; i++) env.Value(Key(WorkerSection, nameof(WorkerOptions.Queues), i), served[i]);
         env.Value(Key(WorkerSection, nameof(WorkerOptions.Concurrency)), Text(pool.Concurrency));
@@ -79,13 +74,14 @@ public static class WorkerEnvironment
             return marker;
         }
 
-        public void Client(ClientSettings settings)
+        /// <param name="spec">Which optional settings the spec states: only those are written (the worker has the same defaults).</param>
+        public void Client(ClientSettings settings, TaskQueueSpec spec)
         {
             Value(BrokerType, settings.BrokerType);
             if (settings.Redis is { } redis)
             {
                 Value(Key(RedisBrokerSection, nameof(RedisBrokerOptions.ConnectionString)), redis.ConnectionString);
-                if (redis.KeyPrefix != RedisDefaults.KeyPrefix) Value(Key(RedisBrokerSection, nameof(RedisBrokerOptions.KeyPrefix)), redis.KeyPrefix);
+                if (spec.Broker.Redis?.KeyPrefix is not null) Value(Key(RedisBrokerSection, nameof(RedisBrokerOptions.KeyPrefix)), redis.KeyPrefix);
             }
             if (settings.Sqs is { } sqs)
             {
@@ -105,7 +101,7 @@ public static class WorkerEnvironment
             {
                 Value(StoreType, StoreSelection.Redis);
                 Value(Key(RedisStoreSection, nameof(RedisStoreOptions.ConnectionString)), store.ConnectionString);
-                if (store.KeyPrefix != StoreDefaults.KeyPrefix) Value(Key(RedisStoreSection, nameof(RedisStoreOptions.KeyPrefix)), store.KeyPrefix);
+                if (spec.Store?.Redis?.KeyPrefix is not null) Value(Key(RedisStoreSection, nameof(RedisStoreOptions.KeyPrefix)), store.KeyPrefix);
             }
             for (var i = 0; i < settings.Queues.Count; i++)
             {
@@ -113,24 +109,21 @@ public static class WorkerEnvironment
                 Value(Key(nameof(CeleriacOptions.Queues), i, nameof(QueueDefinition.Priority)), Text(settings.Queues[i].Priority));
                 if (settings.Queues[i].Protocol != QueueProtocols.Celeriac) Value(Key(nameof(CeleriacOptions.Queues), i, nameof(QueueDefinition.Protocol)), settings.Queues[i].Protocol);
             }
-            if (settings.Celery is { } celery) Celery(celery);
+            if (settings.Celery is { } celery) Celery(celery, spec.Celery ?? new CelerySpec());
         }
 
-        /// <summary>
-        /// What differs from Celeriac.Celery's defaults; the transport and its connection (or URL base) the worker host
-        /// derives from the broker.
-        /// </summary>
-        private void Celery(CelerySettings celery)
+        /// <summary>What the spec states; the transport and its connection (or URL base) the worker host derives from the broker.</summary>
+        private void Celery(CelerySettings celery, CelerySpec stated)
         {
-            if (celery.Options.DefaultQueue != CeleryDefaults.DefaultQueue) Value(Key(CelerySection, nameof(CeleryOptions.DefaultQueue)), celery.Options.DefaultQueue);
             if (celery.Redis is { } redis)
             {
-                if (redis.KeyPrefix != CeleryRedisDefaults.KeyPrefix) Value(Key(CeleryRedisSection, nameof(CeleryRedisOptions.KeyPrefix)), redis.KeyPrefix);
-                if (redis.VisibilityTimeout != CeleryRedisDefaults.VisibilityTimeout)
+                if (stated.KeyPrefix is { Length: > 0 }) Value(Key(CeleryRedisSection, nameof(CeleryRedisOptions.KeyPrefix)), redis.KeyPrefix);
+                if (KubeDuration.TryParse(stated.VisibilityTimeout, out _))
                     Value(Key(CeleryRedisSection, nameof(CeleryRedisOptions.VisibilityTimeout)), KubeDuration.ToConfig(redis.VisibilityTimeout));
             }
-            if (celery.Sqs is { } sqs && sqs.QueueNamePrefix != CelerySqsDefaults.QueueNamePrefix)
+            if (celery.Sqs is { } sqs && stated.QueueNamePrefix is { Length: > 0 })
                 Value(Key(CelerySqsSection, nameof(CelerySqsOptions.QueueNamePrefix)), sqs.QueueNamePrefix);
+            if (stated.DefaultQueue is { Length: > 0 }) Value(Key(CelerySection, nameof(CeleryOptions.DefaultQueue)), celery.Options.DefaultQueue);
             if (celery.ResultBackend is { } results) Value(Key(CeleryResultBackendSection, nameof(CeleryResultBackendOptions.ConnectionString)), results.ConnectionString);
         }
 
