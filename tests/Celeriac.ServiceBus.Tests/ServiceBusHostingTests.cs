@@ -12,6 +12,7 @@ using Celeriac.Observability;
 using Celeriac.Pipeline;
 using Celeriac.ServiceBus.Peer;
 using Celeriac.ServiceBus.Tests.Infrastructure;
+using Celeriac.Testing;
 using Celeriac.Worker;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -157,17 +158,22 @@ public sealed class ServiceBusHostingTests(ServiceBusPeerFixture fixture) : ICla
         var before = peer.Operations.Snapshot();
         await host.StartAsync();
         var clock = Stopwatch.StartNew();
-        while (finished.Count < 1000 && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
+        while (finished.Count < 1000 && clock.Elapsed < TimeSpan.FromSeconds(120)) await Task.Delay(20);
+        // A task is finished before its complete is sent (completes go in batches): wait for the last batch.
+        await WorkerProcessScenario.WaitUntilAsync(() => peer.Operations[PeerOperations.Complete] - before.GetValueOrDefault(PeerOperations.Complete) >= 1000, TimeSpan.FromSeconds(30));
         var after = peer.Operations.Snapshot();
         await host.StopAsync();
 
         Assert.Equal(1000, finished.Count);
         Assert.True(sends <= 12, $"{sends} sends for 1000 tasks: sends are not batched");
         var used = after.ToDictionary(p => p.Key, p => p.Value - before.GetValueOrDefault(p.Key), StringComparer.Ordinal);
+        // A transfer that arrives for credit no receive waits on any more is released by the SDK and delivered again later:
+        // how often depends on scheduling (a loaded machine releases more), so the release and its repeated delivery are
+        // not Celeriac's operations and are left out of the ratio.
+        var released = used.GetValueOrDefault(PeerOperations.Release);
+        Assert.Equal(1000, used.GetValueOrDefault(PeerOperations.Delivery) - released);
         // The floor is 2: one delivery and one complete per task; credit is granted once per receive of a batch.
-        var perTask = (used.Values.Sum() - used.GetValueOrDefault(PeerOperations.MessageSent)) / 1000.0;
-        // A transfer that arrives for credit no receive waits on any more is released by the SDK and delivered again later.
-        Assert.Equal(1000, used.GetValueOrDefault(PeerOperations.Delivery) - used.GetValueOrDefault(PeerOperations.Release));
+        var perTask = (used.Values.Sum() - used.GetValueOrDefault(PeerOperations.MessageSent) - 2 * released) / 1000.0;
         Assert.Equal(1000, used.GetValueOrDefault(PeerOperations.Complete));
         Assert.True(perTask <= 2.3, $"{perTask:0.000} AMQP operations per task: " + string.Join(", ", used.Where(p => p.Value > 0).Select(p => $"{p.Key} {p.Value}")));
     }

@@ -557,25 +557,16 @@ public abstract class BrokerContractTests : IAsyncLifetime
         const int count = 400;
         await broker.SendAsync([.. Enumerable.Range(0, count).Select(i => Message(queue, $"m{i}"))], None);
 
-        var taken = 0;
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var receivers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        // Rounds of four receives started together: each round makes them compete for the same head of the queue, and
+        // no receiver can drain the queue alone before the others were scheduled (it once did, on a loaded machine).
+        var perReceiver = Enumerable.Range(0, 4).Select(_ => new List<BrokerMessage>()).ToArray();
+        var clock = Stopwatch.StartNew();
+        while (perReceiver.Sum(m => m.Count) < count && clock.Elapsed < Patience)
         {
-            await gate.Task;
-            var mine = new List<BrokerMessage>();
-            var clock = Stopwatch.StartNew();
-            while (Volatile.Read(ref taken) < count && clock.Elapsed < Patience)
-            {
-                var batch = await broker.ReceiveAsync([queue], 7, LongLease, TimeSpan.FromMilliseconds(50), None);
-                Interlocked.Add(ref taken, batch.Count);
-                mine.AddRange(batch);
-                // A receive that finds messages may complete synchronously; yield so the receivers interleave.
-                await Task.Yield();
-            }
-            return mine;
-        })).ToList();
-        gate.SetResult();
-        var perReceiver = await Task.WhenAll(receivers);
+            var round = await Task.WhenAll(perReceiver.Select(_ => Task.Run(async () =>
+                await broker.ReceiveAsync([queue], 7, LongLease, TimeSpan.FromMilliseconds(50), None))));
+            for (var i = 0; i < round.Length; i++) perReceiver[i].AddRange(round[i]);
+        }
         var all = perReceiver.SelectMany(m => m).ToList();
 
         Assert.Equal(count, all.Count);
