@@ -48,7 +48,8 @@ image: ## Build the worker host and operator images with docker or podman (ENGIN
 	$(ENGINE) build $(IMAGE_ARGS) --target worker -t celeriac-worker:$(IMAGE_TAG) .
 	$(ENGINE) build $(IMAGE_ARGS) --target operator -t celeriac-operator:$(IMAGE_TAG) .
 
-docs: ## Regenerate docs/taskqueue-reference.md's field tables from the CRD (a test checks they match)
+docs: ## Regenerate the CRD's defaults from the TaskQueue model, then docs/taskqueue-reference.md's field tables from the CRD (tests check both)
+	CELERIAC_UPDATE_DOCS=1 $(DOTNET) test tests/Celeriac.Operator.Tests -c $(CONFIG) --filter "FullyQualifiedName~CrdDefaultsTests" --logger "console;verbosity=minimal"
 	CELERIAC_UPDATE_DOCS=1 $(DOTNET) test tests/Celeriac.Chart.Tests -c $(CONFIG) --filter "FullyQualifiedName~TaskQueueReferenceTests" --logger "console;verbosity=minimal"
 
 PACKAGES ?= artifacts/packages
