@@ -1,10 +1,9 @@
 using Celeriac.Hosting;
-using Celeriac.Testing;
 
 namespace Celeriac.Redis.Tests;
 
-/// <summary>A test's world on a real redis-server: the producer and the worker processes share its connection string and key prefix.</summary>
-internal sealed class RedisScenario(RedisBrokerOptions options) : WorkerProcessScenario("redis", _ => c => c.UseRedisBroker(o =>
+/// <summary>A test's world on a real redis-server: the producer and the worker processes share the options' server and key prefix.</summary>
+public sealed class RedisScenario(RedisBrokerOptions options) : WorkerProcessScenario("redis", _ => c => c.UseRedisBroker(o =>
 {
     o.ConnectionString = options.ConnectionString;
     o.KeyPrefix = options.KeyPrefix;

@@ -1,5 +1,3 @@
-using Celeriac.Testing;
-
 namespace Celeriac.Redis.Tests;
 
 /// <summary>

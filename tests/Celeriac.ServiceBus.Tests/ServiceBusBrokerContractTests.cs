@@ -1,6 +1,5 @@
 using Celeriac.Brokers;
 using Celeriac.ServiceBus.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.ServiceBus.Tests;
 
@@ -15,4 +14,6 @@ public sealed class ServiceBusBrokerContractTests(ServiceBusPeerFixture fixture)
     protected override IBroker CreateBroker() => ServiceBusTestBrokers.Broker(fixture, ServiceBusTestBrokers.Options(fixture, _prefix));
 
     protected override TimeSpan ShortLease => TimeSpan.FromSeconds(2);
+
+    protected override bool PurgeDeletesRunningMessages => true;
 }

@@ -1,6 +1,5 @@
 using Celeriac.Brokers;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 
@@ -17,4 +16,6 @@ public sealed class SqsBrokerContractTests(SqsEmulator emulator) : BrokerContrac
     protected override TimeSpan ShortLease => TimeSpan.FromSeconds(1);
 
     protected override TimeSpan PurgeTakesUpTo => TimeSpan.FromSeconds(60);
+
+    protected override bool PurgeDeletesRunningMessages => true;
 }

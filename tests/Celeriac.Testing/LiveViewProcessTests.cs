@@ -28,11 +28,11 @@ public abstract class LiveViewProcessTests
         await using var scenario = NewScenario();
         var first = scenario.StartWorker(concurrency: 2);
         var second = scenario.StartWorker(concurrency: 2);
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(() => TwoWorkersListedAsync(scenario), TimeSpan.FromSeconds(60)), first.Output + second.Output);
+        Assert.True(await Eventually.Reached(() => TwoWorkersListedAsync(scenario), TimeSpan.FromSeconds(60)), first.Output + second.Output);
 
         var id = await scenario.Client.EnqueueAsync(new RecordArgs(20_000));
         string active = "";
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(async () => (active = (await CliAsync(scenario, "inspect", "active")).Out).Contains(id, StringComparison.Ordinal),
+        Assert.True(await Eventually.Reached(async () => (active = (await CliAsync(scenario, "inspect", "active")).Out).Contains(id, StringComparison.Ordinal),
             TimeSpan.FromSeconds(30)), active + first.Output + second.Output);
         var line = active.Split('\n').Single(l => l.Contains(id, StringComparison.Ordinal));
         Assert.Contains("demo.record", line, StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public abstract class LiveViewProcessTests
 
         // The task reports progress halfway; the index has it within its flush interval.
         string progress = "";
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(async () =>
+        Assert.True(await Eventually.Reached(async () =>
                 (progress = (await CliAsync(scenario, "result", id)).Out).Contains("progress 50% waiting 20000 ms", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15)), progress);
         Assert.Contains("demo.record started", progress, StringComparison.Ordinal);
@@ -66,7 +66,7 @@ public abstract class LiveViewProcessTests
         await using var scenario = NewScenario();
         var first = scenario.StartWorker(concurrency: 4);
         var second = scenario.StartWorker(concurrency: 4);
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(() => TwoWorkersListedAsync(scenario), TimeSpan.FromSeconds(60)), first.Output + second.Output);
+        Assert.True(await Eventually.Reached(() => TwoWorkersListedAsync(scenario), TimeSpan.FromSeconds(60)), first.Output + second.Output);
 
         var clock = Stopwatch.StartNew();
         var (code, output, error) = await CliAsync(scenario, "control", "rate-limit", "demo.record", "2/s");
@@ -78,7 +78,7 @@ public abstract class LiveViewProcessTests
 
         var ids = new HashSet<string>();
         for (var i = 0; i < 12; i++) ids.Add(await scenario.Client.EnqueueAsync(new RecordArgs(1)));
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(() => scenario.Executions().Count(e => ids.Contains(e.TaskId) && e.Event == "done") == 12, TimeSpan.FromSeconds(60)),
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Count(e => ids.Contains(e.TaskId) && e.Event == "done") == 12, TimeSpan.FromSeconds(60)),
             first.Output + second.Output);
 
         // 2/s across both workers: 12 starts take at least 5.5 s, and no second holds more than 2 (+1 for the edges).
@@ -101,18 +101,18 @@ public abstract class LiveViewProcessTests
     public async Task Control_refuses_bad_input_and_shutdown_stops_a_worker_cleanly()
     {
         await using var scenario = NewScenario();
+        var worker = scenario.StartWorker(concurrency: 2);
+        string workers = "";
+        Assert.True(await Eventually.Reached(async () => (workers = (await CliAsync(scenario, "inspect", "workers")).Out).Contains("1 live workers", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60)), worker.Output);
+        // Once the broker exists (the CLI refuses a SQLite file that does not), a bad limit is a user error that changes nothing.
         var (badCode, _, badError) = await CliAsync(scenario, "control", "rate-limit", "demo.record", "fast");
         Assert.Equal(2, badCode);
         Assert.Contains("not of the form N/s", badError, StringComparison.Ordinal);
-
-        var worker = scenario.StartWorker(concurrency: 2);
-        string workers = "";
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(async () => (workers = (await CliAsync(scenario, "inspect", "workers")).Out).Contains("1 live workers", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(60)), worker.Output);
         var (code, output, _) = await CliAsync(scenario, "control", "shutdown", "--all");
         Assert.True(code == 0, output + worker.Output);
         Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(async () => (await CliAsync(scenario, "inspect", "workers")).Out.Contains("0 live workers, 1 lost or stopped", StringComparison.Ordinal),
+        Assert.True(await Eventually.Reached(async () => (await CliAsync(scenario, "inspect", "workers")).Out.Contains("0 live workers, 1 lost or stopped", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10)));
     }
 }

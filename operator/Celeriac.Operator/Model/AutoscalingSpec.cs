@@ -1,19 +1,19 @@
 namespace Celeriac.Operator.Model;
 
-/// <summary>How a pool's replicas follow the depth of the queues it serves (docs/autoscaling.md).</summary>
+/// <summary>How a pool's replicas follow the depth of the queues it serves (docs/autoscaling.md); the defaults are the CRD's.</summary>
 public sealed class AutoscalingSpec
 {
     public const string BuiltinEngine = "builtin";
     public const string KedaEngine = "keda";
 
     /// <summary><c>builtin</c> (the operator scales) or <c>keda</c> (the operator renders a KEDA ScaledObject).</summary>
-    public string? Engine { get; set; }
-    public int? MinReplicas { get; set; }
-    public int? MaxReplicas { get; set; }
-    public int? TargetDepthPerReplica { get; set; }
-    public string? PollingInterval { get; set; }
-    public int? ActivationDepth { get; set; }
-    public bool? CountInFlight { get; set; }
-    public int? MaxScaleUpStep { get; set; }
-    public string? ScaleDownStabilization { get; set; }
+    public string Engine { get; set; } = BuiltinEngine;
+    public int MinReplicas { get; set; } = 1;
+    public int MaxReplicas { get; set; } = 10;
+    public int TargetDepthPerReplica { get; set; } = 100;
+    public string PollingInterval { get; set; } = "10s";
+    public int ActivationDepth { get; set; }
+    public bool CountInFlight { get; set; } = true;
+    public int MaxScaleUpStep { get; set; } = 10;
+    public string ScaleDownStabilization { get; set; } = "5m";
 }

@@ -6,9 +6,9 @@ namespace Celeriac.Operator.Tests.Autoscaling;
 public sealed class AutoscalingValidationTests
 {
     [Theory]
-    [InlineData("engine", "autoscaling.engine must be builtin or keda")]
-    [InlineData("polling", "autoscaling.pollingInterval '50ms' is not a duration of at least 100ms")]
-    [InlineData("polling text", "autoscaling.pollingInterval 'often' is not a duration")]
+    [InlineData("engine", "spec.pools[0].autoscaling.engine: 'hpa' is not one of")]
+    [InlineData("polling", "spec.pools[0].autoscaling.pollingInterval: '50ms' is shorter than 100ms")]
+    [InlineData("polling text", "spec.pools[0].autoscaling.pollingInterval: 'often' does not match")]
     [InlineData("keda redis connection string", "needs broker.redis.address")]
     public void Rejects(string what, string expected)
     {

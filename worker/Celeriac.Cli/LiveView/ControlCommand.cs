@@ -11,7 +11,7 @@ namespace Celeriac.Cli.LiveView;
 /// </summary>
 public static class ControlCommand
 {
-    public static Command Create(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    public static Command Create(CliServices services, TextWriter output, TextWriter error)
     {
         var timeout = new Option<TimeSpan>("--timeout") { Description = "How long to wait for the workers' acknowledgements", DefaultValueFactory = _ => TimeSpan.FromSeconds(15), Recursive = true };
         var command = new Command("control", "Change task rate and time limits, pause or resume queues, or shut workers down, on every worker, through the store.") { timeout };
@@ -49,11 +49,11 @@ public static class ControlCommand
         var workerIds = new Argument<string[]>("worker") { Description = "Worker ids (celeriac inspect workers)", Arity = ArgumentArity.ZeroOrMore };
         var all = new Option<bool>("--all") { Description = "Every live worker" };
         var shutdown = new Command("shutdown", "Ask workers to stop fetching, finish what they run and exit (code 0).") { workerIds, all };
-        shutdown.SetAction(CliApp.Guard(error, async (result, cancellationToken) =>
+        shutdown.SetAction(CliApp.Guard(services, error, async (result, cancellationToken) =>
         {
             var ids = result.GetValue(workerIds) ?? [];
             if (result.GetValue(all) == (ids.Length > 0)) throw new ArgumentException("give worker ids or --all");
-            await using var provider = services(result);
+            await using var provider = services.Build(result);
             if (result.GetValue(all))
                 ids = [.. (await LiveViewServices.WorkersAsync(provider, cancellationToken)).Where(w => LiveViewServices.IsLive(w.Status)).Select(w => w.Worker.Id)];
             if (ids.Length == 0)
@@ -74,11 +74,11 @@ public static class ControlCommand
         return command;
     }
 
-    private static Func<ParseResult, CancellationToken, Task<int>> Run(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error, Option<TimeSpan> timeout,
+    private static Func<ParseResult, CancellationToken, Task<int>> Run(CliServices services, TextWriter output, TextWriter error, Option<TimeSpan> timeout,
         Func<ControlClient, ParseResult, CancellationToken, ValueTask<long>> change) =>
-        CliApp.Guard(error, async (result, cancellationToken) =>
+        CliApp.Guard(services, error, async (result, cancellationToken) =>
         {
-            await using var provider = services(result);
+            await using var provider = services.Build(result);
             var client = Client(provider);
             var version = await change(client, result, cancellationToken);
             return await ReportAsync(client, version, result.GetValue(timeout), null, output, cancellationToken);

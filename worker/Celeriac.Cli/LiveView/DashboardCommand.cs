@@ -9,15 +9,15 @@ namespace Celeriac.Cli.LiveView;
 /// <summary><c>celeriac dashboard</c>: serves the web dashboard on the broker and store the other commands use, until stopped.</summary>
 public static class DashboardCommand
 {
-    public static Command Create(Func<ParseResult, IConfiguration> configuration, TextWriter output, TextWriter error)
+    public static Command Create(CliServices services, TextWriter output, TextWriter error)
     {
         var urls = new Option<string>("--urls") { Description = $"Where to listen (default {DashboardHost.DefaultUrls}: this machine only)", DefaultValueFactory = _ => DashboardHost.DefaultUrls };
         var readOnly = new Option<bool>("--read-only") { Description = "Refuse every action (revoke, replay, delete, control)" };
         var command = new Command("dashboard", "Serve the web dashboard: queues, workers, tasks, dead letters, revocations, schedules, TaskQueues. Actions need a token (Celeriac__Dashboard__Token or TokenFile; else one is generated and printed).") { urls, readOnly };
-        command.SetAction(CliApp.Guard(error, async (result, cancellationToken) =>
+        command.SetAction(CliApp.Guard(services, error, async (result, cancellationToken) =>
         {
             var listen = result.GetValue(urls)!;
-            await using var app = DashboardHost.Build(configuration(result), listen, o => o.ReadOnly |= result.GetValue(readOnly));
+            await using var app = DashboardHost.Build(services.Configuration(result), listen, o => o.ReadOnly |= result.GetValue(readOnly));
             var token = app.Services.GetRequiredService<DashboardToken>();
             await app.StartAsync(cancellationToken);
             output.WriteLine($"Celeriac dashboard on {string.Join(", ", app.Urls)}");

@@ -10,7 +10,7 @@ namespace Celeriac.Cli.LiveView;
 /// </summary>
 public static class InspectWorkersCommands
 {
-    public static IEnumerable<Command> Create(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    public static IEnumerable<Command> Create(CliServices services, TextWriter output, TextWriter error)
     {
         yield return Workers(services, output, error);
         yield return Active(services, output, error);
@@ -18,12 +18,12 @@ public static class InspectWorkersCommands
         yield return Stats(services, output, error);
     }
 
-    private static Command Workers(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    private static Command Workers(CliServices services, TextWriter output, TextWriter error)
     {
         var command = new Command("workers", "The worker processes in the registry: status, queues, concurrency, running tasks, counts, memory, last heartbeat.");
-        command.SetAction(CliApp.Guard(error, async (result, cancellationToken) =>
+        command.SetAction(CliApp.Guard(services, error, async (result, cancellationToken) =>
         {
-            await using var provider = services(result);
+            await using var provider = services.Build(result);
             var now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
             var workers = await LiveViewServices.WorkersAsync(provider, cancellationToken);
             output.WriteLine($"{"WORKER",-40} {"STATUS",-9} {"QUEUES",-24} {"SLOTS",5} {"RUNNING",7} {"PROCESSED",9} {"FAILED",7} {"MEMORY",8} {"HEARTBEAT",9} VERSION");
@@ -38,12 +38,12 @@ public static class InspectWorkersCommands
         return command;
     }
 
-    private static Command Active(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    private static Command Active(CliServices services, TextWriter output, TextWriter error)
     {
         var command = new Command("active", "The tasks that live workers run now, where and for how long.");
-        command.SetAction(CliApp.Guard(error, async (result, cancellationToken) =>
+        command.SetAction(CliApp.Guard(services, error, async (result, cancellationToken) =>
         {
-            await using var provider = services(result);
+            await using var provider = services.Build(result);
             var now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
             var workers = (await LiveViewServices.WorkersAsync(provider, cancellationToken)).Where(w => LiveViewServices.IsLive(w.Status)).ToList();
             output.WriteLine($"{"WORKER",-40} {"TASK ID",-36} {"TASK",-24} {"QUEUE",-12} {"ATTEMPT",7} RUNNING FOR");
@@ -61,12 +61,12 @@ public static class InspectWorkersCommands
         return command;
     }
 
-    private static Command Registered(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    private static Command Registered(CliServices services, TextWriter output, TextWriter error)
     {
         var command = new Command("registered", "The task types each live worker runs, with the options in force there (control's changes included).");
-        command.SetAction(CliApp.Guard(error, async (result, cancellationToken) =>
+        command.SetAction(CliApp.Guard(services, error, async (result, cancellationToken) =>
         {
-            await using var provider = services(result);
+            await using var provider = services.Build(result);
             var workers = (await LiveViewServices.WorkersAsync(provider, cancellationToken)).Where(w => LiveViewServices.IsLive(w.Status)).ToList();
             output.WriteLine($"{"WORKER",-40} {"TASK",-24} {"QUEUE",-12} {"RATE",-8} {"SOFT",-9} {"HARD",-9} {"RETRIES",7} {"LOCK",-14} MASKED");
             foreach (var (w, _) in workers)
@@ -82,12 +82,12 @@ public static class InspectWorkersCommands
         return command;
     }
 
-    private static Command Stats(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    private static Command Stats(CliServices services, TextWriter output, TextWriter error)
     {
         var command = new Command("stats", "Per live worker: uptime, pid, counts (processed, succeeded, failed, retried), memory, control version and paused queues; then totals.");
-        command.SetAction(CliApp.Guard(error, async (result, cancellationToken) =>
+        command.SetAction(CliApp.Guard(services, error, async (result, cancellationToken) =>
         {
-            await using var provider = services(result);
+            await using var provider = services.Build(result);
             var now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
             var workers = (await LiveViewServices.WorkersAsync(provider, cancellationToken)).Where(w => LiveViewServices.IsLive(w.Status)).ToList();
             foreach (var (w, status) in workers)

@@ -8,16 +8,16 @@ namespace Celeriac.Cli.LiveView;
 /// <summary><c>celeriac tasks</c>: a search of the recent-tasks index, newest first; and the one-line description of a record that <c>celeriac result</c> prints too.</summary>
 public static class TasksCommand
 {
-    public static Command Create(Func<ParseResult, ServiceProvider> services, TextWriter output, TextWriter error)
+    public static Command Create(CliServices services, TextWriter output, TextWriter error)
     {
         var name = new Option<string?>("--name") { Description = "Only tasks of this name" };
         var state = new Option<TaskState?>("--state") { Description = "Only tasks in this state (Queued, Started, Succeeded, Retried, Failed, DeadLettered, Revoked, Expired)" };
         var since = new Option<TimeSpan?>("--since") { Description = "Only tasks updated within this long, e.g. 00:10:00" };
         var limit = new Option<int>("--limit") { Description = $"At most this many (1 to {TaskQuery.MaxLimit})", DefaultValueFactory = _ => 50 };
         var command = new Command("tasks", "Recent tasks from the index, newest first: state, attempt, worker, duration, progress, exception.") { name, state, since, limit };
-        command.SetAction(CliApp.Guard(error, async (result, cancellationToken) =>
+        command.SetAction(CliApp.Guard(services, error, async (result, cancellationToken) =>
         {
-            await using var provider = services(result);
+            await using var provider = services.Build(result);
             var index = Index(provider);
             var now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
             var query = new TaskQuery
