@@ -132,7 +132,7 @@ public sealed class QueueDepthAutoscaler(
                 if (views.Remove(ns, name)) requestReconcile(key);
                 return;
             }
-            var policies = pools.ToDictionary(p => p.Name, p => ScalingPolicy.From(p.Autoscaling!), StringComparer.Ordinal);
+            var policies = pools.ToDictionary(p => p.Name, p => ScalingPolicy.From(p), StringComparer.Ordinal);
             entry.Due = started + policies.Values.Min(p => p.PollingInterval);
 
             var served = pools.SelectMany(p => p.Queues).Distinct(StringComparer.Ordinal).ToList();

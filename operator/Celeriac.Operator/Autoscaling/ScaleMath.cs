@@ -7,8 +7,9 @@ namespace Celeriac.Operator.Autoscaling;
 /// The one place for the scaling maths, a pure function of the policy, the scaler's memory, the current replicas
 /// and a depth reading (docs/autoscaling.md):
 /// <list type="number">
-/// <item>depth = ready (+ in flight when counted); delayed messages do not count until they are due.</item>
-/// <item>recommended = 0 when depth ≤ activationDepth, else ceil(depth / targetDepthPerReplica); clamped to [min, max].</item>
+/// <item>depth = ready (+ in flight when counted, always for the slots metric); delayed messages do not count until they are due.</item>
+/// <item>recommended = 0 when depth ≤ activationDepth, else ceil(depth / targetDepthPerReplica) for the depth metric,
+/// ceil(depth / (concurrency × targetUtilization)) for the slots metric; clamped to [min, max].</item>
 /// <item>above the current count: scale up at once, by at most maxScaleUpStep.</item>
 /// <item>below: scale down to the highest recommendation of the stabilization window (as the HPA does), so a depth
 /// oscillating around a threshold holds the higher count instead of flapping.</item>
@@ -26,8 +27,8 @@ public static class ScaleMath
                 $"the broker could not be read ({error ?? "no reading"}); keeping {current} replicas"), state with { Started = false });
         }
 
-        var counted = depth.Ready + (policy.CountInFlight ? depth.InFlight : 0);
-        var raw = counted <= policy.ActivationDepth ? 0 : (int)Math.Min(int.MaxValue, (counted + policy.TargetDepthPerReplica - 1) / policy.TargetDepthPerReplica);
+        var counted = depth.Ready + (policy.CountsInFlight ? depth.InFlight : 0);
+        var raw = counted <= policy.ActivationDepth ? 0 : Replicas(policy, counted);
         var recommended = Math.Clamp(raw, policy.MinReplicas, policy.MaxReplicas);
 
         var since = now - policy.ScaleDownStabilization;
@@ -53,8 +54,11 @@ public static class ScaleMath
         if (bounded != next) reason = bounded > current ? ScaleDecision.ScaleUp : ScaleDecision.ScaleDown;
         next = bounded;
 
+        var target = policy.Metric == ScalingMetric.Slots
+            ? string.Create(CultureInfo.InvariantCulture, $"{policy.Concurrency} slots at {policy.TargetUtilization}% per replica")
+            : string.Create(CultureInfo.InvariantCulture, $"target {policy.TargetDepthPerReplica} per replica");
         var message = string.Create(CultureInfo.InvariantCulture,
-            $"depth {counted} (target {policy.TargetDepthPerReplica} per replica, activation above {policy.ActivationDepth}): recommended {recommended}, {current} -> {next}");
+            $"depth {counted} ({target}, activation above {policy.ActivationDepth}): recommended {recommended}, {current} -> {next}");
         var decision = new ScaleDecision(current, next, recommended, counted, reason, message);
         var nextState = state with
         {
@@ -64,5 +68,15 @@ public static class ScaleMath
             LastScaleReason = decision.Changed ? $"{reason}: {message}" : state.LastScaleReason,
         };
         return (decision, nextState);
+    }
+
+    /// <summary>The replicas a depth above the activation needs: ceil(depth / per replica), in integers (the slots
+    /// metric's per-replica capacity is concurrency × utilization / 100, so both sides are multiplied by 100).</summary>
+    public static int Replicas(ScalingPolicy policy, long counted)
+    {
+        var (numerator, perReplica) = policy.Metric == ScalingMetric.Slots
+            ? (counted * 100, (long)policy.Concurrency * policy.TargetUtilization)
+            : (counted, policy.TargetDepthPerReplica);
+        return (int)Math.Min(int.MaxValue, (numerator + perReplica - 1) / perReplica);
     }
 }

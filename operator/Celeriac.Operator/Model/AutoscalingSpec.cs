@@ -5,6 +5,8 @@ public sealed class AutoscalingSpec
 {
     public const string BuiltinEngine = "builtin";
     public const string KedaEngine = "keda";
+    public const string DepthMetric = "depth";
+    public const string SlotsMetric = "slots";
 
     /// <summary><c>builtin</c> (the operator scales) or <c>keda</c> (the operator renders a KEDA ScaledObject).</summary>
     public string? Engine { get; set; }
@@ -16,4 +18,10 @@ public sealed class AutoscalingSpec
     public bool? CountInFlight { get; set; }
     public int? MaxScaleUpStep { get; set; }
     public string? ScaleDownStabilization { get; set; }
+
+    /// <summary><c>depth</c> (messages per replica) or <c>slots</c> (ready and in-flight messages over the pool's concurrency × targetUtilization).</summary>
+    public string? Metric { get; set; }
+
+    /// <summary>Percent of a replica's concurrency slots the slots metric aims to fill.</summary>
+    public int? TargetUtilization { get; set; }
 }

@@ -2,6 +2,9 @@ namespace Celeriac.Operator.Model;
 
 public sealed class PoolSpec
 {
+    /// <summary>The CRD's default concurrency, for objects written without it.</summary>
+    public const int DefaultConcurrency = 8;
+
     public string Name { get; set; } = "";
     public List<string> Queues { get; set; } = [];
     public int? Concurrency { get; set; }

@@ -19,7 +19,7 @@ public static class WorkerEnvironment
         var env = BrokerAndQueues(spec);
         var served = PoolQueuesInPriorityOrder(spec, pool);
         for (var i = 0; i < served.Count; i++) env.Add(Value($"Celeriac__Worker__Queues__{i}", served[i]));
-        env.Add(Value("Celeriac__Worker__Concurrency", (pool.Concurrency ?? 8).ToString(CultureInfo.InvariantCulture)));
+        env.Add(Value("Celeriac__Worker__Concurrency", (pool.Concurrency ?? PoolSpec.DefaultConcurrency).ToString(CultureInfo.InvariantCulture)));
         if (memoryCeilingMb is { } mb) env.Add(Value("Celeriac__Worker__MemoryCeilingMb", mb.ToString(CultureInfo.InvariantCulture)));
         env.Add(Value("Celeriac__Worker__ShutdownGrace", KubeDuration.ToConfig(shutdownGrace)));
         var assemblies = spec.TaskAssemblies ?? [];

@@ -93,6 +93,9 @@ public static partial class TaskQueueValidator
                     errors.Add($"{at}: autoscaling.pollingInterval '{poll}' is not a duration of at least 100ms");
                 if (scaling.Engine is { } engine && engine is not (AutoscalingSpec.BuiltinEngine or AutoscalingSpec.KedaEngine))
                     errors.Add($"{at}: autoscaling.engine must be builtin or keda");
+                if (scaling.Metric is { } metric && metric is not (AutoscalingSpec.DepthMetric or AutoscalingSpec.SlotsMetric))
+                    errors.Add($"{at}: autoscaling.metric must be depth or slots");
+                if (scaling.TargetUtilization is < 1 or > 100) errors.Add($"{at}: autoscaling.targetUtilization must be a percent from 1 to 100");
                 if (scaling.Engine == AutoscalingSpec.KedaEngine && spec.Broker.Redis?.ConnectionStringSecretRef is not null)
                     errors.Add($"{at}: autoscaling.engine keda needs broker.redis.address (KEDA's redis-streams trigger cannot read a connection string)");
             }

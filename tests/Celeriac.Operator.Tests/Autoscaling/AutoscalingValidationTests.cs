@@ -10,6 +10,8 @@ public sealed class AutoscalingValidationTests
     [InlineData("polling", "autoscaling.pollingInterval '50ms' is not a duration of at least 100ms")]
     [InlineData("polling text", "autoscaling.pollingInterval 'often' is not a duration")]
     [InlineData("keda redis connection string", "needs broker.redis.address")]
+    [InlineData("metric", "autoscaling.metric must be depth or slots")]
+    [InlineData("utilization", "autoscaling.targetUtilization must be a percent from 1 to 100")]
     public void Rejects(string what, string expected)
     {
         var queue = TestQueues.Parse();
@@ -19,6 +21,8 @@ public sealed class AutoscalingValidationTests
             case "engine": scaling.Engine = "hpa"; break;
             case "polling": scaling.PollingInterval = "50ms"; break;
             case "polling text": scaling.PollingInterval = "often"; break;
+            case "metric": scaling.Metric = "cpu"; break;
+            case "utilization": scaling.TargetUtilization = 120; break;
             case "keda redis connection string":
                 scaling.Engine = AutoscalingSpec.KedaEngine;
                 queue.Spec.Broker = new BrokerSpec { Redis = new RedisBrokerSpec { ConnectionStringSecretRef = new SecretKeyRef { Name = "redis", Key = "url" } } };
@@ -35,6 +39,7 @@ public sealed class AutoscalingValidationTests
         {
             Engine = AutoscalingSpec.KedaEngine, MinReplicas = 0, MaxReplicas = 4, TargetDepthPerReplica = 10, PollingInterval = "100ms",
             ActivationDepth = 2, CountInFlight = false, MaxScaleUpStep = 1, ScaleDownStabilization = "30s",
+            Metric = AutoscalingSpec.SlotsMetric, TargetUtilization = 100,
         };
         Assert.Empty(TaskQueueValidator.Validate(queue));
     }

@@ -116,6 +116,38 @@ public sealed class ScaleMathTests
         Assert.Equal(1, ready.Replicas);
     }
 
+    [Theory]
+    // concurrency 8 at 80 %: 6.4 tasks per replica; ready and in flight both count, delayed never.
+    [InlineData(8, 80, 0, 0, 0)]
+    [InlineData(8, 80, 6, 0, 1)]
+    [InlineData(8, 80, 4, 3, 2)] // 7 / 6.4 -> 2 (a floor of 6 per replica would give the same; 64 below shows the exact product)
+    [InlineData(8, 80, 40, 24, 10)] // 64 / 6.4 = 10 exactly
+    [InlineData(8, 80, 41, 24, 11)]
+    [InlineData(8, 100, 0, 16, 2)] // a pool that is full but has nothing waiting keeps its replicas
+    [InlineData(1, 50, 3, 0, 6)]
+    public void The_slots_metric_sizes_replicas_by_concurrency_and_utilization(int concurrency, int utilization, long ready, long inFlight, int expected)
+    {
+        var policy = Policy with { MinReplicas = 0, MaxReplicas = 100, MaxScaleUpStep = 100, Metric = ScalingMetric.Slots, Concurrency = concurrency, TargetUtilization = utilization, CountInFlight = false };
+        var (decision, _) = ScaleMath.Decide(policy, ScalerState.Initial, 0, new QueueDepth(ready, inFlight, Delayed: 500), DateTimeOffset.UnixEpoch);
+        Assert.Equal(ready + inFlight, decision.Depth);
+        Assert.Equal(expected, decision.Recommended);
+        Assert.Equal(expected, decision.Replicas);
+        Assert.Contains($"{concurrency} slots at {utilization}%", decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_slots_metric_and_the_depth_metric_differ_only_in_the_divisor()
+    {
+        // The same burst, once with 100 messages per replica, once with 8 slots at 80 %: the slots pool is far larger.
+        var depth = ScaleSimulation.Run(Policy, t => t >= S(30) ? 400 : 0, S(120), initialReplicas: 1);
+        var slots = ScaleSimulation.Run(Policy with { Metric = ScalingMetric.Slots }, t => t >= S(30) ? 400 : 0, S(120), initialReplicas: 1);
+        Assert.Equal(4, depth[^1].Decision.Replicas);
+        // 400 / 6.4 = 62.5 -> 63, bounded by maxReplicas 20 after steps of 5.
+        Assert.Equal(63, ScaleMath.Replicas(Policy with { Metric = ScalingMetric.Slots }, 400));
+        Assert.Equal(20, slots[^1].Decision.Recommended);
+        Assert.Equal([1, 6, 11, 16, 20], Trajectory(slots));
+    }
+
     [Fact]
     public void A_fresh_scaler_waits_a_full_window_before_scaling_down_and_the_bounds_hold_at_once()
     {
