@@ -17,4 +17,7 @@ public sealed class SqsBrokerContractTests(SqsEmulator emulator) : BrokerContrac
     protected override TimeSpan ShortLease => TimeSpan.FromSeconds(1);
 
     protected override TimeSpan PurgeTakesUpTo => TimeSpan.FromSeconds(60);
+
+    // SQS has no oldest-message age without CloudWatch (SqsBroker.GetOldestReadyAgeAsync).
+    protected override bool ReportsOldestReadyAge => false;
 }

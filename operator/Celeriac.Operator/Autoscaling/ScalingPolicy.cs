@@ -41,6 +41,12 @@ public sealed record ScalingPolicy
     public TimeSpan ScaleDownStabilization { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan PollingInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often a pool at zero replicas is read, so that the first message starts a worker within about this long.</summary>
+    public TimeSpan PollingIntervalAtZero { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>When set, the pool also scales on the age of its oldest ready message: the larger recommendation wins.</summary>
+    public TimeSpan? TargetQueueWait { get; init; }
+
     /// <summary>Whether in-flight messages count towards the depth the maths uses.</summary>
     public bool CountsInFlight => Metric == ScalingMetric.Slots || CountInFlight;
 
@@ -66,6 +72,8 @@ public sealed record ScalingPolicy
             MaxScaleUpStep = Math.Max(1, spec.MaxScaleUpStep ?? defaults.MaxScaleUpStep),
             ScaleDownStabilization = KubeDuration.TryParse(spec.ScaleDownStabilization, out var window) ? window : defaults.ScaleDownStabilization,
             PollingInterval = KubeDuration.TryParse(spec.PollingInterval, out var every) ? every : defaults.PollingInterval,
+            PollingIntervalAtZero = KubeDuration.TryParse(spec.PollingIntervalAtZero, out var atZero) ? atZero : defaults.PollingIntervalAtZero,
+            TargetQueueWait = KubeDuration.TryParse(spec.TargetQueueWait, out var wait) && wait > TimeSpan.Zero ? wait : null,
         };
     }
 

@@ -24,4 +24,10 @@ public sealed class AutoscalingSpec
 
     /// <summary>Percent of a replica's concurrency slots the slots metric aims to fill.</summary>
     public int? TargetUtilization { get; set; }
+
+    /// <summary>Longest the oldest ready message should wait (a duration); unset: depth alone.</summary>
+    public string? TargetQueueWait { get; set; }
+
+    /// <summary>How often the queues of a pool at zero replicas are read (a duration).</summary>
+    public string? PollingIntervalAtZero { get; set; }
 }

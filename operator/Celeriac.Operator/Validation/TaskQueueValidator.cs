@@ -93,6 +93,10 @@ public static partial class TaskQueueValidator
                     errors.Add($"{at}: autoscaling.pollingInterval '{poll}' is not a duration of at least 100ms");
                 if (scaling.Engine is { } engine && engine is not (AutoscalingSpec.BuiltinEngine or AutoscalingSpec.KedaEngine))
                     errors.Add($"{at}: autoscaling.engine must be builtin or keda");
+                if (scaling.TargetQueueWait is { } wait && (!KubeDuration.TryParse(wait, out var waitSpan) || waitSpan < TimeSpan.FromSeconds(1)))
+                    errors.Add($"{at}: autoscaling.targetQueueWait '{wait}' is not a duration of at least 1s");
+                if (scaling.PollingIntervalAtZero is { } atZero && (!KubeDuration.TryParse(atZero, out var atZeroSpan) || atZeroSpan < TimeSpan.FromMilliseconds(100)))
+                    errors.Add($"{at}: autoscaling.pollingIntervalAtZero '{atZero}' is not a duration of at least 100ms");
                 if (scaling.Metric is { } metric && metric is not (AutoscalingSpec.DepthMetric or AutoscalingSpec.SlotsMetric))
                     errors.Add($"{at}: autoscaling.metric must be depth or slots");
                 if (scaling.TargetUtilization is < 1 or > 100) errors.Add($"{at}: autoscaling.targetUtilization must be a percent from 1 to 100");

@@ -10,6 +10,8 @@ public sealed class AutoscalingValidationTests
     [InlineData("polling", "autoscaling.pollingInterval '50ms' is not a duration of at least 100ms")]
     [InlineData("polling text", "autoscaling.pollingInterval 'often' is not a duration")]
     [InlineData("keda redis connection string", "needs broker.redis.address")]
+    [InlineData("wait", "autoscaling.targetQueueWait '500ms' is not a duration of at least 1s")]
+    [InlineData("at zero", "autoscaling.pollingIntervalAtZero 'soon' is not a duration of at least 100ms")]
     [InlineData("metric", "autoscaling.metric must be depth or slots")]
     [InlineData("utilization", "autoscaling.targetUtilization must be a percent from 1 to 100")]
     public void Rejects(string what, string expected)
@@ -22,6 +24,8 @@ public sealed class AutoscalingValidationTests
             case "polling": scaling.PollingInterval = "50ms"; break;
             case "polling text": scaling.PollingInterval = "often"; break;
             case "metric": scaling.Metric = "cpu"; break;
+            case "wait": scaling.TargetQueueWait = "500ms"; break;
+            case "at zero": scaling.PollingIntervalAtZero = "soon"; break;
             case "utilization": scaling.TargetUtilization = 120; break;
             case "keda redis connection string":
                 scaling.Engine = AutoscalingSpec.KedaEngine;
@@ -39,7 +43,7 @@ public sealed class AutoscalingValidationTests
         {
             Engine = AutoscalingSpec.KedaEngine, MinReplicas = 0, MaxReplicas = 4, TargetDepthPerReplica = 10, PollingInterval = "100ms",
             ActivationDepth = 2, CountInFlight = false, MaxScaleUpStep = 1, ScaleDownStabilization = "30s",
-            Metric = AutoscalingSpec.SlotsMetric, TargetUtilization = 100,
+            Metric = AutoscalingSpec.SlotsMetric, TargetUtilization = 100, TargetQueueWait = "30s", PollingIntervalAtZero = "500ms",
         };
         Assert.Empty(TaskQueueValidator.Validate(queue));
     }

@@ -148,6 +148,41 @@ public sealed class ScaleMathTests
         Assert.Equal([1, 6, 11, 16, 20], Trajectory(slots));
     }
 
+    [Theory]
+    // target wait 30 s, 100 per replica; depth 5 alone recommends 1.
+    [InlineData(1, null, 1)] // nothing ready: depth alone
+    [InlineData(1, 20.0, 1)] // waited less than the target: no opinion
+    [InlineData(1, 30.0, 1)]
+    [InlineData(1, 45.0, 2)] // ceil(1 x 45 / 30)
+    [InlineData(3, 45.0, 5)] // ceil(3 x 1.5)
+    [InlineData(0, 31.0, 2)] // from zero the current count counts as 1
+    [InlineData(4, 300.0, 20)] // bounded by maxReplicas
+    public void An_old_head_message_recommends_more_than_the_depth(int current, double? ageSeconds, int expected)
+    {
+        var policy = Policy with { MinReplicas = 0, MaxScaleUpStep = 100, TargetQueueWait = S(30) };
+        TimeSpan? age = ageSeconds is { } a ? S(a) : null;
+        var (decision, _) = ScaleMath.Decide(policy, ScalerState.Initial, current, new QueueDepth(5, 0, 0), DateTimeOffset.UnixEpoch, oldestReadyAge: age);
+        Assert.Equal(Math.Max(expected, current), decision.Replicas);
+        Assert.Equal(expected, decision.Recommended);
+        Assert.Equal(age, decision.OldestReadyAge);
+        Assert.Contains("target wait 30 s", decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_wait_is_ignored_without_a_target_and_at_or_below_the_activation_depth()
+    {
+        var reading = new QueueDepth(5, 0, 0);
+        var (noTarget, _) = ScaleMath.Decide(Policy, ScalerState.Initial, 1, reading, DateTimeOffset.UnixEpoch, oldestReadyAge: S(600));
+        Assert.Equal(1, noTarget.Replicas);
+        Assert.DoesNotContain("wait", noTarget.Message, StringComparison.Ordinal);
+        var idle = Policy with { MinReplicas = 0, ActivationDepth = 5, TargetQueueWait = S(30) };
+        var (belowActivation, _) = ScaleMath.Decide(idle, ScalerState.Initial, 0, reading, DateTimeOffset.UnixEpoch, oldestReadyAge: S(600));
+        Assert.Equal(0, belowActivation.Recommended);
+        // The larger of the two wins: a deep queue with young messages scales on depth.
+        var (deep, _) = ScaleMath.Decide(Policy with { TargetQueueWait = S(30) }, ScalerState.Initial, 1, new QueueDepth(900, 0, 0), DateTimeOffset.UnixEpoch, oldestReadyAge: S(40));
+        Assert.Equal(9, deep.Recommended);
+    }
+
     [Fact]
     public void A_fresh_scaler_waits_a_full_window_before_scaling_down_and_the_bounds_hold_at_once()
     {

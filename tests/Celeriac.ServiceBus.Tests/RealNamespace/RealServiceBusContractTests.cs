@@ -37,6 +37,8 @@ public sealed class RealServiceBusContractTests : BrokerContractTests
 
     protected override TimeSpan ShortLease => TimeSpan.FromSeconds(5);
 
+    protected override bool OldestReadyAgeLeavesOutLeased => false;
+
     protected override TimeSpan Patience => TimeSpan.FromSeconds(60);
 
     protected override async ValueTask CleanupAsync()
