@@ -5,7 +5,7 @@ RESULTS ?= TestResults
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: run test test-deps bench build restore cli render operator clean image chart-lint docs pack new-worker help
+.PHONY: run test test-deps bench build restore cli render operator clean image chart-lint docs pack install-tools uninstall-tools new-worker install-template uninstall-template help
 
 run: ## Run the main job: worker processes and a producer on the embedded SQLite broker
 	$(DOTNET) run --project worker/Celeriac.Demo -c $(CONFIG) -- $(ARGS)
@@ -48,19 +48,45 @@ image: ## Build the worker host and operator images with docker or podman (ENGIN
 	$(ENGINE) build $(IMAGE_ARGS) --target worker -t celeriac-worker:$(IMAGE_TAG) .
 	$(ENGINE) build $(IMAGE_ARGS) --target operator -t celeriac-operator:$(IMAGE_TAG) .
 
-docs: ## Regenerate docs/taskqueue-reference.md's field tables from the CRD (a test checks they match)
+docs: ## Regenerate the CRD's defaults from the TaskQueue model, then docs/taskqueue-reference.md's field tables from the CRD (tests check both)
+	CELERIAC_UPDATE_DOCS=1 $(DOTNET) test tests/Celeriac.Operator.Tests -c $(CONFIG) --filter "FullyQualifiedName~CrdDefaultsTests" --logger "console;verbosity=minimal"
 	CELERIAC_UPDATE_DOCS=1 $(DOTNET) test tests/Celeriac.Chart.Tests -c $(CONFIG) --filter "FullyQualifiedName~TaskQueueReferenceTests" --logger "console;verbosity=minimal"
 
 PACKAGES ?= artifacts/packages
 VERSION ?= 0.1.0
-pack: ## NuGet packages of the libraries into $(PACKAGES), for task projects outside this repository
-	for project in Celeriac.Core Celeriac.Hosting Celeriac.Sqlite Celeriac.Redis Celeriac.Sqs Celeriac.ServiceBus Celeriac.Celery Celeriac.Celery.Redis Celeriac.Celery.Sqs Celeriac.Prometheus Celeriac.Otlp; do \
+LIBRARIES := Celeriac.Core Celeriac.Hosting Celeriac.Sqlite Celeriac.Redis Celeriac.Sqs Celeriac.ServiceBus Celeriac.Celery Celeriac.Celery.Redis Celeriac.Celery.Sqs Celeriac.Prometheus Celeriac.Otlp
+TOOLS := Celeriac.Cli Celeriac.Worker
+pack: ## NuGet packages into $(PACKAGES): the libraries, and the celeriac and celeriac-worker .NET tools
+	for project in $(LIBRARIES) $(TOOLS); do \
 	  $(DOTNET) pack worker/$$project -c $(CONFIG) -o $(PACKAGES) -p:Version=$(VERSION) || exit 1; \
 	done
 
-new-worker: pack ## Start a task project from the template: make new-worker NAME=Billing.Tasks DIR=../billing-tasks
-	$(DOTNET) new install ./templates/celeriac-worker --force
-	$(DOTNET) new celeriac-worker -n $(NAME) -o $(DIR) --celeriac-version $(VERSION) --celeriac-feed $(abspath $(PACKAGES))
+# --global installs into ~/.dotnet/tools (on PATH after the SDK's first run); TOOL_PATH=dir installs there instead.
+TOOL_SCOPE = $(if $(TOOL_PATH),--tool-path $(TOOL_PATH),--global)
+TOOL_RESTORE := artifacts/tool-restore
+install-tools: pack ## Install the commands celeriac and celeriac-worker from $(PACKAGES) for your user, or into TOOL_PATH=dir; undo: make uninstall-tools
+	@for tool in $(TOOLS); do \
+	  $(DOTNET) tool uninstall $(TOOL_SCOPE) $$tool >/dev/null 2>&1; \
+	  NUGET_PACKAGES=$(abspath $(TOOL_RESTORE)) $(DOTNET) tool install $(TOOL_SCOPE) $$tool --version $(VERSION) --add-source $(abspath $(PACKAGES)) || exit 1; \
+	done; rm -rf $(TOOL_RESTORE)
+
+uninstall-tools: ## Remove the commands make install-tools installed (give the same TOOL_PATH)
+	for tool in $(TOOLS); do $(DOTNET) tool uninstall $(TOOL_SCOPE) $$tool || exit 1; done
+
+# The template is installed into a hive of this checkout for new-worker, not for your user: install-template does that.
+TEMPLATE := $(CURDIR)/templates/celeriac-worker
+TEMPLATE_HIVE := artifacts/template-hive
+new-worker: pack ## Start a task project from the template: make new-worker NAME=Billing.Tasks DIR=../billing-tasks [FEED=url-or-folder]
+	@test -n "$(NAME)" && test -n "$(DIR)" || { echo "usage: make new-worker NAME=Billing.Tasks DIR=../billing-tasks [FEED=url-or-folder]"; exit 2; }
+	$(DOTNET) new install $(TEMPLATE) --force --debug:custom-hive $(TEMPLATE_HIVE) > /dev/null
+	$(DOTNET) new celeriac-worker -n $(NAME) -o $(DIR) --celeriac-version $(VERSION) --debug:custom-hive $(TEMPLATE_HIVE) \
+	  --celeriac-feed "$(or $(FEED),$(shell realpath -m --relative-to=$(DIR) $(PACKAGES)))"
+
+install-template: ## Make `dotnet new celeriac-worker` available to your user; undo: make uninstall-template
+	$(DOTNET) new install $(TEMPLATE) --force
+
+uninstall-template: ## Remove the template make install-template installed
+	$(DOTNET) new uninstall $(TEMPLATE)
 
 CHART := charts/celeriac-operator
 chart-lint: ## helm lint and helm template the operator chart (skipped when helm is not on PATH; not part of make test)
@@ -80,4 +106,4 @@ clean:
 	rm -rf $(RESULTS) .celeriac-demo
 
 help:
-	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-18s %s\n", $$1, $$2}'

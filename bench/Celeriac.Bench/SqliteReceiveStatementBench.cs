@@ -15,7 +15,11 @@ public static class SqliteReceiveStatementBench
     private const int Batch = 64;
     private const int Rounds = 15;
 
-    private const string ReadySql = "SELECT id, body, deliveries FROM messages WHERE queue = $queue AND visible_at <= $now ORDER BY visible_at, id LIMIT $max";
+    // As SqliteBroker reads a row: the body's stored bytes and type, deliveries only when an integer.
+    private const string ReadySql = """
+        SELECT id, CAST(body AS BLOB), CASE typeof(deliveries) WHEN 'integer' THEN deliveries ELSE 0 END, typeof(body) FROM messages
+        WHERE queue = $queue AND visible_at <= $now ORDER BY visible_at, id LIMIT $max
+        """;
     private const string LeaseByIdSql = "UPDATE messages SET visible_at = $until, lease_token = $token, deliveries = $deliveries WHERE id = $id";
     private const string ReturningSql = """
         UPDATE messages SET visible_at = $until, lease_token = $token, deliveries = deliveries + 1
@@ -138,8 +142,10 @@ public static class SqliteReceiveStatementBench
             {
                 while (reader.Read())
                 {
+                    if (reader.GetString(3) is not ("blob" or "text")) throw new InvalidOperationException("a body that is not bytes");
                     _ = reader.GetFieldValue<byte[]>(1);
-                    _rows.Add((reader.GetInt64(0), reader.GetInt32(2) + 1));
+                    var before = reader.GetInt64(2);
+                    _rows.Add((reader.GetInt64(0), before <= 0 ? 1 : (int)Math.Min(before, int.MaxValue - 1) + 1));
                 }
             }
             _leaseById.Parameters[0].Value = long.MaxValue;

@@ -59,6 +59,7 @@ public static class OperatorHost
         services.AddSingleton(sp => new Autoscaling.AutoscalingViews(sp.GetRequiredService<OperatorOptions>().AutoscalingStatusRefresh));
         services.AddSingleton<Autoscaling.IQueueDepthSource, Autoscaling.BrokerQueueDepthSource>();
         services.AddSingleton<Autoscaling.QueueDepthAutoscaler>();
+        services.AddSingleton<TaskQueueCache>();
         services.AddSingleton<TaskQueueReconciler>();
         services.AddSingleton<Scheduling.TaskQueueScheduler>();
         services.AddSingleton(sp =>
@@ -71,7 +72,8 @@ public static class OperatorHost
                 elector = new LeaderElector(sp.GetRequiredService<IKubernetes>(), options, ns, Identity(sp),
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaderElector>>());
             }
-            return new TaskQueueController(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TaskQueueReconciler>(), elector, options,
+            return new TaskQueueController(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TaskQueueCache>(),
+                sp.GetRequiredService<TaskQueueReconciler>(), elector, options,
                 sp.GetRequiredService<OperatorMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TaskQueueController>>(),
                 sp.GetRequiredService<Autoscaling.QueueDepthAutoscaler>(),
                 sp.GetRequiredService<Scheduling.TaskQueueScheduler>());

@@ -1,7 +1,6 @@
 using Celeriac.Brokers;
 using Celeriac.Celery.Redis;
 using Celeriac.Celery.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.Celery.Tests;
 

@@ -205,7 +205,7 @@ public sealed class RedisInteropTests(RedisCeleryFixture redis) : IClassFixture<
         var admin = worker.Services.GetRequiredService<IBrokerAdmin>();
 
         var sent = await redis.Python.RunAsync("send", new { task = "dotnet.double", args = new[] { 1 }, queue, serializer = "pickle" });
-        var letters = await Poll.UntilAsync(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 0, Patience);
+        var letters = await Eventually.Latest(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 0, Patience);
 
         var letter = Assert.Single(letters);
         Assert.Contains("pickle", letter.Reason, StringComparison.Ordinal);
@@ -224,13 +224,13 @@ public sealed class RedisInteropTests(RedisCeleryFixture redis) : IClassFixture<
         var admin = worker.Services.GetRequiredService<IBrokerAdmin>();
 
         await redis.Python.RunAsync("send", new { task = "dotnet.double", args = new[] { 1 }, kwargs = new { value = 2 }, queue });
-        var letters = await Poll.UntilAsync(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 0, Patience);
+        var letters = await Eventually.Latest(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 0, Patience);
 
         Assert.Equal("args do not bind to DoubleArgs: DoubleArgs got multiple values for argument 'value'", Assert.Single(letters).Reason);
 
         // A task no .NET code registered is dead-lettered by the worker as unknown, as a Celery worker rejects it.
         await redis.Python.RunAsync("send", new { task = "python.only", args = new[] { 1 }, queue });
-        letters = await Poll.UntilAsync(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 1, Patience);
+        letters = await Eventually.Latest(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 1, Patience);
         Assert.Equal("unknown task 'python.only'", letters[1].Reason);
     }
 
@@ -242,7 +242,7 @@ public sealed class RedisInteropTests(RedisCeleryFixture redis) : IClassFixture<
         await using (var worker = await WorkerAsync(queue))
         {
             var admin = worker.Services.GetRequiredService<IBrokerAdmin>();
-            var letters = await Poll.UntilAsync(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 0, Patience);
+            var letters = await Eventually.Latest(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 0, Patience);
             Assert.Contains("takes 1 positional argument but 2 were given", Assert.Single(letters).Reason, StringComparison.Ordinal);
         }
 

@@ -82,7 +82,7 @@ public sealed class SqsInteropTests(SqsCeleryFixture sqs) : IClassFixture<SqsCel
         var admin = worker.Services.GetRequiredService<IBrokerAdmin>();
 
         var sent = await sqs.Python.RunAsync("send", new { task = "dotnet.double", args = new[] { 1 }, queue, serializer = "pickle" });
-        var letters = await Poll.UntilAsync(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 0, Patience);
+        var letters = await Eventually.Latest(async () => await admin.ListDeadLettersAsync(queue, 10, CancellationToken.None), l => l.Count > 0, Patience);
 
         var letter = Assert.Single(letters);
         Assert.Equal(queue, letter.Queue);
@@ -112,11 +112,11 @@ public sealed class SqsInteropTests(SqsCeleryFixture sqs) : IClassFixture<SqsCel
         string id;
         try
         {
-            var ready = await Poll.UntilAsync(() => Task.FromResult(worker.Output.Contains("Worker serving queues", StringComparison.Ordinal)), r => r, Patience);
+            var ready = await Eventually.Latest(() => Task.FromResult(worker.Output.Contains("Worker serving queues", StringComparison.Ordinal)), r => r, Patience);
             Assert.True(ready, worker.Output);
             id = (await sqs.Python.RunAsync("send", new { task = "demo.square", args = new[] { 7, 60_000 }, queue }))["id"]!.GetValue<string>();
             // Held: not visible on the queue, and the worker has logged nothing but its start (the task sleeps a minute).
-            var held = await Poll.UntilAsync(async () => (await broker.GetDepthAsync(queue, CancellationToken.None)).InFlight, n => n == 1, Patience);
+            var held = await Eventually.Latest(async () => (await broker.GetDepthAsync(queue, CancellationToken.None)).InFlight, n => n == 1, Patience);
             Assert.Equal(1, held);
             await Task.Delay(TimeSpan.FromSeconds(1));
         }

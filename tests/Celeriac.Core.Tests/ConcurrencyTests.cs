@@ -14,7 +14,7 @@ public sealed class ConcurrencyTests
         await app.StartAsync();
 
         var samples = new List<QueueDepth>();
-        await Poll.Until(async () =>
+        await Eventually.Until(async () =>
         {
             samples.Add(await app.DepthAsync());
             return app.Probe.Finished.Count == 10;
@@ -23,7 +23,7 @@ public sealed class ConcurrencyTests
         Assert.Equal(2, app.Probe.MaxRunning);
         Assert.All(samples, d => Assert.InRange(d.InFlight, 0, 2));
         Assert.Contains(samples, d => d is { InFlight: 2, Ready: 8 });
-        await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "all are acknowledged");
+        await Eventually.Until(async () => (await app.DepthAsync()).Total == 0, "all are acknowledged");
     }
 
     [Fact]
@@ -40,10 +40,10 @@ public sealed class ConcurrencyTests
         await first.EnqueueScriptAsync("b");
 
         await first.StartAsync();
-        await Poll.Until(() => first.Probe.Running == 1, "the first worker runs one task");
+        await Eventually.Until(() => first.Probe.Running == 1, "the first worker runs one task");
         await second.StartAsync();
-        await Poll.Until(() => second.Probe.Running == 1, "the second worker runs the other");
+        await Eventually.Until(() => second.Probe.Running == 1, "the second worker runs the other");
         release.SetResult();
-        await Poll.Until(() => first.Probe.Finished.Count + second.Probe.Finished.Count == 2, "both finished");
+        await Eventually.Until(() => first.Probe.Finished.Count + second.Probe.Finished.Count == 2, "both finished");
     }
 }

@@ -91,12 +91,12 @@ public sealed class DeadLetterReplayerTests
         var fixedNow = false;
         app.Probe.Handler = (_, _) => Volatile.Read(ref fixedNow) ? Task.CompletedTask : throw new InvalidOperationException("bug");
         await app.EnqueueScriptAsync("job");
-        await Poll.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
+        await Eventually.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
 
         Volatile.Write(ref fixedNow, true);
         Assert.Equal(1, await new DeadLetterReplayer(app.Broker, app.Broker).ReplayAsync(null, null, 10, CancellationToken.None));
 
-        await Poll.Until(() => app.Probe.Finished.Count == 3, "the replayed task ran");
+        await Eventually.Until(() => app.Probe.Finished.Count == 3, "the replayed task ran");
         Assert.Equal([0, 1, 0], app.Probe.Started.Select(r => r.Attempt));
         Assert.Empty(await app.DeadLettersAsync());
     }

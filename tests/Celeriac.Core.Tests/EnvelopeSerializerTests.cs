@@ -134,7 +134,7 @@ public class EnvelopeSerializerTests
     [Fact]
     public void Args_are_camel_case()
     {
-        var args = EnvelopeSerializer.SerializeArgs(new Infrastructure.StrictArgs("n", 3));
+        var args = EnvelopeSerializer.SerializeArgs(new StrictArgs("n", 3));
         Assert.Equal("""{"name":"n","count":3}""", args.GetRawText());
     }
 }

@@ -115,7 +115,7 @@ public sealed class ExtensionPointTests
 
         await app.EnqueueScriptAsync("through");
 
-        await Poll.Until(() => app.Probe.StartedWith("through").Any(), "the task ran");
+        await Eventually.Until(() => app.Probe.StartedWith("through").Any(), "the task ran");
         Assert.Equal(1, wrapper!.Sends);
     }
 
@@ -142,7 +142,7 @@ public sealed class ExtensionPointTests
 
         await app.EnqueueScriptAsync("limited");
 
-        await Poll.Until(() => !app.Observer.Finished.IsEmpty, "the task ended");
+        await Eventually.Until(() => !app.Observer.Finished.IsEmpty, "the task ended");
         var finish = Assert.Single(app.Observer.Finished);
         Assert.IsType<SoftTimeLimitExceededException>(finish.Exception);
         Assert.Contains("soft time limit of 0.1s exceeded", finish.DeadLetterReason, StringComparison.Ordinal);

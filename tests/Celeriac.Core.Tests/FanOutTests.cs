@@ -70,7 +70,7 @@ public sealed class FanOutTests(ITestOutputHelper output)
             PollInterval = TimeSpan.FromMilliseconds(5),
         }, i => new Number(i));
         var elapsed = clock.Elapsed;
-        await Poll.Until(() => Interlocked.Read(ref drained) == total, "the consumer drained everything", TimeSpan.FromMinutes(2));
+        await Eventually.Until(() => Interlocked.Read(ref drained) == total, "the consumer drained everything", TimeSpan.FromMinutes(2));
         await stop.CancelAsync();
         await Task.WhenAll(drainer, sampler);
 

@@ -13,7 +13,7 @@ public sealed class GracefulShutdownTests
         app.Probe.Handler = (_, ctx) => Task.Delay(TimeSpan.FromSeconds(1), ctx.CancellationToken);
         for (var i = 0; i < 3; i++) await app.EnqueueScriptAsync("task-" + i);
         await app.StartAsync();
-        await Poll.Until(() => app.Probe.Running == 2, "two tasks run");
+        await Eventually.Until(() => app.Probe.Running == 2, "two tasks run");
 
         await app.StopAsync();
 
@@ -31,7 +31,7 @@ public sealed class GracefulShutdownTests
         app.Probe.Handler = (_, ctx) => Task.Delay(TimeSpan.FromSeconds(30), ctx.CancellationToken);
         var id = await app.EnqueueScriptAsync("long");
         await app.StartAsync();
-        await Poll.Until(() => app.Probe.Running == 1, "the task runs");
+        await Eventually.Until(() => app.Probe.Running == 1, "the task runs");
 
         await app.StopAsync();
 
@@ -53,7 +53,7 @@ public sealed class GracefulShutdownTests
         app.Probe.Handler = (_, _) => stuck.Task;
         await app.EnqueueScriptAsync("stubborn");
         await app.StartAsync();
-        await Poll.Until(() => app.Probe.Running == 1, "the task runs");
+        await Eventually.Until(() => app.Probe.Running == 1, "the task runs");
 
         await app.StopAsync();
 
@@ -69,7 +69,7 @@ public sealed class GracefulShutdownTests
         app.Probe.Handler = (_, _) => throw new InvalidOperationException("fails once");
         await app.EnqueueScriptAsync("retry-later");
         await app.StartAsync();
-        await Poll.Until(() => app.Observer.Finished.Any(), "the first attempt failed");
+        await Eventually.Until(() => app.Observer.Finished.Any(), "the first attempt failed");
 
         await app.StopAsync();
 

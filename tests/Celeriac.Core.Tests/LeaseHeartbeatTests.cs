@@ -12,10 +12,10 @@ public sealed class LeaseHeartbeatTests
         app.Probe.Handler = (_, ctx) => ctx.Message.DeliveryCount == 1 ? Task.Delay(runFor) : Task.CompletedTask;
         await app.StartAsync();
         await app.EnqueueScriptAsync("long");
-        await Poll.Until(() => app.Probe.Started.Any(), "the task started");
+        await Eventually.Until(() => app.Probe.Started.Any(), "the task started");
 
         var samples = new List<QueueDepth>();
-        await Poll.Until(async () =>
+        await Eventually.Until(async () =>
         {
             samples.Add(await app.DepthAsync());
             return app.Probe.Finished.Count >= 1 && app.Probe.Running == 0;
@@ -32,7 +32,7 @@ public sealed class LeaseHeartbeatTests
         var samples = await RunLongTaskAsync(app, TimeSpan.FromSeconds(3));
 
         Assert.All(samples.SkipLast(1), d => Assert.Equal(new QueueDepth(0, 1, 0), d));
-        await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "the message is acknowledged");
+        await Eventually.Until(async () => (await app.DepthAsync()).Total == 0, "the message is acknowledged");
         var run = Assert.Single(app.Probe.Started);
         Assert.Equal(1, run.DeliveryCount);
     }

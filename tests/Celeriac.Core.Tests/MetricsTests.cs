@@ -7,6 +7,7 @@ using Celeriac.Observability;
 using Celeriac.Tests.Infrastructure;
 using Celeriac.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Celeriac.Tests;
 
@@ -39,7 +40,7 @@ public sealed class MetricsTests
         await app.EnqueueScriptAsync("bad");
         await app.EnqueueScriptAsync("old", new EnqueueOptions { Expires = DateTimeOffset.UtcNow.AddMinutes(-1) });
         await app.Broker.SendAsync([new OutgoingMessage("default", Encoding.UTF8.GetBytes("garbage"))], CancellationToken.None);
-        await Poll.Until(() => app.Observer.Finished.Count == 4 && !app.Observer.Rejected.IsEmpty, "everything was handled");
+        await Eventually.Until(() => app.Observer.Finished.Count == 4 && !app.Observer.Rejected.IsEmpty, "everything was handled");
 
         double Sum(string instrument, string task = "test.script") => measurements
             .Where(m => m.Instrument == instrument && m.Tags.GetValueOrDefault("task") == task && m.Tags.GetValueOrDefault("queue") == "default")
@@ -90,7 +91,7 @@ public sealed class MetricsTests
         await app.EnqueueScriptAsync("rate-limited");
         await app.EnqueueScriptAsync("revoked");
         await app.EnqueueScriptAsync("ok");
-        await Poll.Until(() => app.Observer.Finished.Count == 3, "the three messages were handled");
+        await Eventually.Until(() => app.Observer.Finished.Count == 3, "the three messages were handled");
 
         Assert.Equal(1, recorder.Sum("celeriac.tasks.rate_limited", "test.script"));
         Assert.Equal(1, recorder.Sum("celeriac.tasks.revoked", "test.script"));
@@ -99,6 +100,30 @@ public sealed class MetricsTests
         Assert.Equal(2, recorder.Sum("celeriac.tasks.received", "test.script"));
         Assert.Single(recorder.Measurements, m => m.Instrument == "celeriac.task.duration");
         Assert.Equal(1, (await app.DepthAsync()).Delayed);
+    }
+
+    [Fact]
+    public async Task A_task_revoked_while_running_is_received_once_revoked_once_and_logged_once()
+    {
+        var logs = new ScopeRecordingLoggerProvider();
+        await using var app = TestApp.CreateWorker(services: s => s.AddSingleton<ILoggerProvider>(logs).Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Trace));
+        using var recorder = new MeterRecorder(app.Services);
+        app.Probe.Handler = (_, context) => Task.Delay(Timeout.Infinite, context.CancellationToken);
+        await app.StartAsync();
+        var id = await app.EnqueueScriptAsync("long");
+        await Eventually.Until(() => app.Probe.Started.Count == 1, "the task runs");
+
+        await app.Services.GetRequiredService<TaskControl>().RevokeAsync(id);
+        await Eventually.Until(() => app.Observer.Finished.Count == 1, "the revoked task settled");
+        await Eventually.Until(async () => (await app.DepthAsync()).Total == 0, "the message is gone");
+
+        Assert.Equal(1, recorder.Sum("celeriac.tasks.received", "test.script"));
+        Assert.Equal(1, recorder.Sum("celeriac.tasks.revoked", "test.script"));
+        // One line at Information or above says what became of it; the watcher's cancellation is a Debug detail.
+        var about = logs.Entries.Where(e => e.Level >= LogLevel.Information && e.Message.Contains(id, StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(about);
+        Assert.EndsWith("was revoked", line.Message, StringComparison.Ordinal);
+        Assert.Single(app.Probe.Started);
     }
 
     [Fact]

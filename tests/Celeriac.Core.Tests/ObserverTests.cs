@@ -21,7 +21,7 @@ public sealed class ObserverTests
         var expired = await app.EnqueueScriptAsync("expired", new EnqueueOptions { Expires = DateTimeOffset.UtcNow.AddMinutes(-1) });
         await app.Broker.SendAsync([new OutgoingMessage("default", Encoding.UTF8.GetBytes("""{"v":1,"id":"p","task":"test.strict","queue":"default","args":{}}"""))], CancellationToken.None);
 
-        await Poll.Until(() => app.Observer.Finished.Count == 4 && !app.Observer.Rejected.IsEmpty, "everything was handled");
+        await Eventually.Until(() => app.Observer.Finished.Count == 4 && !app.Observer.Rejected.IsEmpty, "everything was handled");
 
         var finished = app.Observer.Finished.ToList();
         Assert.Equal(finished.Select(f => (f.TaskId, f.Attempt)), app.Observer.Started.Select(s => (s.TaskId, s.Attempt)));

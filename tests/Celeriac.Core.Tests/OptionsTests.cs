@@ -84,6 +84,35 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public async Task A_dotted_task_name_is_configured_by_its_shell_safe_spelling_and_the_exact_one_wins()
+    {
+        // Celeriac__Tasks__echo_renamed__Queue is what a shell can export for the task echo.renamed.
+        await using var app = TestApp.Create(
+            c => c.AddTask<EchoTask>(name: "echo.renamed").AddTask<OptionsTask>(),
+            new Dictionary<string, string?>
+            {
+                ["Celeriac:Tasks:echo_renamed:Queue"] = "safe-q",
+                ["Celeriac:Tasks:echo_renamed:MaxRetries"] = "6",
+                ["Celeriac:Tasks:echo.renamed:MaxRetries"] = "2",
+                ["Celeriac:Tasks:test_options:MaskArgs"] = "true",
+            });
+
+        var options = OptionsOf(app, "echo.renamed");
+        Assert.Equal("safe-q", options.Queue);
+        Assert.Equal(2, options.MaxRetries);
+        Assert.True(OptionsOf(app, "test.options").MaskArgs);
+        Assert.Equal("fan_item_v2", TaskConfiguration.ShellSafe("fan.item-v2"));
+    }
+
+    [Fact]
+    public async Task A_malformed_rate_limit_names_its_key()
+    {
+        await using var app = TestApp.Create(c => c.AddTask<EchoTask>(), new Dictionary<string, string?> { ["Celeriac:Tasks:test.echo:RateLimit"] = "fast" });
+        var error = Assert.Throws<FormatException>(() => app.Services.GetRequiredService<TaskRegistry>());
+        Assert.StartsWith("Celeriac:Tasks:test.echo:RateLimit: Rate limit 'fast'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_task_name_registered_twice_is_an_error()
     {
         await using var app = TestApp.Create(c => c.AddTask<EchoTask>().AddTask<StrictTask>(name: "test.echo"));

@@ -20,8 +20,8 @@ public sealed class PoisonMessageTests
         await using var app = await StartAsync();
         await app.Broker.SendAsync([Raw(body), Raw(Envelope("test.strict", """{"name":"good","count":1}"""))], CancellationToken.None);
 
-        await Poll.Until(() => app.Probe.Finished.Any(r => r.Label == "good"), "the good message after the poison one ran");
-        await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "every message is settled");
+        await Eventually.Until(() => app.Probe.Finished.Any(r => r.Label == "good"), "the good message after the poison one ran");
+        await Eventually.Until(async () => (await app.DepthAsync()).Total == 0, "every message is settled");
         var letter = Assert.Single(await app.DeadLettersAsync());
         Assert.Equal(body, Encoding.UTF8.GetString(letter.Body.Span));
         Assert.Equal(letter.Reason, Assert.Single(app.Observer.Rejected).Reason);
@@ -87,8 +87,8 @@ public sealed class PoisonMessageTests
             Raw(Envelope("test.strict", """{"name":"c","count":3}""")),
         ], CancellationToken.None);
 
-        await Poll.Until(() => app.Probe.Finished.Count == 3, "the three good messages ran");
-        await Poll.Until(async () => (await app.DeadLettersAsync()).Count == 3, "the three poison messages are dead-lettered");
+        await Eventually.Until(() => app.Probe.Finished.Count == 3, "the three good messages ran");
+        await Eventually.Until(async () => (await app.DeadLettersAsync()).Count == 3, "the three poison messages are dead-lettered");
         Assert.Equal(["a", "b", "c"], app.Probe.Started.Select(r => r.Label));
         Assert.Equal([null, null, null], app.Observer.Rejected.Select(r => r.TaskName));
     }

@@ -26,7 +26,7 @@ public sealed class PriorityTests
         }
         await app.StartAsync();
 
-        await Poll.Until(() => app.Probe.Finished.Count == 12, "all ran");
+        await Eventually.Until(() => app.Probe.Finished.Count == 12, "all ran");
         var queues = app.Probe.Started.Select(r => r.Queue).ToList();
         Assert.Equal([.. Enumerable.Repeat("high", 6), .. Enumerable.Repeat("low", 6)], queues);
         Assert.Equal(["high-0", "high-1", "high-2", "high-3", "high-4", "high-5"], app.Probe.Started.Take(6).Select(r => r.Label));
@@ -50,7 +50,7 @@ public sealed class PriorityTests
         await app.StartAsync();
 
         // Keep the high queue from ever running dry until low has had its turn.
-        await Poll.Until(async () =>
+        await Eventually.Until(async () =>
         {
             while ((await app.DepthAsync("high")).Ready < 10) await EnqueueAsync(app, "high", produced++);
             return app.Probe.Finished.Any(r => r.Queue == "low");

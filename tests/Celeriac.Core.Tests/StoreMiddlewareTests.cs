@@ -45,7 +45,7 @@ public sealed class StoreMiddlewareTests
         var ids = new List<string>();
         for (var i = 0; i < 6; i++) ids.Add(await app.EnqueueScriptAsync("ok"));
 
-        await Poll.Until(() => ids.All(id => app.Observer.Finished.Any(f => f.TaskId == id && f.Outcome == TaskOutcome.Succeeded)), "every task succeeded");
+        await Eventually.Until(() => ids.All(id => app.Observer.Finished.Any(f => f.TaskId == id && f.Outcome == TaskOutcome.Succeeded)), "every task succeeded");
         Assert.Contains(app.Observer.Finished, f => f.Outcome == TaskOutcome.RateLimited);
         Assert.DoesNotContain(app.Observer.Finished, f => f.Outcome is TaskOutcome.Retried or TaskOutcome.DeadLettered);
         Assert.All(app.Observer.Finished, f => Assert.Equal(0, f.Attempt));
@@ -82,8 +82,8 @@ public sealed class StoreMiddlewareTests
         var kept = await app.EnqueueScriptAsync("kept");
         await app.StartAsync();
 
-        await Poll.Until(() => app.Observer.Finished.Count >= 2, "both were received");
-        await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "both are settled");
+        await Eventually.Until(() => app.Observer.Finished.Count >= 2, "both were received");
+        await Eventually.Until(async () => (await app.DepthAsync()).Total == 0, "both are settled");
         Assert.Equal(TaskOutcome.Revoked, app.Observer.Finished.Single(f => f.TaskId == revoked).Outcome);
         Assert.Equal(TaskOutcome.Succeeded, app.Observer.Finished.Single(f => f.TaskId == kept).Outcome);
         Assert.Empty(await app.DeadLettersAsync());
@@ -102,7 +102,7 @@ public sealed class StoreMiddlewareTests
         var after = await app.EnqueueScriptAsync("c");
         await app.StartAsync();
 
-        await Poll.Until(() => app.Observer.Finished.Count >= 4, "all four were received");
+        await Eventually.Until(() => app.Observer.Finished.Count >= 4, "all four were received");
         Assert.All(before, id => Assert.Equal(TaskOutcome.Revoked, app.Observer.Finished.Single(f => f.TaskId == id).Outcome));
         Assert.Equal(TaskOutcome.Succeeded, app.Observer.Finished.Single(f => f.TaskId == after).Outcome);
         Assert.Equal(TaskOutcome.Succeeded, app.Observer.Finished.Single(f => f.TaskId == otherTask).Outcome);

@@ -24,7 +24,7 @@ public sealed class TimeLimitTests
         await app.EnqueueScriptAsync("slow");
 
         await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await Poll.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
+        await Eventually.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
         var finish = Assert.Single(app.Observer.Finished);
         Assert.IsType<SoftTimeLimitExceededException>(finish.Exception);
         Assert.Equal(TaskOutcome.DeadLettered, finish.Outcome);
@@ -44,7 +44,7 @@ public sealed class TimeLimitTests
         app.Probe.Handler = (_, ctx) => ctx.Attempt == 0 ? Task.Delay(TimeSpan.FromSeconds(30), ctx.CancellationToken) : Task.CompletedTask;
         await app.EnqueueScriptAsync("slow-once");
 
-        await Poll.Until(() => app.Observer.Finished.Any(f => f.Outcome == TaskOutcome.Succeeded), "the retry succeeded");
+        await Eventually.Until(() => app.Observer.Finished.Any(f => f.Outcome == TaskOutcome.Succeeded), "the retry succeeded");
         Assert.IsType<SoftTimeLimitExceededException>(app.Observer.Finished.First().Exception);
         Assert.Equal(TaskOutcome.Retried, app.Observer.Finished.First().Outcome);
     }
@@ -56,7 +56,7 @@ public sealed class TimeLimitTests
         app.Probe.Handler = (_, ctx) => Task.Delay(50, ctx.CancellationToken);
         await app.EnqueueScriptAsync("quick");
 
-        await Poll.Until(() => app.Observer.Finished.Count == 1, "the task finished");
+        await Eventually.Until(() => app.Observer.Finished.Count == 1, "the task finished");
         Assert.Equal(TaskOutcome.Succeeded, app.Observer.Finished.Single().Outcome);
         Assert.False(app.Services.GetRequiredService<IWorkerLifetime>().IsRecycling);
     }
@@ -83,7 +83,7 @@ public sealed class TimeLimitTests
         };
         await app.EnqueueScriptAsync("runaway");
 
-        await Poll.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
+        await Eventually.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
         Assert.Contains("hard time limit", Assert.Single(await app.DeadLettersAsync()).Reason);
         var lifetime = app.Services.GetRequiredService<IWorkerLifetime>();
         Assert.True(lifetime.IsRecycling);
@@ -93,7 +93,7 @@ public sealed class TimeLimitTests
         Assert.Equal(TaskOutcome.DeadLettered, Assert.Single(app.Observer.Finished).Outcome);
         Assert.IsType<HardTimeLimitExceededException>(app.Observer.Finished.Single().Exception);
 
-        await Poll.Until(() => app.Probe.Finished.Count == 1, "the runaway task ended on its own");
+        await Eventually.Until(() => app.Probe.Finished.Count == 1, "the runaway task ended on its own");
         Assert.Single(app.Probe.Started);
         Assert.Equal(0, (await app.DepthAsync()).Total);
     }

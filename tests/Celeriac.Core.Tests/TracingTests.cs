@@ -42,7 +42,7 @@ public sealed class TracingTests
             traceId = producer.TraceId;
             await app.EnqueueScriptAsync("parent");
         }
-        await Poll.Until(() => app.Probe.Finished.Any(r => r.Task == "test.echo"), "the child task ran");
+        await Eventually.Until(() => app.Probe.Finished.Any(r => r.Task == "test.echo"), "the child task ran");
 
         var parent = app.Probe.Started.Single(r => r.Task == "test.script");
         var child = app.Probe.Started.Single(r => r.Task == "test.echo");
@@ -74,7 +74,7 @@ public sealed class TracingTests
             producer = activity.Context;
             await app.EnqueueScriptAsync("parent");
         }
-        await Poll.Until(() => stopped.Count(a => a.TraceId == producer.TraceId && a.OperationName == "celeriac.run test.echo") == 1, "the child's run span ended");
+        await Eventually.Until(() => stopped.Count(a => a.TraceId == producer.TraceId && a.OperationName == "celeriac.run test.echo") == 1, "the child's run span ended");
 
         var mine = stopped.Where(a => a.TraceId == producer.TraceId).ToList();
         var parentRun = mine.Single(a => a.OperationName == "celeriac.run test.script");
@@ -100,7 +100,7 @@ public sealed class TracingTests
             request = activity.Context;
             await app.EnqueueScriptAsync("parent");
         }
-        await Poll.Until(() => stopped.Any(a => a.TraceId == request.TraceId && a.OperationName == "celeriac.run test.echo"), "the child's run span ended");
+        await Eventually.Until(() => stopped.Any(a => a.TraceId == request.TraceId && a.OperationName == "celeriac.run test.echo"), "the child's run span ended");
 
         var mine = stopped.Where(a => a.TraceId == request.TraceId).ToList();
         var parentEnqueue = mine.Single(a => a.OperationName == "celeriac.enqueue test.script");
@@ -132,7 +132,7 @@ public sealed class TracingTests
             traceId = activity.TraceId;
             await app.EnqueueScriptAsync("retried");
         }
-        await Poll.Until(() => stopped.Count(a => a.TraceId == traceId && a.OperationName == "celeriac.run test.script") == 2, "both attempts' run spans ended");
+        await Eventually.Until(() => stopped.Count(a => a.TraceId == traceId && a.OperationName == "celeriac.run test.script") == 2, "both attempts' run spans ended");
 
         var runs = stopped.Where(a => a.TraceId == traceId && a.OperationName == "celeriac.run test.script").OrderBy(a => a.StartTimeUtc).ToList();
         Assert.Equal("Retried", runs[0].GetTagItem("celeriac.outcome"));
@@ -152,7 +152,7 @@ public sealed class TracingTests
         app.Probe.Handler = (_, _) => throw new InvalidOperationException("broken");
 
         var id = await app.EnqueueScriptAsync("doomed");
-        await Poll.Until(() => stopped.Any(a => a.OperationName == "celeriac.run test.script" && (string?)a.GetTagItem("celeriac.task_id") == id), "the run span ended");
+        await Eventually.Until(() => stopped.Any(a => a.OperationName == "celeriac.run test.script" && (string?)a.GetTagItem("celeriac.task_id") == id), "the run span ended");
 
         var run = stopped.Single(a => a.OperationName == "celeriac.run test.script" && (string?)a.GetTagItem("celeriac.task_id") == id);
         Assert.Equal(ActivityStatusCode.Error, run.Status);
@@ -178,7 +178,7 @@ public sealed class TracingTests
             traceId = activity.TraceId;
             id = await app.EnqueueScriptAsync("logged");
         }
-        await Poll.Until(() => logs.Entries.Any(e => e.Message == "working on logged"), "the task logged");
+        await Eventually.Until(() => logs.Entries.Any(e => e.Message == "working on logged"), "the task logged");
 
         var entry = logs.Entries.Single(e => e.Message == "working on logged");
         Assert.Equal(id, entry.Scope["TaskId"]);

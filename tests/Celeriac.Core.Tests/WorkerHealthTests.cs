@@ -61,15 +61,34 @@ public sealed class WorkerHealthTests
         Assert.True(health.Readiness().Ok);
 
         app.Recording.ReceiveFailure = new IOException("broker down");
-        await Poll.Until(() => health.Readiness().Detail == "broker unreachable: broker down", "the outage is reported");
+        await Eventually.Until(() => health.Readiness().Detail == "broker unreachable: broker down", "the outage is reported");
         app.Recording.ReceiveFailure = null;
-        await Poll.Until(() => health.Readiness().Ok, "the worker is ready again");
+        await Eventually.Until(() => health.Readiness().Ok, "the worker is ready again");
 
         await app.EnqueueScriptAsync("after-outage");
-        await Poll.Until(() => app.Probe.Finished.Count == 1, "work resumes");
+        await Eventually.Until(() => app.Probe.Finished.Count == 1, "work resumes");
 
         await app.StopAsync();
         Assert.Equal((false, "draining"), health.Readiness());
+    }
+
+    [Fact]
+    public async Task After_a_long_outage_readiness_follows_the_broker_within_one_probe_period()
+    {
+        await using var app = TestApp.CreateWorker(record: true);
+        var health = app.Services.GetRequiredService<WorkerHealth>();
+        await app.StartAsync();
+        app.Recording.ReceiveFailure = new IOException("broker down");
+        await Eventually.Until(() => !health.Readiness().Ok, "the outage is reported");
+        // Long enough for a backoff doubling from 100 ms to reach 6.4 s between two receives.
+        await Task.Delay(TimeSpan.FromSeconds(7));
+
+        app.Recording.ReceiveFailure = null;
+        var back = System.Diagnostics.Stopwatch.StartNew();
+        await Eventually.Until(() => health.Readiness().Ok, "the worker is ready again", TimeSpan.FromSeconds(30));
+
+        // The operator's readiness probe runs every 5 s: the next probe after the broker returns sees it.
+        Assert.True(back.Elapsed < TimeSpan.FromSeconds(4), $"ready {back.Elapsed.TotalSeconds:0.0}s after the broker came back");
     }
 
     [Fact]
@@ -82,10 +101,10 @@ public sealed class WorkerHealthTests
         app.Probe.Handler = (_, _) => Task.Delay(TimeSpan.FromSeconds(2.5));
         await app.StartAsync();
         await app.EnqueueScriptAsync("long");
-        await Poll.Until(() => app.Probe.Running == 1, "the task runs");
+        await Eventually.Until(() => app.Probe.Running == 1, "the task runs");
 
         var verdicts = new List<(bool Ok, string Detail)>();
-        await Poll.Until(() =>
+        await Eventually.Until(() =>
         {
             verdicts.Add(health.Liveness());
             return app.Probe.Finished.Count == 1;

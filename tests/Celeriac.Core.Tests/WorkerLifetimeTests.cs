@@ -28,7 +28,7 @@ public sealed class WorkerLifetimeTests
         await using var app = await TestApp.CreateWorker(o => { o.MemoryCeilingMb = 1; o.MemoryCheckInterval = TimeSpan.FromMilliseconds(50); }).StartAsync();
         var lifetime = app.Services.GetRequiredService<IWorkerLifetime>();
 
-        await Poll.Until(() => lifetime.IsRecycling, "the watchdog asks for a recycle");
+        await Eventually.Until(() => lifetime.IsRecycling, "the watchdog asks for a recycle");
         Assert.Equal(WorkerExitCodes.MemoryCeiling, lifetime.ExitCode);
         Assert.Contains("ceiling of 1 MiB", lifetime.RecycleReason);
     }
@@ -38,7 +38,7 @@ public sealed class WorkerLifetimeTests
     {
         await using var app = await TestApp.CreateWorker().StartAsync();
         await app.EnqueueScriptAsync("x");
-        await Poll.Until(() => app.Probe.Finished.Count == 1, "a task ran");
+        await Eventually.Until(() => app.Probe.Finished.Count == 1, "a task ran");
         Assert.False(app.Services.GetRequiredService<IWorkerLifetime>().IsRecycling);
     }
 }

@@ -23,8 +23,8 @@ public sealed class WorkerPipelineTests
         await using var app = await TestApp.CreateWorker().StartAsync();
         var id = await app.EnqueueScriptAsync("ok");
 
-        await Poll.Until(() => app.Observer.Finished.Any(f => f.TaskId == id), "the task finished");
-        await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "the message is acknowledged");
+        await Eventually.Until(() => app.Observer.Finished.Any(f => f.TaskId == id), "the task finished");
+        await Eventually.Until(async () => (await app.DepthAsync()).Total == 0, "the message is acknowledged");
         Assert.Equal(TaskOutcome.Succeeded, Assert.Single(app.Observer.Finished).Outcome);
         Assert.Empty(await app.DeadLettersAsync());
         Assert.Single(app.Probe.Started);
@@ -44,7 +44,7 @@ public sealed class WorkerPipelineTests
         };
         var id = await app.EnqueueScriptAsync("flaky");
 
-        await Poll.Until(() => app.Recording.SentMessages.Count == 2, "the retry was re-sent");
+        await Eventually.Until(() => app.Recording.SentMessages.Count == 2, "the retry was re-sent");
         var original = app.Recording.SentMessages.First().Envelope;
         var retry = app.Recording.SentMessages.Last();
         Assert.Equal(id, retry.Envelope.Id);
@@ -57,13 +57,13 @@ public sealed class WorkerPipelineTests
         Assert.Equal(retry.Message.NotBefore, retry.Envelope.Eta);
 
         // Not receivable before the delay: it waits as delayed, and the failed delivery itself is gone.
-        await Poll.Until(async () => (await app.DepthAsync()).InFlight == 0, "the failed delivery is acknowledged");
+        await Eventually.Until(async () => (await app.DepthAsync()).InFlight == 0, "the failed delivery is acknowledged");
         Assert.Equal(1, (await app.DepthAsync()).Delayed);
 
-        await Poll.Until(() => app.Probe.Finished.Any(r => r.Attempt == 1), "the retry ran");
+        await Eventually.Until(() => app.Probe.Finished.Any(r => r.Attempt == 1), "the retry ran");
         var second = app.Probe.Started.Single(r => r.Attempt == 1);
         Assert.True(second.At >= retry.Message.NotBefore.Value.AddMilliseconds(-5), $"the retry ran at {second.At:O}, before {retry.Message.NotBefore:O}");
-        await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "the retry is acknowledged");
+        await Eventually.Until(async () => (await app.DepthAsync()).Total == 0, "the retry is acknowledged");
         Assert.Equal([TaskOutcome.Retried, TaskOutcome.Succeeded], app.Observer.Finished.Select(f => f.Outcome));
         Assert.Empty(await app.DeadLettersAsync());
     }
@@ -75,7 +75,7 @@ public sealed class WorkerPipelineTests
         app.Probe.Handler = (_, _) => throw new InvalidOperationException("always broken");
         await app.EnqueueScriptAsync("broken");
 
-        await Poll.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
+        await Eventually.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
         var letter = Assert.Single(await app.DeadLettersAsync());
         Assert.Contains("max retries (2)", letter.Reason);
         Assert.Contains("InvalidOperationException", letter.Reason);
@@ -93,7 +93,7 @@ public sealed class WorkerPipelineTests
         app.Probe.Handler = (_, _) => throw new ArgumentNullException("input");
         await app.EnqueueScriptAsync("bad-input");
 
-        await Poll.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
+        await Eventually.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
         Assert.StartsWith("not retryable: ArgumentNullException", Assert.Single(await app.DeadLettersAsync()).Reason);
         Assert.Single(app.Probe.Started);
     }
@@ -111,8 +111,8 @@ public sealed class WorkerPipelineTests
         await app.EnqueueScriptAsync("timeout");
         await app.EnqueueScriptAsync("bug");
 
-        await Poll.Until(() => app.Probe.Finished.Any(r => r.Label == "timeout" && r.Attempt == 1), "the timeout was retried");
-        await Poll.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the bug is dead-lettered");
+        await Eventually.Until(() => app.Probe.Finished.Any(r => r.Label == "timeout" && r.Attempt == 1), "the timeout was retried");
+        await Eventually.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the bug is dead-lettered");
         Assert.Contains("not retryable: InvalidOperationException", Assert.Single(await app.DeadLettersAsync()).Reason);
         Assert.Single(app.Probe.StartedWith("bug"));
     }
@@ -124,7 +124,7 @@ public sealed class WorkerPipelineTests
         app.Probe.Handler = (_, _) => throw new RejectTaskException("customer deleted");
         await app.EnqueueScriptAsync("reject");
 
-        await Poll.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
+        await Eventually.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
         var reason = Assert.Single(await app.DeadLettersAsync()).Reason;
         Assert.StartsWith("rejected by the task", reason);
         Assert.Contains("customer deleted", reason);
@@ -145,7 +145,7 @@ public sealed class WorkerPipelineTests
         };
         await app.EnqueueScriptAsync("again");
 
-        await Poll.Until(() => app.Probe.Finished.Any(r => r.Attempt == 1), "the retry ran");
+        await Eventually.Until(() => app.Probe.Finished.Any(r => r.Attempt == 1), "the retry ran");
         var retry = app.Recording.SentMessages.Last();
         Assert.Equal(1, retry.Envelope.Attempt);
         Assert.InRange(retry.Message.NotBefore!.Value - failedAt, delay, delay + TimeSpan.FromSeconds(1));
@@ -159,7 +159,7 @@ public sealed class WorkerPipelineTests
         app.Probe.Handler = (_, _) => throw new RetryTaskException(TimeSpan.FromMilliseconds(10));
         await app.EnqueueScriptAsync("forever");
 
-        await Poll.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
+        await Eventually.Until(async () => (await app.DeadLettersAsync()).Count == 1, "the task is dead-lettered");
         Assert.Contains("max retries (1)", Assert.Single(await app.DeadLettersAsync()).Reason);
         Assert.Equal(2, app.Probe.Started.Count);
     }
@@ -171,11 +171,11 @@ public sealed class WorkerPipelineTests
         var expired = await app.EnqueueScriptAsync("stale", new EnqueueOptions { Expires = DateTimeOffset.UtcNow.AddSeconds(-1) });
         var fresh = await app.EnqueueScriptAsync("fresh", new EnqueueOptions { ExpiresIn = TimeSpan.FromMinutes(5) });
 
-        await Poll.Until(() => app.Observer.Finished.Count == 2, "both messages were handled");
+        await Eventually.Until(() => app.Observer.Finished.Count == 2, "both messages were handled");
         Assert.Equal(TaskOutcome.Expired, app.Observer.Finished.Single(f => f.TaskId == expired).Outcome);
         Assert.Equal(TaskOutcome.Succeeded, app.Observer.Finished.Single(f => f.TaskId == fresh).Outcome);
         Assert.Equal(["fresh"], app.Probe.Started.Select(r => r.Label));
-        await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "both are acknowledged");
+        await Eventually.Until(async () => (await app.DepthAsync()).Total == 0, "both are acknowledged");
         Assert.Empty(await app.DeadLettersAsync());
     }
 
@@ -188,7 +188,7 @@ public sealed class WorkerPipelineTests
         app.Probe.Handler = async (_, _) => depthAtStart.Enqueue(await app.DepthAsync());
         for (var i = 0; i < 5; i++) await app.EnqueueScriptAsync("early-" + i);
 
-        await Poll.Until(() => app.Probe.Finished.Count == 5, "all ran");
+        await Eventually.Until(() => app.Probe.Finished.Count == 5, "all ran");
         Assert.All(depthAtStart, d => Assert.Equal(0, d.InFlight));
     }
 
@@ -199,8 +199,8 @@ public sealed class WorkerPipelineTests
         app.Probe.Handler = (_, ctx) => ctx.Attempt == 0 ? throw new InvalidOperationException("once") : Task.CompletedTask;
         await app.EnqueueScriptAsync("early-retry");
 
-        await Poll.Until(() => app.Probe.Finished.Any(r => r.Attempt == 1), "the retry ran");
-        await Poll.Until(async () => (await app.DepthAsync()).Total == 0, "nothing is left");
+        await Eventually.Until(() => app.Probe.Finished.Any(r => r.Attempt == 1), "the retry ran");
+        await Eventually.Until(async () => (await app.DepthAsync()).Total == 0, "nothing is left");
     }
 
     [Fact]
@@ -220,7 +220,7 @@ public sealed class WorkerPipelineTests
         await using var app = await TestApp.CreateWorker(celeriac: c => c.AddTask<SumTask>()).StartAsync();
         var id = await app.Client.EnqueueAsync(new SumArgs(2, 3));
 
-        await Poll.Until(() => app.Observer.Finished.Any(f => f.TaskId == id), "the task finished");
+        await Eventually.Until(() => app.Observer.Finished.Any(f => f.TaskId == id), "the task finished");
         Assert.Equal(TaskOutcome.Succeeded, app.Observer.Finished.Single().Outcome);
     }
 }

@@ -69,7 +69,7 @@ public sealed class WorkflowTests
             Enumerable.Range(1, 30).Select(i => Sig.For<SquareTask>(new Number(i))), Sig.Of<SumNumbersTask>()));
 
         Assert.Equal(new Number(Enumerable.Range(1, 30).Sum(i => i * i)), await handle.GetResultAsync<Number>(Wait));
-        await Task.Delay(300);
+        await app.Broker.DrainAsync().WaitAsync(Wait);
         Assert.Equal(1, Runs(app, "sum "));
         Assert.Equal(30, Runs(app, "square "));
     }
@@ -105,7 +105,7 @@ public sealed class WorkflowTests
         Assert.Contains($"wf.fail {failed.Envelope.Id}", failure.ExceptionMessage);
         var stored = await handle.WaitAsync(Wait);
         Assert.Equal(failed.Envelope.Id, stored!.FailedTaskId);
-        await Task.Delay(300);
+        await app.Broker.DrainAsync().WaitAsync(Wait);
         Assert.Equal(0, Runs(app, "square "));
     }
 
@@ -118,7 +118,7 @@ public sealed class WorkflowTests
 
         var failure = await Assert.ThrowsAsync<TaskFailedException>(() => handle.GetResultAsync<Number>(Wait));
         Assert.Contains("no good: 5", failure.ExceptionMessage);
-        await Task.Delay(300);
+        await app.Broker.DrainAsync().WaitAsync(Wait);
         Assert.Equal(0, Runs(app, "sum "));
     }
 
@@ -130,7 +130,7 @@ public sealed class WorkflowTests
 
         Assert.Equal(new Number(9), await handle.GetResultAsync<Number>(Wait));
         Assert.Equal(2, Runs(app, "flaky "));
-        await Task.Delay(300);
+        await app.Broker.DrainAsync().WaitAsync(Wait);
         Assert.Equal(["add-one 8"], app.Probe.Started.Where(r => r.Task == "wf.add-one").Select(r => r.Label));
     }
 

@@ -3,7 +3,6 @@ using System.Net;
 using Celeriac.Client;
 using Celeriac.Examples.Tasks;
 using Celeriac.Hosting;
-using Celeriac.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -50,7 +49,7 @@ public sealed class AspNetCoreAppTests
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
-        Assert.True(await Scenario.WaitUntilAsync(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.Reached(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30)));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
         var health = app.Services.GetRequiredService<HealthCheckService>();
         var report = await health.CheckHealthAsync();
@@ -65,9 +64,9 @@ public sealed class AspNetCoreAppTests
         var client = app.Services.GetRequiredService<ITaskClient>();
         for (var i = 0; i < 3; i++) await client.EnqueueAsync(new NoopArgs(i));
 
-        Assert.True(await Scenario.WaitUntilAsync(() => Succeeded(metrics) == 3, TimeSpan.FromSeconds(30)),
+        Assert.True(await Eventually.Reached(() => Succeeded(metrics) == 3, TimeSpan.FromSeconds(30)),
             "metrics seen: " + string.Join(", ", metrics.Snapshot().Select(m => m.Name).Distinct()));
-        Assert.True(await Scenario.WaitUntilAsync(() => spans.Snapshot().Count(s => s.DisplayName == "celeriac.run demo.noop") == 3, TimeSpan.FromSeconds(30)),
+        Assert.True(await Eventually.Reached(() => spans.Snapshot().Count(s => s.DisplayName == "celeriac.run demo.noop") == 3, TimeSpan.FromSeconds(30)),
             "spans seen: " + string.Join(", ", spans.Snapshot().Select(s => s.DisplayName).Distinct()));
         Assert.Equal(3, spans.Snapshot().Count(s => s.DisplayName == "celeriac.enqueue demo.noop"));
 

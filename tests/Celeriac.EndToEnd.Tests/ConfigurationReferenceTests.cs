@@ -48,4 +48,15 @@ public sealed class ConfigurationReferenceTests
         Assert.True(missing.Count == 0, "not in docs/configuration.md: " + string.Join(", ", missing));
     }
 
+    [Fact]
+    public void Every_switch_of_the_worker_host_is_documented_with_the_key_it_sets()
+    {
+        var document = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "configuration.md"));
+        foreach (var option in WorkerHost.WorkerCommandLine.Switches)
+        {
+            Assert.Contains($"`{option.Name}`", document, StringComparison.Ordinal);
+            if (option.Key.StartsWith("Celeriac:", StringComparison.Ordinal)) Assert.Contains($"`{option.Key}`", document, StringComparison.Ordinal);
+        }
+        Assert.Contains("Celeriac__Tasks__fan_item__Queue", document, StringComparison.Ordinal);
+    }
 }

@@ -59,7 +59,7 @@ public sealed class ExampleWorkerTests
         Assert.Equal((2, 3, 14.75m), (summary!.Customers, summary.Orders, summary.Total));
         Assert.Equal("customer,orders,total\nacme,2,11.75\nglobex,1,3.00\n", await File.ReadAllTextAsync(Path.Combine(reports, "report-2026-11-20.csv")));
 
-        Assert.True(await Scenario.WaitUntilAsync(() => Directory.Exists(mail) && Directory.GetFiles(mail, "*.eml").Length == 1, TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Eventually.Reached(() => Directory.Exists(mail) && Directory.GetFiles(mail, "*.eml").Length == 1, TimeSpan.FromSeconds(60)), worker.Output);
         var sent = await File.ReadAllTextAsync(Directory.GetFiles(mail, "*.eml").Single());
         Assert.Contains("To: ada@example.com", sent, StringComparison.Ordinal);
         Assert.Contains("Subject: Your invoice", sent, StringComparison.Ordinal);
@@ -73,7 +73,7 @@ public sealed class ExampleWorkerTests
         Assert.Equal($"{Path.Combine(scenario.Directory, "thumbs", "small.ppm")},40,20\n", await File.ReadAllTextAsync(Path.Combine(reports, "catalog.csv")));
 
         // The malformed address is dead-lettered on its first attempt (FormatException is not retried).
-        Assert.True(await Scenario.WaitUntilAsync(async () => (await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None)).Count == 1, TimeSpan.FromSeconds(60)));
+        Assert.True(await Eventually.Reached(async () => (await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None)).Count == 1, TimeSpan.FromSeconds(60)));
         var dead = (await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None)).Single();
         Assert.Contains(badEmail, Encoding.UTF8.GetString(dead.Body.Span), StringComparison.Ordinal);
         Assert.Contains("FormatException", dead.Reason, StringComparison.Ordinal);

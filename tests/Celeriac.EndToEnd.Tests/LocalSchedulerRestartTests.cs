@@ -43,14 +43,14 @@ public sealed class LocalSchedulerRestartTests : IDisposable
     {
         var first = Build();
         await first.StartAsync();
-        Assert.True(await Scenario.WaitUntilAsync(async () => (await first.Services.GetRequiredService<IBroker>().GetDepthAsync("default", CancellationToken.None)).Total >= 2, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.Reached(async () => (await first.Services.GetRequiredService<IBroker>().GetDepthAsync("default", CancellationToken.None)).Total >= 2, TimeSpan.FromSeconds(30)));
         await first.StopAsync();
         first.Dispose();
 
         using var second = Build();
         await second.StartAsync();
         var broker = second.Services.GetRequiredService<IBroker>();
-        Assert.True(await Scenario.WaitUntilAsync(async () => (await broker.GetDepthAsync("default", CancellationToken.None)).Total >= 4, TimeSpan.FromSeconds(30)));
+        Assert.True(await Eventually.Reached(async () => (await broker.GetDepthAsync("default", CancellationToken.None)).Total >= 4, TimeSpan.FromSeconds(30)));
         await second.StopAsync();
 
         var messages = await broker.ReceiveAsync(["default"], 100, TimeSpan.FromMinutes(1), TimeSpan.Zero, CancellationToken.None);

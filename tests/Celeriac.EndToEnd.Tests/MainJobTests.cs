@@ -24,6 +24,16 @@ public sealed class MainJobTests
             Assert.Contains("args do not bind", text);
             Assert.Matches(@"worker \d+ exited with 0", text);
             Assert.Contains("Done: 302 tasks", text);
+
+            // The columns mean what the metrics of the same names mean: failed counts final failures, attempts every run.
+            Assert.Matches(@"(?m)^task\s+attempts\s+succeeded\s+failed\s+retried\s+dead-lettered", text);
+            foreach (System.Text.RegularExpressions.Match row in System.Text.RegularExpressions.Regex.Matches(text, @"(?m)^(demo\.\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)"))
+            {
+                var (attempts, succeeded, failed, retried, deadLettered) = (long.Parse(row.Groups[2].Value), long.Parse(row.Groups[3].Value), long.Parse(row.Groups[4].Value), long.Parse(row.Groups[5].Value), long.Parse(row.Groups[6].Value));
+                Assert.True(attempts == succeeded + failed + retried, row.Value);
+                Assert.True(failed <= deadLettered, row.Value);
+            }
+            Assert.Matches(@"(?m)^demo\.flaky\s+\d+\s+\d+\s+\d+\s+[1-9]", text);
         }
         finally
         {

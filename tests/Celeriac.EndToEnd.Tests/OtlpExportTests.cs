@@ -19,7 +19,7 @@ public sealed class OtlpExportTests
             ["Celeriac__Otlp__ServiceName"] = "otlp-test-worker",
         });
 
-        Assert.True(await Scenario.WaitUntilAsync(
+        Assert.True(await Eventually.Reached(
             () => receiver.Received("/v1/metrics", "celeriac.tasks.succeeded") && receiver.Received("/v1/traces", "celeriac.run demo.record"),
             TimeSpan.FromSeconds(60)), worker.Output + "\nrequests: " + string.Join(", ", receiver.Requests.Select(r => r.Path)));
         Assert.True(receiver.Received("/v1/metrics", "demo.record"));
@@ -36,7 +36,7 @@ public sealed class OtlpExportTests
         // The standard OpenTelemetry variable alone does not turn export on: Celeriac:Otlp:Endpoint does.
         var worker = scenario.StartWorker(extra: new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString() });
 
-        Assert.True(await Scenario.WaitUntilAsync(() => scenario.Executions().Count(e => e.Event == "done") == 1, TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Count(e => e.Event == "done") == 1, TimeSpan.FromSeconds(60)), worker.Output);
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Empty(receiver.Requests);
     }

@@ -5,7 +5,6 @@ using System.Text;
 using Celeriac.Brokers;
 using Celeriac.Examples.Tasks;
 using Xunit;
-using Celeriac.Testing;
 
 namespace Celeriac.EndToEnd.Tests;
 
@@ -47,7 +46,7 @@ public sealed class PrometheusScrapeTests
             ["up{job=\"celeriac-worker\"}"] = 1,
         };
         var last = new Dictionary<string, double?>();
-        var matched = await Scenario.WaitUntilAsync(async () =>
+        var matched = await Eventually.Reached(async () =>
         {
             foreach (var query in expected.Keys) last[query] = await prometheus.ScalarAsync(query);
             return expected.All(e => last[e.Key] == e.Value);
@@ -75,7 +74,7 @@ public sealed class PrometheusScrapeTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
         string? text = null;
-        Assert.True(await Scenario.WaitUntilAsync(async () =>
+        Assert.True(await Eventually.Reached(async () =>
         {
             try
             {

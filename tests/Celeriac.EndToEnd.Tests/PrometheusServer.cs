@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Celeriac.Testing;
 
 namespace Celeriac.EndToEnd.Tests;
 
@@ -68,7 +67,7 @@ public sealed class PrometheusServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         var process = Process.Start(start) ?? throw new InvalidOperationException("prometheus did not start; run scripts/test-deps.sh");
         var server = new PrometheusServer(process, directory, port);
-        var ready = await Scenario.WaitUntilAsync(async () =>
+        var ready = await Eventually.Reached(async () =>
         {
             if (process.HasExited) return true;
             try { return (await server.Http.GetAsync("/-/ready")).StatusCode == HttpStatusCode.OK; }

@@ -41,28 +41,6 @@ public sealed class RecycleTests
         Assert.Equal(40 - done, (await scenario.DepthAsync()).Total);
     }
 
-    [Fact]
-    public async Task A_task_over_its_hard_limit_recycles_the_worker_and_is_not_run_twice()
-    {
-        await using var scenario = new Scenario();
-        var stuckId = await scenario.Client.EnqueueAsync(new StuckArgs(30_000));
-        for (var i = 0; i < 5; i++) await scenario.Client.EnqueueAsync(new RecordArgs(10));
-        var worker = scenario.StartWorker(concurrency: 4);
-
-        Assert.Equal(WorkerExitCodes.HardTimeLimit, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains("hard time limit", worker.Output);
-
-        // A fresh worker finds nothing of the stuck task to run again.
-        var second = scenario.StartWorker(concurrency: 4);
-        Assert.True(await Scenario.WaitUntilAsync(() => scenario.Executions().Count(e => e.Task == "demo.record" && e.Event == "done") == 5, TimeSpan.FromSeconds(60)), second.Output);
-        await Task.Delay(TimeSpan.FromSeconds(4)); // more than the lease: a leaked lease would have come back by now
-        Assert.Single(scenario.Executions(), e => e.TaskId == stuckId && e.Event == "started");
-        Assert.DoesNotContain(scenario.Executions(), e => e.TaskId == stuckId && e.Event == "done");
-        var dead = Assert.Single(await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None));
-        Assert.Contains("hard time limit", dead.Reason);
-        Assert.Equal(0, (await scenario.DepthAsync()).Total);
-    }
-
     private static long? ResidentMb(int pid)
     {
         try

@@ -1,6 +1,5 @@
 using Celeriac.Hosting;
 using Celeriac.Sqlite;
-using Celeriac.Testing;
 
 namespace Celeriac.EndToEnd.Tests;
 

@@ -25,7 +25,7 @@ public sealed partial class ScheduleProcessTests
         var a = scenario.StartWorker(extra: Schedule);
         var b = scenario.StartWorker(extra: Schedule);
         var workers = new[] { a, b };
-        Assert.True(await Scenario.WaitUntilAsync(() => workers.Sum(w => Enqueued(w).Count) >= 5, TimeSpan.FromSeconds(60)), "five runs are enqueued");
+        Assert.True(await Eventually.Reached(() => workers.Sum(w => Enqueued(w).Count) >= 5, TimeSpan.FromSeconds(60)), "five runs are enqueued");
         var scheduling = workers.Where(w => Enqueued(w).Count > 0).ToList();
         Assert.Single(scheduling);
         var (leader, other) = scheduling[0] == a ? (a, b) : (b, a);
@@ -33,12 +33,12 @@ public sealed partial class ScheduleProcessTests
         leader.Kill();
         await leader.WaitForExitAsync(TimeSpan.FromSeconds(10));
         var before = Enqueued(leader);
-        Assert.True(await Scenario.WaitUntilAsync(() => Enqueued(other).Count >= 3, TimeSpan.FromSeconds(60)), "the other worker takes over the schedule");
+        Assert.True(await Eventually.Reached(() => Enqueued(other).Count >= 3, TimeSpan.FromSeconds(60)), "the other worker takes over the schedule");
 
         var all = before.Concat(Enqueued(other)).ToList();
         Assert.Equal(all.Count, all.Distinct().Count());
         // Every enqueued run is executed, each once by id.
-        Assert.True(await Scenario.WaitUntilAsync(() => Enqueued(other).All(id => scenario.Executions().Any(e => e.TaskId == id && e.Event == "done")), TimeSpan.FromSeconds(60)));
+        Assert.True(await Eventually.Reached(() => Enqueued(other).All(id => scenario.Executions().Any(e => e.TaskId == id && e.Event == "done")), TimeSpan.FromSeconds(60)));
     }
 
     [GeneratedRegex("Schedule tick: enqueued demo.record as ([0-9a-f-]{36})")]

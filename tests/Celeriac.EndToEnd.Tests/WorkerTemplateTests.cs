@@ -31,7 +31,9 @@ public sealed class WorkerTemplateTests : IDisposable
         Assert.True(File.Exists(Path.Combine(packages, $"Celeriac.Core.{version}.nupkg")));
 
         await DotnetAsync(_root, "new", "install", Path.Combine(repository, "templates", "celeriac-worker"), "--debug:custom-hive", hive);
-        await DotnetAsync(_root, "new", "celeriac-worker", "-n", "Billing.Tasks", "-o", project, "--celeriac-version", version, "--celeriac-feed", packages, "--debug:custom-hive", hive);
+        // A feed relative to the project, as make new-worker gives it: the generated nuget.config holds no path of this machine.
+        await DotnetAsync(_root, "new", "celeriac-worker", "-n", "Billing.Tasks", "-o", project, "--celeriac-version", version, "--celeriac-feed", Path.Combine("..", "packages"), "--debug:custom-hive", hive);
+        Assert.Contains($"value=\"{Path.Combine("..", "packages")}\"", await File.ReadAllTextAsync(Path.Combine(project, "nuget.config")), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(project, "Billing.Tasks.csproj")));
         Assert.Contains("namespace Billing.Tasks;", await File.ReadAllTextAsync(Path.Combine(project, "GreetTask.cs")), StringComparison.Ordinal);
         Assert.Contains("/app/tasks/Billing.Tasks.dll", await File.ReadAllTextAsync(Path.Combine(project, "Dockerfile")), StringComparison.Ordinal);

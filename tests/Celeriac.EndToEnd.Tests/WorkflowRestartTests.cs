@@ -17,7 +17,7 @@ public sealed class WorkflowRestartTests
             Sig.Of<SquareTask>()));
 
         var first = scenario.StartWorker(concurrency: 4, lease: "00:00:02");
-        Assert.True(await Scenario.WaitUntilAsync(() => scenario.Executions().Count(e => e is { Task: "demo.square", Event: "done" }) >= 4, TimeSpan.FromSeconds(60)),
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Count(e => e is { Task: "demo.square", Event: "done" }) >= 4, TimeSpan.FromSeconds(60)),
             "the first worker did not get going:\n" + first.Output);
         first.Kill();
         Assert.NotNull(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));

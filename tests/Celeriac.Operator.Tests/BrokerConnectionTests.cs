@@ -4,10 +4,10 @@ using Celeriac.Brokers;
 using Celeriac.Hosting;
 using Celeriac.Operator.Brokers;
 using Celeriac.Operator.Model;
+using Celeriac.Operator.WorkerConfiguration;
 using Celeriac.Operator.Tests.Fake;
 using Celeriac.Redis;
 using Celeriac.Locks;
-using Celeriac.Testing;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
@@ -29,34 +29,33 @@ public sealed class BrokerConnectionTests
           pools: [ { name: general, queues: [bulk, urgent], resources: { limits: { memory: 1Gi } } } ]
         """);
 
-    private static BrokerConfiguration.SecretReader Secrets(params (string Name, string Key, string Value)[] items) =>
-        (name, key, _) => Task.FromResult(items.Where(i => i.Name == name && i.Key == key).Select(i => (string?)i.Value).FirstOrDefault());
+    private static Func<SecretKeyRef, CancellationToken, Task<string?>> Secrets(params (string Name, string Key, string Value)[] items) =>
+        (secret, _) => Task.FromResult(items.Where(i => i.Name == secret.Name && i.Key == secret.Key).Select(i => (string?)i.Value).FirstOrDefault());
 
     [Fact]
-    public async Task Redis_password_comes_from_its_secret_and_is_expanded_into_the_connection_string()
+    public async Task Redis_password_comes_from_its_secret_into_the_connection_string()
     {
         var queue = Queue("{ redis: { address: 'redis.shop:6379', tls: true, keyPrefix: billing, passwordSecretRef: { name: redis, key: password } } }");
-        var settings = await BrokerConfiguration.BuildAsync(queue.Spec, Secrets(("redis", "password", "pa$(x)ss")), CancellationToken.None);
-        Assert.Equal("redis", settings["Celeriac:Broker:Type"]);
-        // The Secret's value is used literally; only the rendered template is expanded.
-        Assert.Equal("redis.shop:6379,ssl=true,password=pa$(x)ss", settings["Celeriac:Broker:Redis:ConnectionString"]);
-        Assert.Equal("billing", settings["Celeriac:Broker:Redis:KeyPrefix"]);
-        Assert.Equal("urgent", settings["Celeriac:Queues:0:Name"]);
-        Assert.Equal("10", settings["Celeriac:Queues:0:Priority"]);
-        Assert.Equal("bulk", settings["Celeriac:Queues:1:Name"]);
-        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("CELERIAC_", StringComparison.Ordinal));
+        var settings = await ClientSettings.ResolveAsync(queue.Spec, Secrets(("redis", "password", "pa$(x)ss")), CancellationToken.None);
+        Assert.Equal(BrokerSelection.Redis, settings.BrokerType);
+        // The Secret's value is used literally.
+        Assert.Equal("redis.shop:6379,ssl=true,password=pa$(x)ss", settings.Redis!.ConnectionString);
+        Assert.Equal("billing", settings.Redis.KeyPrefix);
+        Assert.Equal([("urgent", 10), ("bulk", 1)], settings.Queues.Select(q => (q.Name, q.Priority)));
+        Assert.Null(settings.Sqs);
+        Assert.Null(settings.Store);
     }
 
     [Fact]
     public async Task Sqs_credentials_from_a_secret_become_explicit_broker_options()
     {
         var queue = Queue("{ sqs: { region: eu-west-1, queueUrlPrefix: 'https://sqs.eu-west-1.amazonaws.com/1/billing-', credentialsSecretRef: { name: aws } } }");
-        var settings = await BrokerConfiguration.BuildAsync(queue.Spec,
+        var settings = await ClientSettings.ResolveAsync(queue.Spec,
             Secrets(("aws", "accessKeyId", "AKIDEXAMPLE"), ("aws", "secretAccessKey", "wJalr")), CancellationToken.None);
-        Assert.Equal("sqs", settings["Celeriac:Broker:Type"]);
-        Assert.Equal("eu-west-1", settings["Celeriac:Broker:Sqs:Region"]);
-        Assert.Equal("AKIDEXAMPLE", settings["Celeriac:Broker:Sqs:AccessKeyId"]);
-        Assert.Equal("wJalr", settings["Celeriac:Broker:Sqs:SecretAccessKey"]);
+        Assert.Equal(BrokerSelection.Sqs, settings.BrokerType);
+        Assert.Equal("eu-west-1", settings.Sqs!.Region);
+        Assert.Equal("AKIDEXAMPLE", settings.Sqs.AccessKeyId);
+        Assert.Equal("wJalr", settings.Sqs.SecretAccessKey);
     }
 
     [Fact]
@@ -66,13 +65,11 @@ public sealed class BrokerConnectionTests
             { sqs: { region: eu-west-1, queueUrlPrefix: 'https://sqs.eu-west-1.amazonaws.com/1/billing-' } }
               store: { redis: { address: 'store.shop:6379', tls: true, keyPrefix: billing-store, passwordSecretRef: { name: store, key: password } } }
             """);
-        var settings = await BrokerConfiguration.BuildAsync(queue.Spec, Secrets(("store", "password", "s3cr$t")), CancellationToken.None);
-        Assert.Equal("sqs", settings["Celeriac:Broker:Type"]);
-        Assert.Equal("redis", settings["Celeriac:Store:Type"]);
-        Assert.Equal("store.shop:6379,ssl=true,password=s3cr$t", settings["Celeriac:Store:Redis:ConnectionString"]);
-        Assert.Equal("billing-store", settings["Celeriac:Store:Redis:KeyPrefix"]);
-        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Celeriac:Broker:Redis", StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("CELERIAC_", StringComparison.Ordinal));
+        var settings = await ClientSettings.ResolveAsync(queue.Spec, Secrets(("store", "password", "s3cr$t")), CancellationToken.None);
+        Assert.Equal(BrokerSelection.Sqs, settings.BrokerType);
+        Assert.Equal("store.shop:6379,ssl=true,password=s3cr$t", settings.Store!.ConnectionString);
+        Assert.Equal("billing-store", settings.Store.KeyPrefix);
+        Assert.Null(settings.Redis);
     }
 
     [Fact]
@@ -109,23 +106,40 @@ public sealed class BrokerConnectionTests
     }
 
     [Fact]
+    public async Task The_operators_connection_reads_a_celery_queues_depth_from_kombus_lists_with_the_taskqueues_celery_settings()
+    {
+        await using var redis = await RedisServer.StartAsync(password: "s3cret");
+        await using var api = await FakeKubernetesApi.StartAsync();
+        using var kubectl = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Url.ToString() });
+        await kubectl.CoreV1.CreateNamespacedSecretAsync(Secret("redis", "password", "s3cret"), "shop");
+        await using var brokers = new TaskQueueBrokers(kubectl);
+        var queue = TestQueues.Parse($$"""
+            apiVersion: celeriac.io/v1alpha1
+            kind: TaskQueue
+            metadata: { name: billing, namespace: shop }
+            spec:
+              image: registry.example.com/billing:1.0
+              broker: { redis: { address: '127.0.0.1:{{redis.Port}}', passwordSecretRef: { name: redis, key: password } } }
+              celery: { keyPrefix: 'k:' }
+              queues: [ { name: py, protocol: celery }, { name: own } ]
+              pools: [ { name: general, queues: [py, own], resources: { limits: { memory: 1Gi } } } ]
+            """);
+        // Three messages a Celery producer left in kombu's list of the queue (its global key prefix in front).
+        using (var direct = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
+            await direct.GetDatabase().ListLeftPushAsync("k:py", ["a", "b", "c"]);
+
+        var connection = await brokers.GetAsync(queue, CancellationToken.None);
+        Assert.Equal(3, (await connection.Broker.GetDepthAsync("py", CancellationToken.None)).Ready);
+        Assert.Equal(0, (await connection.Broker.GetDepthAsync("own", CancellationToken.None)).Ready);
+    }
+
+    [Fact]
     public async Task A_missing_secret_key_is_a_clear_error()
     {
         var queue = Queue("{ redis: { address: 'redis:6379', passwordSecretRef: { name: redis, key: password } } }");
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => BrokerConfiguration.BuildAsync(queue.Spec, Secrets(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ClientSettings.ResolveAsync(queue.Spec, Secrets(), CancellationToken.None));
         Assert.Contains("Secret 'redis' has no key 'password'", error.Message, StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData("a=$(A)", "a=1")]
-    [InlineData("$(A)$(B)", "12")]
-    [InlineData("$$(A)", "$(A)")]
-    [InlineData("$(MISSING)", "$(MISSING)")]
-    [InlineData("cost $5", "cost $5")]
-    [InlineData("end$", "end$")]
-    [InlineData("$(A", "$(A")]
-    public void Expansion_follows_the_kubelet(string value, string expected) =>
-        Assert.Equal(expected, BrokerConfiguration.Expand(value, new Dictionary<string, string> { ["A"] = "1", ["B"] = "2" }));
 
     [Fact]
     public async Task A_connection_is_reused_until_its_secret_changes()

@@ -54,17 +54,31 @@ public sealed class CeleryQueueTests
     }
 
     [Fact]
+    public void Settings_the_spec_states_are_rendered_even_when_they_equal_the_workers_defaults()
+    {
+        // What the spec says stays in the Deployment as written, so a spec that spells out a default renders as it did.
+        var queue = Queue("{ redis: { address: 'redis:6379', keyPrefix: celeriac } }", "celery: { visibilityTimeout: 1h, defaultQueue: celery }");
+
+        var env = Env(queue);
+
+        Assert.Equal("celeriac", env["Celeriac__Broker__Redis__KeyPrefix"]!.GetValue<string>());
+        Assert.Equal("01:00:00", env["Celeriac__Celery__Redis__VisibilityTimeout"]!.GetValue<string>());
+        Assert.Equal("celery", env["Celeriac__Celery__DefaultQueue"]!.GetValue<string>());
+        Assert.False(env.ContainsKey("Celeriac__Celery__Redis__KeyPrefix"));
+    }
+
+    [Fact]
     public void Without_a_celery_queue_nothing_of_celery_is_rendered()
     {
         var queue = Queue(Redis, "celery: { keyPrefix: 'k:' }");
-        queue.Spec.Queues[0].Protocol = null;
+        queue.Spec.Queues[0].Protocol = Celeriac.Hosting.QueueProtocols.Celeriac;
 
         Assert.DoesNotContain(Env(queue).Keys, k => k.Contains("Celery", StringComparison.Ordinal) || k.EndsWith("__Protocol", StringComparison.Ordinal));
     }
 
     [Theory]
     [InlineData("{ serviceBus: { fullyQualifiedNamespace: bus.servicebus.windows.net } }", "", "protocol celery needs a redis or sqs broker")]
-    [InlineData(Redis, "celery: { visibilityTimeout: forever }", "spec.celery: visibilityTimeout 'forever' is not a duration")]
+    [InlineData(Redis, "celery: { visibilityTimeout: forever }", "spec.celery.visibilityTimeout: 'forever' does not match")]
     [InlineData(Redis, "celery: { resultBackend: { address: 'r:6379', connectionStringSecretRef: { name: r, key: cs } } }", "set either address or connectionStringSecretRef")]
     [InlineData(Redis, "celery: { resultBackend: { database: 2, connectionStringSecretRef: { name: r, key: cs } } }", "database go with address")]
     public void The_validator_refuses_what_cannot_work(string broker, string celery, string error) =>
@@ -76,7 +90,7 @@ public sealed class CeleryQueueTests
         var queue = Queue(Redis);
         queue.Spec.Queues[0].Protocol = "amqp";
 
-        Assert.Contains("spec.queues[invoices-dotnet]: protocol must be celeriac or celery", TaskQueueValidator.Validate(queue));
+        Assert.Contains(TaskQueueValidator.Validate(queue), e => e.StartsWith("spec.queues[0].protocol: 'amqp' is not one of", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -134,7 +134,7 @@ public sealed class RenderingTests
     public void Memory_ceiling_parses_kubernetes_quantities(string limit, int percent, int expected)
     {
         var pool = new PoolSpec { Name = "p", Queues = ["q"], MemoryCeilingPercent = percent, Resources = new PoolResources { Limits = new() { ["memory"] = limit } } };
-        Assert.Equal(expected, TaskQueueRenderer.MemoryCeilingMb(pool, Options));
+        Assert.Equal(expected, TaskQueueRenderer.MemoryCeilingMb(pool));
     }
 
     [Fact]
@@ -250,7 +250,7 @@ public sealed class RenderingTests
     {
         var queue = TestQueues.Parse();
         queue.Spec.Broker = new BrokerSpec { ServiceBus = new ServiceBusBrokerSpec { FullyQualifiedNamespace = "ns.servicebus.windows.net" } };
-        Assert.Equal("serviceBus", EnvValue(Deployment(queue), "Celeriac__Broker__Type"));
+        Assert.Equal(Celeriac.Hosting.BrokerSelection.ServiceBus, EnvValue(Deployment(queue), "Celeriac__Broker__Type"));
         Assert.Equal("ns.servicebus.windows.net", EnvValue(Deployment(queue), "Celeriac__Broker__ServiceBus__FullyQualifiedNamespace"));
         queue.Spec.Broker.ServiceBus = new ServiceBusBrokerSpec { ConnectionStringSecretRef = new SecretKeyRef { Name = "sb", Key = "cs" } };
         Assert.Equal("sb", Env(Deployment(queue))["Celeriac__Broker__ServiceBus__ConnectionString"]!["secretKeyRef"]!["name"]!.GetValue<string>());

@@ -4,7 +4,7 @@ namespace Celeriac.Operator.Tests;
 
 public sealed class WorkQueueTests
 {
-    private static WorkQueue NewQueue() => new(TimeProvider.System, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(80));
+    private static WorkQueue<string> NewQueue() => new(TimeProvider.System, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(80));
 
     [Fact]
     public async Task A_key_added_many_times_is_queued_once()

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Celeriac.Celery;
 using Celeriac.Celery.Redis;
@@ -5,6 +6,8 @@ using Celeriac.Celery.Sqs;
 using Celeriac.Hosting;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
+using Celeriac.Operator.Tests.Fake;
+using Celeriac.Operator.WorkerConfiguration;
 using Celeriac.Operator.Yaml;
 using Celeriac.Redis;
 using Celeriac.ServiceBus;
@@ -12,139 +15,202 @@ using Celeriac.Sqs;
 using Celeriac.Tasks;
 using Celeriac.Worker;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Celeriac.Operator.Tests;
 
 /// <summary>
-/// The operator and the worker host meet only through environment variables. Every <c>Celeriac__*</c>
-/// variable a rendered Deployment sets must bind to a property of the worker's own options classes
-/// (unknown keys are errors here), so that a renamed option cannot silently stop reaching the workers.
+/// The operator and the worker host meet through the worker's own options. For each TaskQueue: every <c>Celeriac__*</c>
+/// variable of a rendered Deployment binds to a worker option (unknown keys are errors), and what a pod ends up with
+/// (the env as the kubelet resolves it, read by the worker host's own registration) equals, option by option, the
+/// <see cref="ClientSettings"/> the operator configures its own connection with. A renamed option, a key written
+/// wrongly or a setting that reaches one side and not the other fails here.
 /// </summary>
 public sealed class WorkerConfigurationContractTests
 {
-    private static readonly BinderOptions Strict = new() { ErrorOnUnknownConfiguration = true };
+    private static readonly Dictionary<(string, string), string> Secrets = new()
+    {
+        [("aws", "accessKeyId")] = "AKIDEXAMPLE",
+        [("aws", "secretAccessKey")] = "wJalr$(x)",
+        [("redis", "password")] = "pa$$(word)",
+        [("redis", "url")] = "redis.shop:6379,password=s3cret",
+        [("store", "password")] = "st$re",
+        [("bus", "connection-string")] = "Endpoint=sb://bus.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=v",
+        // The examples' Secrets.
+        [("redis", "connectionString")] = "redis.default:6379,password=ex$mple",
+        [("redis-auth", "password")] = "pa$(ss)",
+        [("billing-store", "auth-token")] = "t0$$ken",
+        [("results", "url")] = "results.shop:6379,defaultDatabase=2,password=r$sults",
+    };
 
-    public static TheoryData<string> Examples() => ["taskqueue-minimal.yaml", "taskqueue-redis.yaml", "taskqueue-sqs.yaml", "taskqueue-servicebus.yaml", "taskqueue-celery.yaml"];
+    public static TheoryData<string> Cases() =>
+    [
+        "taskqueue-minimal.yaml", "taskqueue-redis.yaml", "taskqueue-sqs.yaml", "taskqueue-servicebus.yaml",
+        "taskqueue-celery.yaml",
+        "redis with a password and dollars", "redis by connection string", "sqs with keys and a store", "service bus by connection string",
+        "celery on redis with kombu's settings", "celery on sqs with a result backend",
+    ];
+
+    private static TaskQueue Queue(string name)
+    {
+        if (name.EndsWith(".yaml", StringComparison.Ordinal))
+            return ModelJson.ToTaskQueue(YamlJson.ParseSingle(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", name))));
+        var broker = name switch
+        {
+            "redis with a password and dollars" => """
+                { redis: { address: 'redis$$1.shop:6379', tls: true, keyPrefix: shop, passwordSecretRef: { name: redis, key: password } } }
+                """,
+            "redis by connection string" => "{ redis: { connectionStringSecretRef: { name: redis, key: url } } }",
+            "sqs with keys and a store" => """
+                { sqs: { region: eu-west-1, queueUrlPrefix: 'https://sqs.eu-west-1.amazonaws.com/1/$(team)-', endpoint: 'http://127.0.0.1:9324', credentialsSecretRef: { name: aws } } }
+                  store: { redis: { address: 'store.shop:6379', tls: true, keyPrefix: shop-store, passwordSecretRef: { name: store, key: password } } }
+                """,
+            "celery on redis with kombu's settings" => """
+                { redis: { address: 'redis.shop:6379', passwordSecretRef: { name: redis, key: password } } }
+                  celery: { keyPrefix: 'k:', visibilityTimeout: 2h, defaultQueue: py, resultBackend: { connectionStringSecretRef: { name: results, key: url } } }
+                """,
+            "celery on sqs with a result backend" => """
+                { sqs: { region: eu-west-1, queueUrlPrefix: 'https://sqs.eu-west-1.amazonaws.com/1/billing-', credentialsSecretRef: { name: aws } } }
+                  celery: { queueNamePrefix: 'prod.', resultBackend: { address: 'results.shop:6379', database: 1, tls: true, passwordSecretRef: { name: store, key: password } } }
+                """,
+            _ => "{ serviceBus: { connectionStringSecretRef: { name: bus, key: connection-string } } }",
+        };
+        var protocol = name.StartsWith("celery", StringComparison.Ordinal) ? ", protocol: celery" : "";
+        return TestQueues.Parse($$"""
+            apiVersion: celeriac.io/v1alpha1
+            kind: TaskQueue
+            metadata: { name: billing, namespace: shop }
+            spec:
+              image: registry.example.com/billing:1.0
+              broker: {{broker.Trim()}}
+              queues: [ { name: bulk, priority: 1{{protocol}} }, { name: urgent, priority: 10 } ]
+              pools: [ { name: general, queues: [bulk, urgent], concurrency: 3, resources: { limits: { memory: 1Gi } } } ]
+              tasks: [ { name: demo.cpu, maxRetries: 5, softTimeLimit: 20s, timeLimit: 30s, expires: 1h, rateLimit: 70/s } ]
+            """);
+    }
 
     [Theory]
-    [MemberData(nameof(Examples))]
-    public void Every_rendered_worker_variable_binds_to_a_worker_option(string example)
+    [MemberData(nameof(Cases))]
+    public void Every_rendered_worker_variable_binds_to_a_worker_option(string name)
     {
-        var queue = ModelJson.ToTaskQueue(YamlJson.ParseSingle(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", example))));
-        // Optional fields the examples leave out must reach the worker too.
-        if (queue.Spec.Broker.Sqs is { } sqsSpec) sqsSpec.Endpoint ??= "http://127.0.0.1:9324";
-        if (queue.Spec.Broker.Redis is { } redisSpec) redisSpec.KeyPrefix ??= "shop";
-        if (queue.Spec.Broker.ServiceBus is { } busSpec) busSpec.ConnectionStringSecretRef ??= new SecretKeyRef { Name = "bus", Key = "connection-string" };
-        if (queue.Spec.Store?.Redis is { } storeSpec) storeSpec.KeyPrefix ??= "shop-store";
-        if (queue.Spec.Celery is { } celerySpec)
-        {
-            celerySpec.KeyPrefix ??= "kombu:";
-            celerySpec.QueueNamePrefix ??= "prod-";
-            celerySpec.DefaultQueue ??= "celery";
-        }
+        var queue = Queue(name);
         foreach (var pool in queue.Spec.Pools)
         {
-            var deployment = TaskQueueRenderer.Deployment(queue, pool, new RenderOptions());
-            var configuration = ToConfiguration(deployment).GetSection("Celeriac");
-            var sections = configuration.GetChildren().Select(c => c.Key).ToList();
-            Assert.Subset(new HashSet<string> { "Broker", "Store", "Queues", "Worker", "Tasks", "Otlp", "Celery" }, sections.ToHashSet());
-
-            var worker = configuration.GetSection("Worker");
-            var workerOptions = new WorkerOptions();
-            BindExcept(worker, workerOptions, "TaskAssemblies");
-            Assert.Equal(pool.Queues.Order(StringComparer.Ordinal), workerOptions.Queues.Order(StringComparer.Ordinal));
-            Assert.True(workerOptions.Concurrency > 0);
-
-            var queues = configuration.GetSection("Queues").Get<List<QueueDefinition>>(o => o.ErrorOnUnknownConfiguration = true) ?? [];
-            Assert.Equal(queue.Spec.Queues.Select(q => q.Name), queues.Select(q => q.Name));
-            Assert.Equal(queue.Spec.Queues.Where(q => q.IsCelery()).Select(q => q.Name), queues.Where(q => q.Protocol == QueueProtocols.Celery).Select(q => q.Name));
-
-            var celery = configuration.GetSection("Celery");
-            if (queue.Spec.Celery is { } celerySettings)
-            {
-                var interop = new CeleryOptions();
-                BindExcept(celery, interop, "Redis", "Sqs", "ResultBackend");
-                Assert.Equal(celerySettings.DefaultQueue, interop.DefaultQueue);
-                var redisTransport = new CeleryRedisOptions();
-                celery.GetSection("Redis").Bind(redisTransport, o => o.ErrorOnUnknownConfiguration = true);
-                Assert.Equal((celerySettings.KeyPrefix, TimeSpan.FromHours(1)), (redisTransport.KeyPrefix, redisTransport.VisibilityTimeout));
-                var sqsTransport = new CelerySqsOptions();
-                celery.GetSection("Sqs").Bind(sqsTransport, o => o.ErrorOnUnknownConfiguration = true);
-                Assert.Equal(celerySettings.QueueNamePrefix, sqsTransport.QueueNamePrefix);
-                var results = new CeleryResultBackendOptions();
-                celery.GetSection("ResultBackend").Bind(results, o => o.ErrorOnUnknownConfiguration = true);
-                Assert.Contains(",defaultDatabase=1,password=", results.ConnectionString, StringComparison.Ordinal);
-            }
-            else
-            {
-                Assert.False(celery.Exists());
-            }
-
-            foreach (var task in configuration.GetSection("Tasks").GetChildren())
-                task.Bind(new TaskOptions(), o => o.ErrorOnUnknownConfiguration = true);
-
-            var store = configuration.GetSection("Store");
-            switch (store["Type"]?.ToLowerInvariant())
-            {
-                case StoreSelection.Redis:
-                    var storeOptions = new RedisStoreOptions();
-                    store.GetSection("Redis").Bind(storeOptions, o => o.ErrorOnUnknownConfiguration = true);
-                    Assert.Equal(queue.Spec.Store!.Redis!.KeyPrefix, storeOptions.KeyPrefix);
-                    Assert.False(string.IsNullOrEmpty(storeOptions.ConnectionString));
-                    Assert.Equal(["Redis", "Type"], store.GetChildren().Select(c => c.Key).Order(StringComparer.Ordinal));
-                    break;
-                case null:
-                    Assert.Null(queue.Spec.Store);
-                    break;
-                default:
-                    Assert.Fail($"{example} renders store type '{store["Type"]}', which the worker host does not know");
-                    break;
-            }
-
-            var broker = configuration.GetSection("Broker");
-            switch (broker["Type"]?.ToLowerInvariant())
-            {
-                case BrokerSelection.Redis:
-                    broker.GetSection("Redis").Bind(new RedisBrokerOptions(), o => o.ErrorOnUnknownConfiguration = true);
-                    break;
-                case BrokerSelection.Sqs:
-                    var sqs = new SqsBrokerOptions();
-                    broker.GetSection("Sqs").Bind(sqs, o => o.ErrorOnUnknownConfiguration = true);
-                    Assert.False(string.IsNullOrEmpty(sqs.QueueUrlPrefix));
-                    Assert.Equal("http://127.0.0.1:9324", sqs.Endpoint);
-                    break;
-                case BrokerSelection.ServiceBus:
-                    var bus = new ServiceBusBrokerOptions();
-                    broker.GetSection("ServiceBus").Bind(bus, o => o.ErrorOnUnknownConfiguration = true);
-                    Assert.Equal(queue.Spec.Broker.ServiceBus!.FullyQualifiedNamespace, bus.FullyQualifiedNamespace);
-                    Assert.Equal("from-secret", bus.ConnectionString);
-                    break;
-                case BrokerSelection.Sqlite or null:
-                    break;
-                default:
-                    Assert.Fail($"{example} renders broker type '{broker["Type"]}', which the worker host does not know");
-                    break;
-            }
+            var configuration = Pod(queue, pool).Configuration.GetSection(ConfigurationKeys.Root);
+            Assert.Subset(new HashSet<string> { "Broker", "Store", "Queues", "Worker", "Tasks", "Celery" }, configuration.GetChildren().Select(c => c.Key).ToHashSet());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.WorkerSection), new WorkerOptions(), ConfigurationKeys.TaskAssembliesSetting);
+            configuration.GetSection(nameof(CeleriacOptions.Queues)).Get<List<QueueDefinition>>(o => o.ErrorOnUnknownConfiguration = true);
+            foreach (var task in configuration.GetSection(ConfigurationKeys.TasksSection).GetChildren()) BindStrictly(task, new TaskOptions());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.RedisBrokerSection), new RedisBrokerOptions());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.SqsSection), new SqsBrokerOptions());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.ServiceBusSection), new ServiceBusBrokerOptions());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.RedisStoreSection), new RedisStoreOptions());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.CelerySection), new CeleryOptions(), "Redis", "Sqs", "ResultBackend");
+            BindStrictly(configuration.GetSection(ConfigurationKeys.CeleryRedisSection), new CeleryRedisOptions());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.CelerySqsSection), new CelerySqsOptions());
+            BindStrictly(configuration.GetSection(ConfigurationKeys.CeleryResultBackendSection), new CeleryResultBackendOptions());
+            Assert.Equal(queue.Spec.Queues.Any(q => q.IsCelery()), configuration.GetSection(ConfigurationKeys.CelerySection).Exists());
+            Assert.Subset(new HashSet<string> { "Type", "Redis", "Sqs", "ServiceBus" }, configuration.GetSection("Broker").GetChildren().Select(c => c.Key).ToHashSet());
+            Assert.Subset(new HashSet<string> { "Type", "Redis" }, configuration.GetSection("Store").GetChildren().Select(c => c.Key).ToHashSet());
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task A_worker_pod_gets_exactly_the_settings_the_operators_connection_uses(string name)
+    {
+        var queue = Queue(name);
+        var expected = await ClientSettings.ResolveAsync(queue.Spec, (secret, _) => Task.FromResult<string?>(Secrets[(secret.Name, secret.Key)]), CancellationToken.None);
+        foreach (var pool in queue.Spec.Pools)
+        {
+            var (configuration, environment) = Pod(queue, pool);
+            var services = new ServiceCollection().AddLogging();
+            services.AddCeleriac(configuration, c => c.UseBrokerFromConfiguration().AddWorker());
+            await using var worker = services.BuildServiceProvider();
+
+            Assert.Equal(expected.BrokerType, configuration[ConfigurationKeys.Root + ":" + ConfigurationKeys.BrokerType]?.ToLowerInvariant());
+            Same(expected.Queues, worker.GetRequiredService<IOptions<CeleriacOptions>>().Value.Queues);
+            Same(expected.Redis, expected.Redis is null ? null : worker.GetRequiredService<IOptions<RedisBrokerOptions>>().Value);
+            Same(expected.ServiceBus, expected.ServiceBus is null ? null : worker.GetRequiredService<IOptions<ServiceBusBrokerOptions>>().Value);
+            Same(expected.Store, expected.Store is null ? null : worker.GetRequiredService<IOptions<RedisStoreOptions>>().Value);
+            Same(expected.Celery?.Options, expected.Celery is null ? null : worker.GetRequiredService<IOptions<CeleryOptions>>().Value);
+            Same(expected.Celery?.Redis, expected.Celery?.Redis is null ? null : worker.GetRequiredService<IOptions<CeleryRedisOptions>>().Value);
+            Same(expected.Celery?.Sqs, expected.Celery?.Sqs is null ? null : worker.GetRequiredService<IOptions<CelerySqsOptions>>().Value);
+            Same(expected.Celery?.ResultBackend, expected.Celery?.ResultBackend is null ? null : worker.GetRequiredService<IOptions<CeleryResultBackendOptions>>().Value);
+            var registered = worker.GetRequiredService<IServiceProviderIsService>();
+            Assert.Equal(expected.Celery?.Redis is not null, registered.IsService(typeof(KombuRedisTransport)));
+            Assert.Equal(expected.Celery?.Sqs is not null, registered.IsService(typeof(KombuSqsTransport)));
+            Assert.Equal(expected.Store is null, configuration[ConfigurationKeys.Root + ":" + ConfigurationKeys.StoreType] is null);
+            if (expected.Sqs is not null)
+            {
+                var sqs = worker.GetRequiredService<IOptions<SqsBrokerOptions>>().Value;
+                // In the pod, the AWS SDK reads the keys from its own variables.
+                Assert.Null(sqs.AccessKeyId);
+                sqs.AccessKeyId = environment.GetValueOrDefault(ClientSettings.AwsAccessKeyIdVariable);
+                sqs.SecretAccessKey = environment.GetValueOrDefault(ClientSettings.AwsSecretAccessKeyVariable);
+                Same(expected.Sqs, sqs);
+            }
+            else Assert.False(environment.ContainsKey(ClientSettings.AwsAccessKeyIdVariable));
+
+            var options = worker.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            Assert.Equal(queue.Spec.QueuesOf(pool), options.Queues);
+            Assert.Equal(pool.Concurrency, options.Concurrency);
+            Assert.Equal(KubeDuration.Parse(pool.ShutdownGrace), options.ShutdownGrace);
+            Assert.Equal(TaskQueueRenderer.MemoryCeilingMb(pool), options.MemoryCeilingMb);
+        }
+    }
+
+    [Fact]
+    public void Task_assemblies_and_task_policies_reach_the_worker_hosts_own_registration()
+    {
+        var queue = Queue("redis by connection string");
+        queue.Spec.TaskAssemblies = [Path.Combine(AppContext.BaseDirectory, "Celeriac.Examples.dll")];
+        var (configuration, _) = Pod(queue, queue.Spec.Pools[0]);
+        var services = new ServiceCollection().AddLogging();
+        services.AddCeleriac(configuration, c => c.UseBrokerFromConfiguration().AddTaskAssembliesFromConfiguration());
+        using var worker = services.BuildServiceProvider();
+
+        Assert.True(worker.GetRequiredService<TaskRegistry>().TryGet("demo.cpu", out var task), "the task assembly was not loaded");
+        Assert.Equal(5, task.Options.MaxRetries);
+        Assert.Equal(TimeSpan.FromSeconds(20), task.Options.SoftTimeLimit);
+        Assert.Equal(TimeSpan.FromSeconds(30), task.Options.HardTimeLimit);
+        Assert.Equal(TimeSpan.FromHours(1), task.Options.Expires);
+        Assert.Equal("70/s", task.Options.RateLimit);
+    }
+
+    [Fact]
+    public void Secrets_reach_pods_through_value_from_and_the_variables_that_embed_them()
+    {
+        var queue = Queue("redis with a password and dollars");
+        var env = Kubelet.Env(TaskQueueRenderer.Deployment(queue, queue.Spec.Pools[0], new RenderOptions()));
+        var names = env.Select(e => e!["name"]!.GetValue<string>()).ToList();
+        var password = names.IndexOf(ClientSettings.RedisPasswordVariable);
+        var connection = names.IndexOf("Celeriac__Broker__Redis__ConnectionString");
+        Assert.Equal("password", env[password]!["valueFrom"]!["secretKeyRef"]!["key"]!.GetValue<string>());
+        // Defined before the variable that refers to it; the address's own $ escaped, as Kubernetes would otherwise expand it.
+        Assert.True(password < connection);
+        Assert.Equal("redis$$$$1.shop:6379,ssl=true,password=$(CELERIAC_REDIS_PASSWORD)", env[connection]!["value"]!.GetValue<string>());
+        Assert.All(env, e => Assert.DoesNotContain('\u0001', e!["value"]?.GetValue<string>() ?? ""));
+    }
+
+    /// <summary>What a pod of the pool sees: its environment, and that as the worker host's configuration.</summary>
+    private static (IConfiguration Configuration, Dictionary<string, string> Environment) Pod(TaskQueue queue, PoolSpec pool)
+    {
+        var deployment = TaskQueueRenderer.Deployment(queue, pool, new RenderOptions());
+        var environment = Kubelet.Environment(Kubelet.Env(deployment), (secret, key) => Secrets[(secret, key)]);
+        return (Kubelet.Configuration(environment.Where(e => e.Key.StartsWith(ConfigurationKeys.Root + "__", StringComparison.Ordinal)).ToDictionary()), environment);
+    }
+
+    private static void Same<T>(T? expected, T? actual) =>
+        Assert.Equal(JsonSerializer.Serialize(expected), JsonSerializer.Serialize(actual));
+
     /// <summary>Binds strictly, leaving out keys that another part of the host reads (task assemblies, the Celery transports' sections).</summary>
-    private static void BindExcept(IConfigurationSection section, object options, params string[] ignored)
+    private static void BindStrictly(IConfigurationSection section, object options, params string[] ignored)
     {
         var values = section.AsEnumerable(makePathsRelative: true)
             .Where(kv => kv.Value is not null && !ignored.Any(i => kv.Key.StartsWith(i, StringComparison.Ordinal)))
             .ToDictionary(kv => kv.Key, kv => kv.Value);
-        new ConfigurationBuilder().AddInMemoryCollection(values).Build().Bind(options, o => o.ErrorOnUnknownConfiguration = Strict.ErrorOnUnknownConfiguration);
-    }
-
-    /// <summary>The container's env as configuration, the way the worker host reads it (__ is the section separator).</summary>
-    private static IConfiguration ToConfiguration(JsonObject deployment)
-    {
-        var env = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray();
-        var values = env
-            .Select(e => (Name: e!["name"]!.GetValue<string>(), Value: e["value"]?.GetValue<string>() ?? "from-secret"))
-            .Where(e => e.Name.StartsWith("Celeriac__", StringComparison.Ordinal))
-            .ToDictionary(e => e.Name.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
-        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build().Bind(options, o => o.ErrorOnUnknownConfiguration = true);
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Celeriac.Brokers;
-using Celeriac.Testing;
 using StackExchange.Redis;
 
 namespace Celeriac.Redis.Tests;
@@ -52,7 +51,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
         var waiting = worker.ReceiveAsync(["q"], 8, Lease, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
         using var admin = await ConnectionMultiplexer.ConnectAsync(options.ConnectionString + ",allowAdmin=true");
         var server = admin.GetServer(admin.GetEndPoints()[0]);
-        Assert.True(await Poll.UntilAsync(async () => (await server.ClientListAsync()).Any(c => c.Name == "celeriac-receive" && c.LastCommand == "xreadgroup"), TimeSpan.FromSeconds(10)),
+        Assert.True(await Eventually.Reached(async () => (await server.ClientListAsync()).Any(c => c.Name == "celeriac-receive" && c.LastCommand == "xreadgroup"), TimeSpan.FromSeconds(10)),
             "no connection named celeriac-receive blocked in XREADGROUP");
 
         // The same broker's other commands go over its shared connection while the read is blocked.

@@ -91,7 +91,7 @@ public sealed class RedisBrokerTests(RedisServerFixture redis) : IClassFixture<R
                 ids.Add(await client.EnqueueAsync(new CountArgs(1500), new EnqueueOptions { Countdown = TimeSpan.FromSeconds(3.5) }));
 
             var broker = hosts[0].Services.GetRequiredService<IBroker>();
-            Assert.True(await Poll.UntilAsync(async () => ids.All(counter.Runs.ContainsKey) && (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0, Patience));
+            Assert.True(await Eventually.Reached(async () => ids.All(counter.Runs.ContainsKey) && (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0, Patience));
             // Longer than a lease again, in case anything were still hidden somewhere.
             await Task.Delay(TimeSpan.FromSeconds(2));
             Assert.All(ids, id => Assert.Equal(1, counter.Runs[id]));

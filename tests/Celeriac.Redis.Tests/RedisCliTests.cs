@@ -16,7 +16,7 @@ public sealed class RedisCliTests(RedisServerFixture redis) : IClassFixture<Redi
             ["Celeriac:Broker:Redis:ConnectionString"] = _options.ConnectionString,
             ["Celeriac:Broker:Redis:KeyPrefix"] = _options.KeyPrefix,
         };
-        var code = await CliApp.Create(output, error, settings).Parse(["--broker", "redis", .. args]).InvokeAsync();
+        var code = await CliApp.InvokeAsync(["--broker", "redis", .. args], output, error, settings);
         return (code, output.ToString(), error.ToString());
     }
 

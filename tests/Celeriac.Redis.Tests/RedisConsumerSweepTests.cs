@@ -30,7 +30,7 @@ public sealed class RedisConsumerSweepTests(RedisServerFixture redis) : IClassFi
         Assert.Contains(deadName, await observer.ConsumersAsync("q"));
 
         var taken = new List<BrokerMessage>();
-        Assert.True(await Poll.UntilAsync(async () =>
+        Assert.True(await Eventually.Reached(async () =>
         {
             taken.AddRange(await observer.ReceiveAsync(["q"], 1, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(100), CancellationToken.None));
             return taken.Count > 0;

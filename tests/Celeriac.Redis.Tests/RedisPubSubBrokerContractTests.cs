@@ -1,5 +1,4 @@
 using Celeriac.Brokers;
-using Celeriac.Testing;
 
 namespace Celeriac.Redis.Tests;
 

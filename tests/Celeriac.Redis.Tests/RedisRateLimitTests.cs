@@ -8,7 +8,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
-using Celeriac.Testing;
 
 namespace Celeriac.Redis.Tests;
 
@@ -54,7 +53,7 @@ public sealed class RedisRateLimitTests(ITestOutputHelper output)
             foreach (var handle in others) Assert.NotNull(await handle.GetResultAsync<string>(TimeSpan.FromSeconds(60)));
             var limitedDoneWhenOthersWere = Starts(executions).Count;
 
-            Assert.True(await Poll.UntilAsync(() => Starts(executions).Count >= Limited, TimeSpan.FromSeconds(90)),
+            Assert.True(await Eventually.Reached(() => Starts(executions).Count >= Limited, TimeSpan.FromSeconds(90)),
                 $"{Starts(executions).Count} of {Limited} started; first worker output:\n{workers[0].Output}");
             Assert.True(limitedDoneWhenOthersWere < Limited * 3 / 4, $"{limitedDoneWhenOthersWere} limited tasks had started before 20 other tasks were done");
 

@@ -7,7 +7,6 @@ using Celeriac.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Celeriac.Testing;
 
 namespace Celeriac.Redis.Tests;
 
@@ -41,14 +40,14 @@ public sealed class RedisRestartTests
             var enqueued = await client.EnqueueManyAsync(Items(total));
             Assert.Equal(total, enqueued);
 
-            Assert.True(await Poll.UntilAsync(() => DoneCount(executions) >= total / 5, TimeSpan.FromSeconds(60)), "the worker did not start working: " + worker.Output);
+            Assert.True(await Eventually.Reached(() => DoneCount(executions) >= total / 5, TimeSpan.FromSeconds(60)), "the worker did not start working: " + worker.Output);
             await server.RestartAsync(TimeSpan.FromSeconds(1));
             var doneAtRestart = DoneCount(executions);
 
-            Assert.True(await Poll.UntilAsync(() => DoneCount(executions) >= total, TimeSpan.FromSeconds(90)),
+            Assert.True(await Eventually.Reached(() => DoneCount(executions) >= total, TimeSpan.FromSeconds(90)),
                 $"{DoneCount(executions)} of {total} done; worker output:\n{worker.Output}");
             Assert.True(doneAtRestart < total, "the restart came after the work was done, so it proved nothing");
-            Assert.True(await Poll.UntilAsync(async () => (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0, TimeSpan.FromSeconds(30)));
+            Assert.True(await Eventually.Reached(async () => (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0, TimeSpan.FromSeconds(30)));
             Assert.False(worker.HasExited);
         }
         finally

@@ -1,6 +1,5 @@
 using Celeriac.Examples;
 using Celeriac.Hosting;
-using Celeriac.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -85,16 +85,16 @@ public sealed class RedisStoreFeatureTests(RedisServerFixture redis) : IClassFix
         {
             var running = await client.EnqueueAsync(new HoldArgs("running", 60_000));
             var other = await client.EnqueueAsync(new HoldArgs("other", 10));
-            Assert.True(await Poll.UntilAsync(() => timeline.Runs.Any(r => r.TaskId == other), Patience));
+            Assert.True(await Eventually.Reached(() => timeline.Runs.Any(r => r.TaskId == other), Patience));
             // The running task has not finished by itself; revoke it and it ends, cancelled, well before its 60 s.
             Assert.DoesNotContain(timeline.Runs, r => r.TaskId == running);
             await control.RevokeAsync(running);
-            Assert.True(await Poll.UntilAsync(() => timeline.Runs.Any(r => r.TaskId == running), Patience));
+            Assert.True(await Eventually.Reached(() => timeline.Runs.Any(r => r.TaskId == running), Patience));
             var run = Assert.Single(timeline.Runs, r => r.TaskId == running);
             Assert.True(run.Cancelled);
             Assert.DoesNotContain(timeline.Runs, r => r.TaskId == queued);
             var broker = host.Services.GetRequiredService<Celeriac.Brokers.IBroker>();
-            Assert.True(await Poll.UntilAsync(async () => (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0, Patience));
+            Assert.True(await Eventually.Reached(async () => (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0, Patience));
             Assert.Empty(await host.Services.GetRequiredService<Celeriac.Brokers.IBrokerAdmin>().ListDeadLettersAsync(null, 10, CancellationToken.None));
         }
         finally
@@ -120,7 +120,7 @@ public sealed class RedisStoreFeatureTests(RedisServerFixture redis) : IClassFix
             var client = hosts[0].Services.GetRequiredService<ITaskClient>();
             for (var i = 0; i < 4; i++) await client.EnqueueAsync(new HoldArgs("same", 300));
             await client.EnqueueAsync(new HoldArgs("different", 300));
-            Assert.True(await Poll.UntilAsync(() => timeline.Runs.Count == 5, Patience));
+            Assert.True(await Eventually.Reached(() => timeline.Runs.Count == 5, Patience));
 
             var same = timeline.Runs.Where(r => r.Name == "same").OrderBy(r => r.Start).ToList();
             Assert.Equal(4, same.Count);
@@ -155,11 +155,11 @@ public sealed class RedisStoreFeatureTests(RedisServerFixture redis) : IClassFix
         await host.StartAsync();
         try
         {
-            Assert.True(await Poll.UntilAsync(() => timeline.Runs.Count == 2, Patience));
+            Assert.True(await Eventually.Reached(() => timeline.Runs.Count == 2, Patience));
             // Once it finished, the lock is free again and the same args can be enqueued anew.
             var third = await client.EnqueueAsync(new HoldArgs("unique", 10));
             Assert.NotEqual(first, third);
-            Assert.True(await Poll.UntilAsync(() => timeline.Runs.Count == 3, Patience));
+            Assert.True(await Eventually.Reached(() => timeline.Runs.Count == 3, Patience));
             Assert.Equal(2, timeline.Runs.Count(r => r.Name == "unique"));
         }
         finally

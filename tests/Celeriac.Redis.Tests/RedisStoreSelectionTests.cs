@@ -1,7 +1,6 @@
 using Celeriac.Brokers;
 using Celeriac.Hosting;
 using Celeriac.Revocation;
-using Celeriac.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,3 @@
-using Celeriac.Hosting;
-using Celeriac.Testing;
-
 namespace Celeriac.Redis.Tests;
 
 /// <summary>
@@ -10,18 +7,4 @@ namespace Celeriac.Redis.Tests;
 public sealed class RedisWorkerBehaviourTests(RedisServerFixture redis) : WorkerProcessBehaviourTests, IClassFixture<RedisServerFixture>
 {
     protected override WorkerProcessScenario NewScenario() => new RedisScenario(redis.NewOptions());
-
-    private sealed class RedisScenario(RedisBrokerOptions options) : WorkerProcessScenario("redis", _ => c => c.UseRedisBroker(o =>
-    {
-        o.ConnectionString = options.ConnectionString;
-        o.KeyPrefix = options.KeyPrefix;
-    }))
-    {
-        protected override IReadOnlyDictionary<string, string> BrokerEnvironment => new Dictionary<string, string>
-        {
-            ["Celeriac__Broker__Type"] = "redis",
-            ["Celeriac__Broker__Redis__ConnectionString"] = options.ConnectionString,
-            ["Celeriac__Broker__Redis__KeyPrefix"] = options.KeyPrefix,
-        };
-    }
 }

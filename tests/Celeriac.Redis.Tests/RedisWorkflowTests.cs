@@ -1,3 +1,4 @@
+using Celeriac.Brokers;
 using Celeriac.Hosting;
 using Celeriac.Workflows;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,7 +49,8 @@ public sealed class RedisWorkflowTests(RedisServerFixture redis) : IClassFixture
 
             var result = await handle.GetResultAsync<EchoResult>(Patience);
             Assert.Equal(string.Join(",", Enumerable.Range(0, members).Select(i => $"M{i}")), result!.Text);
-            await Task.Delay(500);
+            var broker = first.Services.GetRequiredService<IBroker>();
+            await Eventually.Until(async () => (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0, "every message was settled");
             Assert.Single(timeline.Runs, r => r.Name == "concat");
         }
         finally

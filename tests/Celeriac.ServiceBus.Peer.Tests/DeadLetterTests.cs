@@ -51,7 +51,7 @@ public sealed class DeadLetterTests(PeerFixture fixture) : IClassFixture<PeerFix
         await using (var receiver = client.CreateReceiver(queue))
             Assert.NotNull(await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(5)));
 
-        var dead = await Eventually.Until(() => fixture.Peer.DeadLetters(queue), d => d.Count == 1, TimeSpan.FromSeconds(5), "dead-lettered after the lock expired");
+        var dead = await Eventually.Value(() => fixture.Peer.DeadLetters(queue), d => d.Count == 1, "dead-lettered after the lock expired", TimeSpan.FromSeconds(5));
         Assert.Equal("MaxDeliveryCountExceeded", dead[0].DeadLetterReason);
         Assert.Equal(1, dead[0].DeliveryCount);
     }

@@ -38,7 +38,7 @@ public sealed class ExpiryAndDuplicateTests(PeerFixture fixture) : IClassFixture
         await using var sender = client.CreateSender(queue);
         await sender.SendMessageAsync(new ServiceBusMessage("stale") { TimeToLive = TimeSpan.FromHours(1) });
 
-        var dead = await Eventually.Until(() => fixture.Peer.DeadLetters(queue), d => d.Count == 1, TimeSpan.FromSeconds(5), "expired into the dead-letter queue");
+        var dead = await Eventually.Value(() => fixture.Peer.DeadLetters(queue), d => d.Count == 1, "expired into the dead-letter queue", TimeSpan.FromSeconds(5));
         Assert.Equal("TTLExpiredException", dead[0].DeadLetterReason);
         await using var receiver = client.CreateReceiver(queue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
         var message = await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(5));

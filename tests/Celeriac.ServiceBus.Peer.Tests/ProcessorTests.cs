@@ -40,7 +40,7 @@ public sealed class ProcessorTests(PeerFixture fixture) : IClassFixture<PeerFixt
         };
 
         await processor.StartProcessingAsync();
-        await Eventually.Until(() => fixture.Peer.Counts(queue).Total, n => n == 0, TimeSpan.FromSeconds(20), "both messages completed");
+        await Eventually.Value(() => fixture.Peer.Counts(queue).Total, n => n == 0, "both messages completed", TimeSpan.FromSeconds(20));
         await processor.StopProcessingAsync();
 
         Assert.Empty(errors);

@@ -116,7 +116,7 @@ public sealed class SendReceiveTests(PeerFixture fixture) : IClassFixture<PeerFi
         Assert.NotNull(first);
 
         // Locked = the message handed out plus what sits in the prefetch buffer: never the whole queue.
-        var locked = await Eventually.Until(() => fixture.Peer.Counts(queue).Locked, n => n >= 5, TimeSpan.FromSeconds(5), "prefetch filled");
+        var locked = await Eventually.Value(() => fixture.Peer.Counts(queue).Locked, n => n >= 5, "prefetch filled", TimeSpan.FromSeconds(5));
         await Task.Delay(200);
         Assert.InRange(fixture.Peer.Counts(queue).Locked, 5, 6);
         Assert.Equal(locked, fixture.Peer.Counts(queue).Locked);

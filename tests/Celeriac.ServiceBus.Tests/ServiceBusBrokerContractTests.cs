@@ -1,6 +1,5 @@
 using Celeriac.Brokers;
 using Celeriac.ServiceBus.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.ServiceBus.Tests;
 
@@ -18,4 +17,6 @@ public sealed class ServiceBusBrokerContractTests(ServiceBusPeerFixture fixture)
 
     // Peek does not say whether a message is locked (ServiceBusBroker.GetOldestReadyAgeAsync).
     protected override bool OldestReadyAgeLeavesOutLeased => false;
+
+    protected override bool PurgeDeletesRunningMessages => true;
 }

@@ -12,7 +12,6 @@ using Celeriac.Observability;
 using Celeriac.Pipeline;
 using Celeriac.ServiceBus.Peer;
 using Celeriac.ServiceBus.Tests.Infrastructure;
-using Celeriac.Testing;
 using Celeriac.Worker;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -160,7 +159,7 @@ public sealed class ServiceBusHostingTests(ServiceBusPeerFixture fixture) : ICla
         var clock = Stopwatch.StartNew();
         while (finished.Count < 1000 && clock.Elapsed < TimeSpan.FromSeconds(120)) await Task.Delay(20);
         // A task is finished before its complete is sent (completes go in batches): wait for the last batch.
-        await WorkerProcessScenario.WaitUntilAsync(() => peer.Operations[PeerOperations.Complete] - before.GetValueOrDefault(PeerOperations.Complete) >= 1000, TimeSpan.FromSeconds(30));
+        await Eventually.Reached(() => peer.Operations[PeerOperations.Complete] - before.GetValueOrDefault(PeerOperations.Complete) >= 1000, TimeSpan.FromSeconds(30));
         var after = peer.Operations.Snapshot();
         await host.StopAsync();
 

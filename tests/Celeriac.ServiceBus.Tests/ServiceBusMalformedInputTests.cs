@@ -2,7 +2,6 @@ using System.Text;
 using Azure.Core.Amqp;
 using Azure.Messaging.ServiceBus;
 using Celeriac.ServiceBus.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.ServiceBus.Tests;
 

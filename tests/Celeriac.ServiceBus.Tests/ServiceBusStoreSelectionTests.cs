@@ -3,7 +3,6 @@ using Celeriac.Hosting;
 using Celeriac.Redis;
 using Celeriac.Revocation;
 using Celeriac.Workflows;
-using Celeriac.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

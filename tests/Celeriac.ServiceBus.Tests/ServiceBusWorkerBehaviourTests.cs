@@ -1,6 +1,5 @@
 using Celeriac.Examples.Tasks;
 using Celeriac.ServiceBus.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.ServiceBus.Tests;
 
@@ -30,7 +29,7 @@ public sealed class ServiceBusWorkerBehaviourTests(ServiceBusPeerFixture fixture
         var first = scenario.StartWorker(concurrency: 4, lease: "00:01:00", extra: slowHeartbeat);
         var second = scenario.StartWorker(concurrency: 4, lease: "00:01:00", extra: slowHeartbeat);
 
-        Assert.True(await ServiceBusScenario.WaitUntilAsync(async () => scenario.Executions().Count(e => e.Event == "done") == 6 && (await scenario.DepthAsync()).Total == 0,
+        Assert.True(await Eventually.Reached(async () => scenario.Executions().Count(e => e.Event == "done") == 6 && (await scenario.DepthAsync()).Total == 0,
             TimeSpan.FromSeconds(90)), string.Join("\n", scenario.Executions()) + $"\n{await scenario.DepthAsync()}\n" + first.Output + "\n---\n" + second.Output);
         // Longer than a lock: a lock that was not renewed would have handed a task to the other worker by now.
         await Task.Delay(TimeSpan.FromSeconds(4));
@@ -51,7 +50,7 @@ public sealed class ServiceBusWorkerBehaviourTests(ServiceBusPeerFixture fixture
         var queue = scenario.Prefix + "default";
         for (var i = 0; i < 6; i++) await scenario.Client.EnqueueAsync(new RecordArgs(2500));
         var worker = scenario.StartWorker(concurrency: 2);
-        Assert.True(await ServiceBusScenario.WaitUntilAsync(() => scenario.Executions().Count(e => e.Event == "started") >= 2, TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Count(e => e.Event == "started") >= 2, TimeSpan.FromSeconds(60)), worker.Output);
 
         // While both slots are busy, messages keep arriving: none of them may stay locked for this worker. (A transfer
         // for credit that no receive waits on any more is locked for the moment the SDK takes to release it.)

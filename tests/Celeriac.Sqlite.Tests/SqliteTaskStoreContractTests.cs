@@ -1,5 +1,4 @@
 using Celeriac.Hosting;
-using Celeriac.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Sqlite.Tests;

@@ -33,7 +33,8 @@ public sealed class SqliteWorkflowTests : IDisposable
             Assert.Equal(Enumerable.Range(1, members), numbers.Order());
             Assert.NotEmpty(first.Services.GetRequiredService<Recorder>().Numbers);
             Assert.NotEmpty(second.Services.GetRequiredService<Recorder>().Numbers);
-            await Task.Delay(500);
+            var broker = first.Services.GetRequiredService<Celeriac.Brokers.IBroker>();
+            await Eventually.Until(async () => (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0, "every message was settled");
             Assert.Equal([expected], first.Services.GetRequiredService<Recorder>().Totals.Concat(second.Services.GetRequiredService<Recorder>().Totals));
         }
         finally

@@ -1,6 +1,5 @@
 using Celeriac.Brokers;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 
@@ -20,4 +19,6 @@ public sealed class SqsBrokerContractTests(SqsEmulator emulator) : BrokerContrac
 
     // SQS has no oldest-message age without CloudWatch (SqsBroker.GetOldestReadyAgeAsync).
     protected override bool ReportsOldestReadyAge => false;
+
+    protected override bool PurgeDeletesRunningMessages => true;
 }

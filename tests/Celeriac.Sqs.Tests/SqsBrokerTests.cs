@@ -4,7 +4,6 @@ using Amazon.SQS.Model;
 using Celeriac.Brokers;
 using Celeriac.Envelope;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Testing;
 using Celeriac.Testing.Sqs;
 
 namespace Celeriac.Sqs.Tests;

@@ -1,6 +1,5 @@
 using Celeriac.Cli;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 
@@ -23,7 +22,7 @@ public sealed class SqsCliTests(SqsEmulator emulator) : IClassFixture<SqsEmulato
             ["Celeriac:Broker:Sqs:SecretAccessKey"] = "test",
             ["Celeriac:Queues:0:Name"] = "default",
         };
-        var code = await CliApp.Create(output, error, settings).Parse(["--broker", "sqs", .. args]).InvokeAsync();
+        var code = await CliApp.InvokeAsync(["--broker", "sqs", .. args], output, error, settings);
         return (code, output.ToString(), error.ToString());
     }
 

@@ -1,7 +1,6 @@
 using Amazon;
 using Amazon.Runtime;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Testing;
 using Celeriac.Testing.Sqs;
 
 namespace Celeriac.Sqs.Tests;

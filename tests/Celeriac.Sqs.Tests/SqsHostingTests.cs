@@ -10,7 +10,6 @@ using Celeriac.Hosting;
 using Celeriac.Observability;
 using Celeriac.Pipeline;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Testing;
 using Celeriac.Testing.Sqs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

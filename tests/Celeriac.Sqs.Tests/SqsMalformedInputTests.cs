@@ -2,7 +2,6 @@ using System.Text;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 

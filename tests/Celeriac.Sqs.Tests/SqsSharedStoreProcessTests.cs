@@ -2,7 +2,6 @@ using System.Text.Json;
 using Celeriac.Cli;
 using Celeriac.Examples.Tasks;
 using Celeriac.Sqs.Tests.Infrastructure;
-using Celeriac.Testing;
 
 namespace Celeriac.Sqs.Tests;
 
@@ -39,7 +38,7 @@ public sealed class SqsSharedStoreProcessTests(SqsEmulator emulator) : IClassFix
                 ["Celeriac:Queues:0:Name"] = "default",
             };
             foreach (var (name, value) in store) settings[name.Replace("__", ":", StringComparison.Ordinal)] = value;
-            var code = await CliApp.Create(output, error, settings).Parse(["--broker", "sqs", .. args]).InvokeAsync();
+            var code = await CliApp.InvokeAsync(["--broker", "sqs", .. args], output, error, settings);
             return (code, output.ToString().Trim(), error.ToString());
         }
 
@@ -61,7 +60,7 @@ public sealed class SqsSharedStoreProcessTests(SqsEmulator emulator) : IClassFix
         Assert.Equal(49, JsonSerializer.Deserialize<Amount>(result, JsonSerializerOptions.Web)!.Value);
 
         // The revoked task becomes visible after its countdown; the worker takes it off the queue without running it.
-        Assert.True(await SqsScenario.WaitUntilAsync(async () => (await scenario.DepthAsync()).Total == 0 && worker.Output.Contains(revokedId, StringComparison.Ordinal), TimeSpan.FromSeconds(60)),
+        Assert.True(await Eventually.Reached(async () => (await scenario.DepthAsync()).Total == 0 && worker.Output.Contains(revokedId, StringComparison.Ordinal), TimeSpan.FromSeconds(60)),
             "the revoked task is still queued:\n" + worker.Output);
         Assert.Contains(scenario.Executions(), e => e.TaskId == squareId && e.Event == "done");
         Assert.DoesNotContain(scenario.Executions(), e => e.TaskId == revokedId);
@@ -73,10 +72,10 @@ public sealed class SqsSharedStoreProcessTests(SqsEmulator emulator) : IClassFix
     {
         await using var scenario = new SqsScenario(emulator);
         var worker = scenario.StartWorker(concurrency: 2);
-        Assert.True(await SqsScenario.WaitUntilAsync(() => worker.Output.Contains("per process", StringComparison.Ordinal), TimeSpan.FromSeconds(30)),
+        Assert.True(await Eventually.Reached(() => worker.Output.Contains("per process", StringComparison.Ordinal), TimeSpan.FromSeconds(30)),
             "no warning at start-up:\n" + worker.Output);
         await scenario.Client.EnqueueAsync(new RecordArgs(1));
-        Assert.True(await SqsScenario.WaitUntilAsync(() => scenario.Executions().Any(e => e.Event == "done"), TimeSpan.FromSeconds(30)), worker.Output);
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Any(e => e.Event == "done"), TimeSpan.FromSeconds(30)), worker.Output);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(worker.Output, "per process"));
         Assert.Contains("Celeriac:Store:Type=redis", worker.Output, StringComparison.Ordinal);
     }

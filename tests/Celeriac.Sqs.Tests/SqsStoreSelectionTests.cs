@@ -8,7 +8,6 @@ using Celeriac.Results;
 using Celeriac.Revocation;
 using Celeriac.Workflows;
 using Celeriac.FanOut;
-using Celeriac.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

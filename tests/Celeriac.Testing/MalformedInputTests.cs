@@ -102,6 +102,10 @@ public abstract class MalformedInputTests
         yield return ("raw-readable-v2", Encoding.UTF8.GetBytes("""{"v":2,"vmin":1,"id":"raw-readable-v2","task":"demo.record","queue":"default","args":{"milliseconds":1},"newInV2":true}"""));
     }
 
+    /// <summary>A good envelope of the example task with this id, for transport entries that must run (<paramref name="extra"/>: more fields, each with a leading comma).</summary>
+    protected static byte[] GoodBody(string id, string extra = "") =>
+        Encoding.UTF8.GetBytes($$"""{"v":1,"id":"{{id}}","task":"demo.record","queue":"default","args":{"milliseconds":1}{{extra}}}""");
+
     [Fact]
     public async Task Every_bad_entry_is_dead_lettered_on_its_own_and_every_good_task_around_it_runs_once()
     {
@@ -124,7 +128,7 @@ public abstract class MalformedInputTests
 
         var worker = scenario.StartWorker(concurrency: 4);
         var letters = new List<DeadLetter>();
-        var drained = await WorkerProcessScenario.WaitUntilAsync(async () =>
+        var drained = await Eventually.Reached(async () =>
         {
             letters = [.. await scenario.Admin.ListDeadLettersAsync(null, 1000, CancellationToken.None)];
             var done = scenario.Executions().Where(e => e.Event == "done").Select(e => e.TaskId).ToHashSet(StringComparer.Ordinal);

@@ -29,7 +29,7 @@ public abstract class WorkerProcessBehaviourTests
         for (var i = 0; i < 400; i++) ids.Add(await scenario.Client.EnqueueAsync(new RecordArgs(10)));
 
         var first = scenario.StartWorker(concurrency: 16, lease: CrashLease);
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(() => scenario.Executions().Count(e => e.Event == "done") >= 60, TimeSpan.FromSeconds(60)),
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Count(e => e.Event == "done") >= 60, TimeSpan.FromSeconds(60)),
             "the first worker did not get going:\n" + first.Output);
         first.Kill();
         Assert.NotNull(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
@@ -37,7 +37,7 @@ public abstract class WorkerProcessBehaviourTests
         Assert.True(doneBeforeKill.Count < 400, "the first worker finished everything before it was killed; the test proves nothing");
 
         var second = scenario.StartWorker(concurrency: 16, lease: CrashLease);
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(async () =>
+        Assert.True(await Eventually.Reached(async () =>
                 scenario.Executions().Where(e => e.Event == "done").Select(e => e.TaskId).ToHashSet().Count == 400 && (await scenario.DepthAsync()).Total == 0,
             TimeSpan.FromSeconds(90)), "not every task completed:\n" + second.Output);
 
@@ -56,7 +56,7 @@ public abstract class WorkerProcessBehaviourTests
         var worker = scenario.StartWorker(concurrency: 4);
         // The stuck task comes once the worker runs (and the example's execution log exists), so that it records its start
         // well within its one-second hard limit.
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(() => scenario.Executions().Count(e => e.Event == "done") == 5, TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Count(e => e.Event == "done") == 5, TimeSpan.FromSeconds(60)), worker.Output);
         var stuckId = await scenario.Client.EnqueueAsync(new StuckArgs(30_000));
 
         Assert.Equal(WorkerExitCodes.HardTimeLimit, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
@@ -64,7 +64,7 @@ public abstract class WorkerProcessBehaviourTests
 
         var second = scenario.StartWorker(concurrency: 4);
         for (var i = 0; i < 5; i++) await scenario.Client.EnqueueAsync(new RecordArgs(10));
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(() => scenario.Executions().Count(e => e.Task == "demo.record" && e.Event == "done") == 10, TimeSpan.FromSeconds(60)), second.Output);
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Count(e => e.Task == "demo.record" && e.Event == "done") == 10, TimeSpan.FromSeconds(60)), second.Output);
         await Task.Delay(LeaseComesBackWithin);
         var executions = scenario.Executions();
         Assert.True(executions.Count(e => e.TaskId == stuckId && e.Event == "started") == 1,
@@ -82,7 +82,7 @@ public abstract class WorkerProcessBehaviourTests
         // Long enough that a slow poll of the execution log on a loaded machine still sees the first four running.
         for (var i = 0; i < 12; i++) await scenario.Client.EnqueueAsync(new RecordArgs(6000));
         var worker = scenario.StartWorker(concurrency: 4, grace: "00:00:20");
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(() => scenario.Executions().Count(e => e.Event == "started") >= 4, TimeSpan.FromSeconds(60)), worker.Output);
+        Assert.True(await Eventually.Reached(() => scenario.Executions().Count(e => e.Event == "started") >= 4, TimeSpan.FromSeconds(60)), worker.Output);
 
         worker.Terminate();
         var exit = await worker.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -94,7 +94,7 @@ public abstract class WorkerProcessBehaviourTests
         Assert.True(started.Count == 4, string.Join("\n", executions) + "\n" + worker.Output);
         Assert.Equal(started, done);
         // Settling the drained messages may take the broker a moment to reflect in its counts.
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(async () => await scenario.DepthAsync() == new QueueDepth(8, 0, 0), TimeSpan.FromSeconds(10)),
+        Assert.True(await Eventually.Reached(async () => await scenario.DepthAsync() == new QueueDepth(8, 0, 0), TimeSpan.FromSeconds(10)),
             $"{await scenario.DepthAsync()}\n{worker.Output}");
         Assert.Contains("Stopped fetching", worker.Output, StringComparison.Ordinal);
     }
@@ -107,10 +107,11 @@ public abstract class WorkerProcessBehaviourTests
         var fails = await scenario.Client.EnqueueAsync(new FlakyArgs(10));
         await scenario.Broker.SendAsync([new OutgoingMessage("default", Encoding.UTF8.GetBytes("{not json"))], CancellationToken.None);
         await scenario.Client.EnqueueAsync("no.such.task", new { a = 1 });
+        await scenario.Client.EnqueueAsync("demo.record", new { milliseconds = "later" });
         for (var i = 0; i < 5; i++) await scenario.Client.EnqueueAsync(new RecordArgs(1));
         var worker = scenario.StartWorker();
 
-        Assert.True(await WorkerProcessScenario.WaitUntilAsync(async () => (await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None)).Count == 3
+        Assert.True(await Eventually.Reached(async () => (await scenario.Admin.ListDeadLettersAsync(null, 10, CancellationToken.None)).Count == 4
                 && scenario.Executions().Count(e => e.Event == "done") == 5
                 && (await scenario.DepthAsync()).Total == 0,
             TimeSpan.FromSeconds(60)), worker.Output);
@@ -119,6 +120,7 @@ public abstract class WorkerProcessBehaviourTests
         Assert.Contains(letters, d => d.Reason.Contains("max retries (3) exceeded", StringComparison.Ordinal) && Encoding.UTF8.GetString(d.Body.Span).Contains(fails, StringComparison.Ordinal));
         Assert.Contains(letters, d => d.Reason.Contains("unparseable", StringComparison.Ordinal));
         Assert.Contains(letters, d => d.Reason.Contains("unknown task 'no.such.task'", StringComparison.Ordinal));
+        Assert.Contains(letters, d => d.Reason.Contains("args do not bind to RecordArgs", StringComparison.Ordinal));
         Assert.DoesNotContain(letters, d => Encoding.UTF8.GetString(d.Body.Span).Contains(recovers, StringComparison.Ordinal));
         Assert.All(letters, d => Assert.Equal("default", d.Queue));
         Assert.False(worker.HasExited);

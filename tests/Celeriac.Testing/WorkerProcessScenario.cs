@@ -74,19 +74,6 @@ public abstract class WorkerProcessScenario : IAsyncDisposable
 
     public async Task<QueueDepth> DepthAsync(string queue = "default") => await Broker.GetDepthAsync(queue, CancellationToken.None);
 
-    public static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed < timeout)
-        {
-            if (await condition()) return true;
-            await Task.Delay(100);
-        }
-        return await condition();
-    }
-
-    public static Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout) => WaitUntilAsync(() => Task.FromResult(condition()), timeout);
-
     public async ValueTask DisposeAsync()
     {
         foreach (var worker in _workers) await worker.DisposeAsync();

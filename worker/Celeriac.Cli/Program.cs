@@ -1,3 +1,3 @@
 using Celeriac.Cli;
 
-return await CliApp.Create(Console.Out, Console.Error).Parse(args).InvokeAsync();
+return await CliApp.InvokeAsync(args, Console.Out, Console.Error);

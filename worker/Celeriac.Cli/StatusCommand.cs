@@ -18,7 +18,7 @@ public static class StatusCommand
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "kubeconfig file (default: KUBECONFIG, else ~/.kube/config)" };
         var kubectl = new Option<string>("--kubectl") { Description = "kubectl executable", DefaultValueFactory = _ => "kubectl" };
         var command = new Command("status", "Show a TaskQueue's conditions, pools and schedules (through kubectl).") { name, ns, context, kubeconfig, kubectl };
-        command.SetAction(CliApp.Guard(error, async (result, cancellationToken) =>
+        command.SetAction(CliApp.Guard(null, error, async (result, cancellationToken) =>
         {
             List<string> args = ["get", "taskqueues.celeriac.io", result.GetValue(name)!, "-o", "json"];
             if (result.GetValue(ns) is { } n) args.AddRange(["-n", n]);

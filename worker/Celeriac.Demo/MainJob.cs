@@ -128,9 +128,10 @@ public sealed class MainJob(DemoSettings settings, TextWriter output)
     {
         output.WriteLine();
         output.WriteLine($"Summary after {elapsed.TotalSeconds:0.0}s:");
-        output.WriteLine($"{"task",-12} {"succeeded",9} {"failed",7} {"retried",8} {"dead-lettered",14} {"expired",8} {"p50 ms",9} {"p95 ms",9}");
+        output.WriteLine($"{"task",-12} {"attempts",8} {"succeeded",9} {"failed",7} {"retried",8} {"dead-lettered",14} {"expired",8} {"p50 ms",9} {"p95 ms",9}");
         foreach (var s in summaries)
-            output.WriteLine($"{s.Task,-12} {s.Succeeded,9} {s.Failed,7} {s.Retried,8} {s.DeadLettered,14} {s.Expired,8} {Milliseconds(s.P50),9} {Milliseconds(s.P95),9}");
+            output.WriteLine($"{s.Task,-12} {s.Attempts,8} {s.Succeeded,9} {s.Failed,7} {s.Retried,8} {s.DeadLettered,14} {s.Expired,8} {Milliseconds(s.P50),9} {Milliseconds(s.P95),9}");
+        output.WriteLine("(attempts: runs of the task's code; failed: failed for good, as celeriac_tasks_failed_total counts; retried: failed attempts sent again)");
     }
 
     private static string Milliseconds(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);

@@ -6,14 +6,21 @@ namespace Celeriac.Demo;
 /// <summary>Reads the outcome log the workers write.</summary>
 public sealed class OutcomeReader(string path)
 {
-    public sealed record TaskSummary(string Task, long Succeeded, long Failed, long Retried, long DeadLettered, long Expired, double P50, double P95);
+    /// <param name="Attempts">Runs of the task's code that ended (succeeded, retried or failed for good).</param>
+    /// <param name="Failed">Failed for good (retries exhausted or not retryable), as <c>celeriac_tasks_failed_total</c> counts them.</param>
+    public sealed record TaskSummary(string Task, long Attempts, long Succeeded, long Failed, long Retried, long DeadLettered, long Expired, double P50, double P95);
 
     private SqliteConnection? Open()
     {
         if (!File.Exists(path)) return null;
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, DefaultTimeout = 30 }.ToString());
         connection.Open();
-        return connection;
+        // A worker creates the file a moment before the table: until then there is nothing to read.
+        using var table = connection.CreateCommand();
+        table.CommandText = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outcomes'";
+        if (table.ExecuteScalar() is not null) return connection;
+        connection.Dispose();
+        return null;
     }
 
     public Dictionary<string, long> CountByOutcome()
@@ -46,8 +53,9 @@ public sealed class OutcomeReader(string path)
             var durations = g.Where(r => r.Outcome is "Succeeded").Select(r => r.Ms).Order().ToArray();
             return new TaskSummary(
                 g.Key,
+                Attempts: g.Count(r => r.Outcome is "Succeeded" or "Retried" || IsFinalFailure(r.Outcome, r.Exception)),
                 Succeeded: g.Count(r => r.Outcome == "Succeeded"),
-                Failed: g.Count(r => r.Exception is not null),
+                Failed: g.Count(r => IsFinalFailure(r.Outcome, r.Exception)),
                 Retried: g.Count(r => r.Outcome == "Retried"),
                 DeadLettered: g.Count(r => r.Outcome is "DeadLettered" or "Rejected"),
                 Expired: g.Count(r => r.Outcome == "Expired"),
@@ -55,6 +63,9 @@ public sealed class OutcomeReader(string path)
                 P95: Percentile(durations, 0.95));
         })];
     }
+
+    /// <summary>What the failed metric counts: an exception that was not retried (dead-lettered, or failed where nothing dead-letters).</summary>
+    private static bool IsFinalFailure(string outcome, string? exception) => exception is not null && outcome is "DeadLettered" or "Failed";
 
     public static double Percentile(double[] sorted, double q) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];

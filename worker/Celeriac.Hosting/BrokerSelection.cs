@@ -20,8 +20,7 @@ public static class BrokerSelection
 
     private static CeleriacBuilder UseBroker(CeleriacBuilder builder)
     {
-        var type = builder.Configuration?["Broker:Type"];
-        switch (string.IsNullOrWhiteSpace(type) ? Sqlite : type.Trim().ToLowerInvariant())
+        switch (BrokerDescription.BrokerType(builder.Configuration))
         {
             case Sqlite:
                 return builder.UseSqliteBroker();
@@ -34,7 +33,7 @@ public static class BrokerSelection
             case ServiceBus:
                 return builder.UseServiceBusBroker();
             default:
-                throw new InvalidOperationException($"Celeriac:Broker:Type '{type}' is not known; use one of: {Sqlite}, {Memory}, {Redis}, {Sqs}, serviceBus.");
+                throw new InvalidOperationException($"Celeriac:Broker:Type '{builder.Configuration?["Broker:Type"]}' is not known; use one of: {Sqlite}, {Memory}, {Redis}, {Sqs}, serviceBus.");
         }
     }
 }

@@ -3,37 +3,72 @@ using Celeriac.Otlp;
 using Celeriac.Prometheus;
 using Celeriac.Worker;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Hosting;
 
+/// <summary>What the <c>celeriac-worker</c> command line asks for.</summary>
+/// <param name="Settings">Configuration keys and values, applied over every other source.</param>
+/// <param name="ConfigPath">A settings file, or a directory with appsettings.json, read after the working directory's.</param>
+/// <param name="EnvironmentName">Which appsettings.{Environment}.json is read; null: DOTNET_ENVIRONMENT, else Production.</param>
+public sealed record WorkerHostArguments(IReadOnlyDictionary<string, string?> Settings, string? ConfigPath = null, string? EnvironmentName = null);
+
 /// <summary>
-/// The worker host: configuration from appsettings, environment (<c>Celeriac__Worker__Concurrency</c>)
-/// and command line, the broker from configuration, task assemblies, health endpoints, Prometheus
-/// metrics at /metrics (and OTLP export when <c>Celeriac:Otlp:Endpoint</c> is set), the schedules of
-/// <c>Celeriac:Schedules</c> (one process at a time, by the store's lock), and the
-/// worker's exit code (recycles exit non-zero so that restarts are visible).
+/// The worker host: configuration from appsettings (beside the program, in the working directory, <c>--config</c>),
+/// environment (<c>Celeriac__Worker__Concurrency</c>) and command line, the broker from configuration, task assemblies,
+/// health endpoints, Prometheus metrics at /metrics (and OTLP export when <c>Celeriac:Otlp:Endpoint</c> is set), the
+/// schedules of <c>Celeriac:Schedules</c> (one process at a time, by the store's lock), and the worker's exit code
+/// (recycles exit non-zero so that restarts are visible; a configuration error exits 1 with one line naming its key).
 /// </summary>
 public static class CeleriacWorkerHost
 {
-    /// <summary>Short command-line switches, mapped onto configuration keys.</summary>
-    public static IReadOnlyDictionary<string, string> SwitchMappings { get; } = new Dictionary<string, string>
+    /// <summary>Builds, checks and runs the worker host; a configuration error prints one line to <paramref name="error"/> and returns 1.</summary>
+    public static async Task<int> RunAsync(WorkerHostArguments arguments, TextWriter error)
     {
-        ["--broker"] = "Celeriac:Broker:Type",
-        ["--db"] = "Celeriac:Broker:Sqlite:Path",
-        ["--concurrency"] = "Celeriac:Worker:Concurrency",
-        ["--memory-ceiling-mb"] = "Celeriac:Worker:MemoryCeilingMb",
-        ["--lease"] = "Celeriac:Worker:LeaseDuration",
-        ["--grace"] = "Celeriac:Worker:ShutdownGrace",
-    };
+        ArgumentNullException.ThrowIfNull(error);
+        WebApplication app;
+        try
+        {
+            app = CreateBuilder(arguments).Build();
+            StartupReport.Check(app.Services);
+        }
+        catch (Exception e) when (WorkerStartupErrors.Describe(e) is { } line)
+        {
+            await error.WriteLineAsync("celeriac-worker: " + line).ConfigureAwait(false);
+            return WorkerExitCodes.Error;
+        }
+        await using (app.ConfigureAwait(false))
+        {
+            try
+            {
+                return await RunAsync(app).ConfigureAwait(false);
+            }
+            catch (Exception e) when (WorkerStartupErrors.Describe(e) is { } line)
+            {
+                await error.WriteLineAsync("celeriac-worker: " + line).ConfigureAwait(false);
+                return WorkerExitCodes.Error;
+            }
+        }
+    }
 
-    public static WebApplicationBuilder CreateBuilder(string[] args)
+    public static WebApplicationBuilder CreateBuilder(WorkerHostArguments arguments)
     {
-        var (rest, lists) = ExtractLists(args);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddCommandLine(rest, SwitchMappings.ToDictionary());
-        builder.Configuration.AddInMemoryCollection(lists);
+        ArgumentNullException.ThrowIfNull(arguments);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = arguments.EnvironmentName,
+        });
+        ConfigurationFiles.Insert(builder.Configuration,
+            ConfigurationFiles.Files(Directory.GetCurrentDirectory(), builder.Environment.EnvironmentName, arguments.ConfigPath));
+        builder.Configuration.AddInMemoryCollection(arguments.Settings);
+        if (arguments.Settings.TryGetValue(WebHostDefaults.ServerUrlsKey, out var urls) && !string.IsNullOrWhiteSpace(urls)) builder.WebHost.UseUrls(urls);
+        builder.Services.AddSingleton(new StartupReport.Facts(
+            ConfigurationFiles.Read(builder.Configuration),
+            SqliteFileExisted(builder.Configuration.GetSection("Celeriac"))));
         builder.Services.AddCeleriac(builder.Configuration, celeriac => celeriac
             .UseBrokerFromConfiguration()
             .AddTaskAssembliesFromConfiguration()
@@ -45,34 +80,19 @@ public static class CeleriacWorkerHost
         return builder;
     }
 
+    /// <summary>Maps /healthz, /readyz and /metrics, logs what the worker is about to run, and runs it; returns the worker's exit code.</summary>
     public static async Task<int> RunAsync(WebApplication app)
     {
+        ArgumentNullException.ThrowIfNull(app);
         app.MapCeleriacHealth();
         app.MapPrometheusMetrics();
+        StartupReport.Log(app.Services);
         var lifetime = app.Services.GetRequiredService<IWorkerLifetime>();
         await app.RunAsync().ConfigureAwait(false);
         return lifetime.ExitCode;
     }
 
-    /// <summary><c>--queues a,b</c> and <c>--tasks x.dll,y.dll</c> become indexed configuration lists.</summary>
-    private static (string[] Remaining, Dictionary<string, string?> Lists) ExtractLists(string[] args)
-    {
-        var targets = new Dictionary<string, string>
-        {
-            ["--queues"] = "Celeriac:Worker:Queues",
-            ["--tasks"] = "Celeriac:Worker:TaskAssemblies",
-        };
-        var rest = new List<string>();
-        var lists = new Dictionary<string, string?>();
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (targets.TryGetValue(args[i], out var key) && i + 1 < args.Length)
-            {
-                var items = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                for (var j = 0; j < items.Length; j++) lists[$"{key}:{j}"] = items[j];
-            }
-            else rest.Add(args[i]);
-        }
-        return ([.. rest], lists);
-    }
+    /// <summary>Whether the SQLite broker file was there before this process opened it (the start-up log says when it was created).</summary>
+    private static bool? SqliteFileExisted(IConfiguration celeriac) =>
+        BrokerDescription.BrokerType(celeriac) == BrokerSelection.Sqlite ? File.Exists(BrokerDescription.SqliteBrokerPath(celeriac)) : null;
 }

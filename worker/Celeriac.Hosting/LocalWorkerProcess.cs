@@ -35,7 +35,8 @@ public sealed class LocalWorkerProcess : IAsyncDisposable
     /// <summary>The worker host next to this program (projects that start workers reference Celeriac.Worker).</summary>
     public static string DefaultWorkerPath => Path.Combine(AppContext.BaseDirectory, "celeriac-worker.dll");
 
-    public static LocalWorkerProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? logFile = null, string? workerPath = null)
+    /// <param name="workingDirectory">Where relative paths (the default celeriac.db, appsettings.json) are taken from; default: this process's.</param>
+    public static LocalWorkerProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? logFile = null, string? workerPath = null, string? workingDirectory = null)
     {
         var path = workerPath ?? DefaultWorkerPath;
         if (!File.Exists(path)) throw new FileNotFoundException("The worker host was not found; build Celeriac.Worker.", path);
@@ -45,6 +46,7 @@ public sealed class LocalWorkerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         start.ArgumentList.Add(path);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_NOLOGO"] = "1";

@@ -29,8 +29,16 @@ public static class TaskAssemblies
     private static Assembly Load(string path)
     {
         var full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new FileNotFoundException($"Task assembly '{path}' was not found.", full);
-        var name = AssemblyName.GetAssemblyName(full);
+        if (!File.Exists(full)) throw new FileNotFoundException($"Celeriac:Worker:TaskAssemblies: '{path}' was not found ({full}).", full);
+        AssemblyName name;
+        try
+        {
+            name = AssemblyName.GetAssemblyName(full);
+        }
+        catch (BadImageFormatException e)
+        {
+            throw new BadImageFormatException($"Celeriac:Worker:TaskAssemblies: '{path}' is not a .NET assembly ({e.Message})", full, e);
+        }
         var loaded = AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => AssemblyName.ReferenceMatchesDefinition(a.GetName(), name));
         if (loaded is not null) return loaded;
         var directory = Path.GetDirectoryName(full)!;

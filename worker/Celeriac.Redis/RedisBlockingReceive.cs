@@ -18,6 +18,8 @@ namespace Celeriac.Redis;
 internal sealed partial class RedisBlockingReceive(RedisConnection connection, string consumer, ILogger logger) : IDisposable
 {
     private static readonly TimeSpan ReplyGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ConnectionMultiplexer? _multiplexer;
     private int _failures;
@@ -54,7 +56,7 @@ internal sealed partial class RedisBlockingReceive(RedisConnection connection, s
             {
                 var reply = await adopted.WaitAsync(block + ReplyGrace, cancellationToken).ConfigureAwait(false);
                 var result = (RedisResult[])reply!;
-                Interlocked.Add(ref Delivered, (result.Length - 2) / 5);
+                Interlocked.Add(ref Delivered, (result.Length - RedisBroker.ReplyHead) / 5);
                 // An error instead of a wake-up (say, a consumer group deleted under it) would make every wait return
                 // at once: wait the other way for a while, which also recreates what is missing.
                 try
@@ -116,7 +118,7 @@ internal sealed partial class RedisBlockingReceive(RedisConnection connection, s
     private void Failed(Exception exception)
     {
         var failures = ++_failures;
-        var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures - 1, 7))));
+        var backoff = Backoff.Exponential(failures - 1, FirstRetry, LongestRetry);
         Interlocked.Exchange(ref _retryAt, Environment.TickCount64 + (long)backoff.TotalMilliseconds);
         if (failures == 1) LogFailed(exception, backoff.TotalSeconds);
     }

@@ -16,14 +16,16 @@ namespace Celeriac.Redis;
 /// (<see cref="RedisBlockingReceive"/>), or else on a pub/sub notice of a send; in either case also on the next
 /// due time, and after <see cref="RedisBrokerOptions.MaxPollInterval"/> at the latest.
 /// </summary>
-public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
+public sealed partial class RedisBroker : IBroker, IBrokerAdmin, IDisposable
 {
     private const int SendChunk = 500;
     private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan DeadConsumerIdle = TimeSpan.FromHours(1);
     private static readonly TimeSpan OrphanScanEvery = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan OrphanIdle = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan FaultLogEvery = TimeSpan.FromMinutes(1);
     private readonly RedisConnection _connection;
+    private readonly ILogger _logger;
     private readonly bool _ownsConnection;
     private readonly RedisKeys _keys;
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -38,15 +40,18 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
     // lease were claimed by a blocking read and not adopted yet.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StreamId> _highest = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
+    // When each fault of the receive script (a queue skipped) was last logged: it repeats on every receive until fixed.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _faultsLogged = new(StringComparer.Ordinal);
 
     public RedisBroker(RedisConnection connection, ILogger<RedisBroker>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         _connection = connection;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _onReady = (_, _) => Signal();
         _keys = new RedisKeys(connection.Options.KeyPrefix);
         if (connection.Options.BlockingReceive)
-            _blocking = new RedisBlockingReceive(connection, _consumer, (ILogger?)logger ?? NullLogger.Instance);
+            _blocking = new RedisBlockingReceive(connection, _consumer, _logger);
     }
 
     /// <summary>A broker with its own connection, disposed with it.</summary>
@@ -97,7 +102,7 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (queues.Count == 0) return [];
 
-        var keys = new RedisKey[queues.Count * 4];
+        var keys = new RedisKey[queues.Count * 4 + 1];
         for (var i = 0; i < queues.Count; i++)
         {
             keys[i * 4] = _keys.Stream(queues[i]);
@@ -105,8 +110,9 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
             keys[i * 4 + 2] = _keys.Bodies(queues[i]);
             keys[i * 4 + 3] = _keys.Leases(queues[i]);
         }
+        keys[^1] = _keys.Dead;
         var leaseMs = (long)Math.Ceiling(lease.TotalMilliseconds);
-        RedisValue[] args = [RedisKeys.Group, _consumer, maxMessages, leaseMs, _blocking is null ? "" : "wait"];
+        var args = ReceiveArgs(queues, maxMessages, leaseMs, _blocking is null ? "" : "wait");
         foreach (var queue in queues) _served.TryAdd(queue, 0);
         if (Due(ref _nextSweep, SweepEvery)) _ = SweepAsync(DeadConsumerIdle, null);
         if (Due(ref _nextOrphanScan, OrphanScanEvery)) _ = RecoverOrphansAsync(OrphanIdle);
@@ -117,7 +123,7 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
             // Taken before looking, so a send after the look still wakes this wait.
             var changed = Volatile.Read(ref _changed).Task;
             var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.Receive, keys, args).ConfigureAwait(false))!;
-            if (result.Length > 2) return Parse(queues, result);
+            if (Parse(queues, result) is { Count: > 0 } received) return received;
 
             var remaining = wait.TotalMilliseconds - (Environment.TickCount64 - started);
             if (remaining <= 0) return [];
@@ -126,12 +132,11 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
             if (nextDue >= 0) sleep = Math.Min(sleep, Math.Max(1, nextDue - (long)result[1]));
             if (_blocking is not null)
             {
-                RedisValue[] adopt = [RedisKeys.Group, _consumer, maxMessages, leaseMs, "adopt",
-                    .. queues.Select(q => (RedisValue)(_highest.TryGetValue(q, out var id) ? id.ToString() : "-"))];
+                var adopt = ReceiveArgs(queues, maxMessages, leaseMs, "adopt");
                 var woken = await _blocking.TryReceiveAsync(keys, [.. queues.Select(_keys.Stream)], adopt, TimeSpan.FromMilliseconds(sleep), cancellationToken).ConfigureAwait(false);
                 if (woken is not null)
                 {
-                    if (woken.Length > 2) return Parse(queues, woken);
+                    if (Parse(queues, woken) is { Count: > 0 } adopted) return adopted;
                     continue;
                 }
             }
@@ -153,10 +158,30 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         return now >= due && Interlocked.CompareExchange(ref next, now + (long)every.TotalMilliseconds, due) == due;
     }
 
+    /// <summary>The receive script's arguments: group, consumer, max, lease, mode, then per queue its name and, adopting, the last id it was given.</summary>
+    private RedisValue[] ReceiveArgs(IReadOnlyList<string> queues, int maxMessages, long leaseMs, string mode)
+    {
+        var args = new RedisValue[5 + queues.Count * 2];
+        args[0] = RedisKeys.Group;
+        args[1] = _consumer;
+        args[2] = maxMessages;
+        args[3] = leaseMs;
+        args[4] = mode;
+        for (var i = 0; i < queues.Count; i++)
+        {
+            args[5 + i * 2] = queues[i];
+            args[6 + i * 2] = mode == "adopt" && _highest.TryGetValue(queues[i], out var id) ? id.ToString() : "-";
+        }
+        return args;
+    }
+
+    /// <summary>The messages of a receive script's reply (<see cref="RedisScripts.Receive"/>), after logging what it dead-lettered, removed or skipped.</summary>
     private List<BrokerMessage> Parse(IReadOnlyList<string> queues, RedisResult[] result)
     {
-        var messages = new List<BrokerMessage>((result.Length - 2) / 5);
-        for (var i = 2; i + 4 < result.Length; i += 5)
+        foreach (var note in (RedisResult[])result[2]!) LogNote((string)note!);
+        foreach (var fault in (RedisResult[])result[3]!) LogFault((string)fault!);
+        var messages = new List<BrokerMessage>((result.Length - ReplyHead) / 5);
+        for (var i = ReplyHead; i + 4 < result.Length; i += 5)
         {
             var queue = queues[(int)result[i]];
             var receipt = new RedisReceipt((string)result[i + 1]!, (long)result[i + 3]);
@@ -172,6 +197,17 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
             });
         }
         return messages;
+    }
+
+    /// <summary>Items before the messages in the receive script's reply: next due, now, notes, faults.</summary>
+    internal const int ReplyHead = 4;
+
+    private void LogFault(string fault)
+    {
+        var now = Environment.TickCount64;
+        if (_faultsLogged.TryGetValue(fault, out var last) && now - last < FaultLogEvery.TotalMilliseconds) return;
+        _faultsLogged[fault] = now;
+        LogSkipped(fault);
     }
 
     private async Task SubscribeAsync()
@@ -275,7 +311,7 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         ArgumentNullException.ThrowIfNull(queue);
         cancellationToken.ThrowIfCancellationRequested();
         return (long)await Db.ScriptEvaluateAsync(RedisScripts.Purge,
-            [_keys.Stream(queue), _keys.Delayed(queue), _keys.Bodies(queue), _keys.Leases(queue), _keys.Seq(queue), _keys.Queues], [queue]).ConfigureAwait(false);
+            [_keys.Stream(queue), _keys.Delayed(queue), _keys.Bodies(queue), _keys.Leases(queue), _keys.Queues], [RedisKeys.Group, queue]).ConfigureAwait(false);
     }
 
     public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string? queue, int limit, CancellationToken cancellationToken)
@@ -295,7 +331,9 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
                 var q = (string?)entry["q"] ?? "";
                 if (queue is not null && !string.Equals(q, queue, StringComparison.Ordinal)) continue;
                 var body = entry["b"];
-                var at = (long?)entry["t"] ?? 0;
+                // P:dead is public too: a field written by someone else that is not a time reads as 0, not as an error.
+                _ = long.TryParse((string?)entry["t"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at);
+                at = Math.Clamp(at, 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds());
                 letters.Add(new DeadLetter(id, q, body.IsNull ? [] : (byte[])body!, (string?)entry["r"] ?? "", DateTimeOffset.FromUnixTimeMilliseconds(at)));
                 if (letters.Count >= limit) break;
             }
@@ -389,4 +427,10 @@ public sealed class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         if (_ownsConnection) _connection.Dispose();
         Signal();
     }
+
+    [LoggerMessage(LogLevel.Warning, "Redis receive: {Note}")]
+    private partial void LogNote(string note);
+
+    [LoggerMessage(LogLevel.Error, "Redis receive: {Fault}; the other queues are served (logged once a minute while it lasts)")]
+    private partial void LogSkipped(string fault);
 }

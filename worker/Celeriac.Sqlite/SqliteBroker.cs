@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Celeriac.Brokers;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Celeriac.Sqlite;
 
@@ -11,17 +13,28 @@ namespace Celeriac.Sqlite;
 /// extend, release and dead-letter only touch a row that still carries that token, so a stale receipt
 /// is ignored. A waiting receive wakes at once on a send from this process, and within a poll interval
 /// on a commit by another (see <see cref="SqliteChangeWatcher"/>).
+/// Rows written by anyone else are read one by one: a body that is neither BLOB nor TEXT is dead-lettered with the
+/// reason, a deliveries value that is not an integer counts as none, and a row whose visible_at is not a time (TEXT,
+/// BLOB, or after the year 9999, so never due) is dead-lettered when a receive finds its queue idle; every other row
+/// of the same receive is delivered.
 /// </summary>
-public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
+public sealed partial class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
 {
     private const string InsertQueueSql = "INSERT OR IGNORE INTO queues (name) VALUES ($queue)";
     private const string InsertSql = "INSERT INTO messages (queue, body, visible_at) VALUES ($queue, $body, $visible_at)";
-    private const string FirstVisibleSql = "SELECT visible_at FROM messages WHERE queue = $queue ORDER BY visible_at LIMIT 1";
+    // The first and the last visible_at of a queue, two index seeks: numbers sort before TEXT and BLOB in SQLite, so the
+    // last one tells whether the queue holds rows that would never be due.
+    private const string BoundsSql = """
+        SELECT (SELECT visible_at FROM messages WHERE queue = $queue ORDER BY visible_at LIMIT 1),
+               (SELECT visible_at FROM messages WHERE queue = $queue ORDER BY visible_at DESC LIMIT 1)
+        """;
+    private const string NeverDueSql = "SELECT id, visible_at FROM messages WHERE queue = $queue AND visible_at > $latest LIMIT 100";
     // Read then lease row by row inside one BEGIN IMMEDIATE transaction, which no other process can
     // interleave with. UPDATE ... WHERE id IN (subquery) RETURNING would be one statement, but it costs
     // about twice as much per message, on SQLite 3.35 and 3.53 alike (make bench ARGS="--sqlite --receive-only").
+    // CAST gives a TEXT body's bytes as they are stored (a BLOB's are untouched); a deliveries value that is not an integer counts as none.
     private const string ReadySql = """
-        SELECT id, body, deliveries FROM messages
+        SELECT id, CAST(body AS BLOB), CASE typeof(deliveries) WHEN 'integer' THEN deliveries ELSE 0 END, typeof(body) FROM messages
         WHERE queue = $queue AND visible_at <= $now ORDER BY visible_at, id LIMIT $max
         """;
     private const string LeaseSql = "UPDATE messages SET visible_at = $until, lease_token = $token, deliveries = $deliveries WHERE id = $id";
@@ -30,8 +43,14 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     private const string ReleaseSql = "UPDATE messages SET visible_at = $visible_at, lease_token = NULL WHERE id = $id AND lease_token = $token";
     private const string DeadLetterCopySql = """
         INSERT INTO dead_letters (queue, body, reason, dead_lettered_at, deliveries)
-        SELECT queue, body, $reason, $now, deliveries FROM messages WHERE id = $id AND lease_token = $token
+        SELECT queue, CAST(body AS BLOB), $reason, $now, deliveries FROM messages WHERE id = $id AND lease_token = $token
         """;
+    // A row that cannot be delivered, dead-lettered by the receive that found it.
+    private const string DeadLetterRowSql = """
+        INSERT INTO dead_letters (queue, body, reason, dead_lettered_at, deliveries)
+        SELECT queue, CAST(body AS BLOB), $reason, $now, CASE typeof(deliveries) WHEN 'integer' THEN deliveries ELSE 0 END FROM messages WHERE id = $id
+        """;
+    private const string DeleteRowSql = "DELETE FROM messages WHERE id = $id";
     private const string DepthSql = """
         SELECT coalesce(sum(visible_at <= $now), 0),
                coalesce(sum(visible_at > $now AND lease_token IS NOT NULL), 0),
@@ -41,8 +60,11 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     // A ready row's visible_at is when it became receivable: sent, due, released or its lease expired.
     private const string OldestReadySql = "SELECT min(visible_at) FROM messages WHERE queue = $queue AND visible_at <= $now";
     private const string ListQueuesSql = "SELECT name FROM queues ORDER BY name";
-    private const string PurgeMessagesSql = "DELETE FROM messages WHERE queue = $queue";
-    private const string PurgeQueueSql = "DELETE FROM queues WHERE name = $queue";
+    // Ready (an expired lease included) and delayed rows; a leased row is running and finishes or returns.
+    private const string PurgeMessagesSql = "DELETE FROM messages WHERE queue = $queue AND (lease_token IS NULL OR visible_at <= $now)";
+    private const string PurgeQueueSql = "DELETE FROM queues WHERE name = $queue AND NOT EXISTS (SELECT 1 FROM messages WHERE queue = $queue)";
+    // The latest time a DateTimeOffset holds (9999-12-31T23:59:59.999Z): a row visible later is never due.
+    private const long LatestTime = 253402300799999;
     private const string ListDeadLettersSql = "SELECT id, queue, body, reason, dead_lettered_at FROM dead_letters ORDER BY id LIMIT $limit";
     private const string ListQueueDeadLettersSql = "SELECT id, queue, body, reason, dead_lettered_at FROM dead_letters WHERE queue = $queue ORDER BY id LIMIT $limit";
     private const string DeleteDeadLetterSql = "DELETE FROM dead_letters WHERE id = $id";
@@ -52,6 +74,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     private readonly TimeSpan _busyTimeout;
     private readonly TimeProvider _time;
     private readonly SqliteChangeWatcher _watcher;
+    private readonly ILogger _logger;
 
     // One connection for writes and one for reads, each used by one caller at a time. Writers of this
     // process queue on the lock instead of spinning in SQLite's busy handler; other processes are kept
@@ -64,7 +87,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
     private bool _hot;
     private TaskCompletionSource _changed = NewSignal();
 
-    public SqliteBroker(SqliteBrokerOptions options, TimeProvider? timeProvider = null)
+    public SqliteBroker(SqliteBrokerOptions options, TimeProvider? timeProvider = null, ILogger<SqliteBroker>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         // Registered through UseSqliteBroker, the same rules already ran when the host started.
@@ -74,6 +97,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         _path = options.Path;
         _busyTimeout = options.BusyTimeout;
         _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         _connectionString = new SqliteConnectionStringBuilder
@@ -194,6 +218,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         // whether anything is ready only pays off when the queues are empty.
         var hot = Volatile.Read(ref _hot);
         var readyQueues = new List<string>(queues.Count);
+        List<string>? neverDue = null;
         if (hot)
         {
             readyQueues.AddRange(queues);
@@ -204,23 +229,38 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
             nextVisible = Read(session =>
             {
                 var next = long.MaxValue;
-                var first = session.Command(FirstVisibleSql, "$queue");
+                var bounds = session.Command(BoundsSql, "$queue");
                 foreach (var queue in queues)
                 {
-                    first.Parameters[0].Value = queue;
-                    if (first.ExecuteScalar() is not long visibleAt) continue;
-                    if (visibleAt <= now) readyQueues.Add(queue);
-                    else next = Math.Min(next, visibleAt);
+                    bounds.Parameters[0].Value = queue;
+                    using var reader = bounds.ExecuteReader();
+                    if (!reader.Read() || reader.IsDBNull(0)) continue;
+                    if (!IsTime(reader.GetValue(1))) (neverDue ??= []).Add(queue);
+                    switch (reader.GetValue(0))
+                    {
+                        case long first when first <= now:
+                        case double real when real <= now:
+                            readyQueues.Add(queue);
+                            break;
+                        case long first when first <= LatestTime:
+                            next = Math.Min(next, first);
+                            break;
+                        case double real when real <= LatestTime:
+                            next = Math.Min(next, (long)Math.Ceiling(real));
+                            break;
+                    }
                 }
                 return next;
             });
         }
         var received = new List<BrokerMessage>();
-        if (readyQueues.Count == 0) return received;
+        if (readyQueues.Count == 0 && neverDue is null) return received;
 
         var until = now + (long)Math.Ceiling(lease.TotalMilliseconds);
+        List<(string Queue, long Id, string Reason)>? rejected = null;
         Write(session => session.InTransaction(s =>
         {
+            if (neverDue is not null) RejectNeverDue(s, neverDue, ref rejected);
             var ready = s.Command(ReadySql, "$queue", "$now", "$max");
             var take = s.Command(LeaseSql, "$until", "$token", "$deliveries", "$id");
             foreach (var queue in readyQueues)
@@ -236,13 +276,19 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
                 {
                     while (reader.Read())
                     {
-                        var receipt = new SqliteReceipt(reader.GetInt64(0), token);
+                        var id = reader.GetInt64(0);
+                        if (ReadRow(reader, out var body, out var deliveries) is { } problem)
+                        {
+                            (rejected ??= []).Add((queue, id, problem));
+                            continue;
+                        }
+                        var receipt = new SqliteReceipt(id, token);
                         received.Add(new BrokerMessage
                         {
                             Queue = queue,
-                            Body = ReadBlob(reader, 1),
+                            Body = body,
                             Receipt = receipt.ToString(),
-                            DeliveryCount = reader.GetInt32(2) + 1,
+                            DeliveryCount = deliveries,
                             BrokerState = receipt,
                         });
                     }
@@ -256,11 +302,83 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
                     take.ExecuteNonQuery();
                 }
             }
+            if (rejected is not null) DeadLetterRows(s, rejected, now);
             return 0;
         }));
+        if (rejected is not null)
+            foreach (var (queue, id, reason) in rejected) LogRowRejected(id, queue, reason);
         Volatile.Write(ref _hot, received.Count > 0);
-        if (hot && received.Count == 0) return TryReceive(queues, maxMessages, lease, out nextVisible);
+        // Nothing delivered, but rows were dead-lettered: more may be ready behind them (each pass removes some, so this ends).
+        if (received.Count == 0 && (hot || rejected is not null)) return TryReceive(queues, maxMessages, lease, out nextVisible);
         return received;
+    }
+
+    /// <summary>
+    /// Reads one ready row on its own: its body (a BLOB, or TEXT as stored) and its delivery count, this delivery
+    /// included (a deliveries value that is not an integer was read as 0). Returns why the row cannot be delivered, or null.
+    /// </summary>
+    private static string? ReadRow(SqliteDataReader reader, out byte[] body, out int deliveries)
+    {
+        body = [];
+        deliveries = 1;
+        try
+        {
+            var type = reader.GetString(3);
+            if (type is not ("blob" or "text"))
+                return $"the message row's body is {type.ToUpperInvariant()}, not BLOB or TEXT";
+            body = ReadBlob(reader, 1);
+            var before = reader.GetInt64(2);
+            deliveries = before <= 0 ? 1 : (int)Math.Min(before, int.MaxValue - 1) + 1;
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or InvalidOperationException)
+        {
+            return $"the message row cannot be read: {ex.Message}";
+        }
+    }
+
+    private static bool IsTime(object value) => value switch
+    {
+        long time => time <= LatestTime,
+        double time => time <= LatestTime,
+        _ => false,
+    };
+
+    /// <summary>Finds the rows of <paramref name="queues"/> that would never be due (visible_at TEXT, BLOB or after the year 9999).</summary>
+    private static void RejectNeverDue(SqliteSession session, List<string> queues, ref List<(string Queue, long Id, string Reason)>? rejected)
+    {
+        var find = session.Command(NeverDueSql, "$queue", "$latest");
+        find.Parameters[1].Value = LatestTime;
+        foreach (var queue in queues)
+        {
+            find.Parameters[0].Value = queue;
+            using var reader = find.ExecuteReader();
+            while (reader.Read())
+            {
+                var reason = reader.GetValue(1) switch
+                {
+                    long or double => $"the message row's visible_at ({Convert.ToString(reader.GetValue(1), CultureInfo.InvariantCulture)}) is after the year 9999: it would never be due",
+                    string text => $"the message row's visible_at is TEXT ('{(text.Length > 40 ? text[..40] + "…" : text)}'), not Unix milliseconds: it would never be due",
+                    _ => "the message row's visible_at is a BLOB, not Unix milliseconds: it would never be due",
+                };
+                (rejected ??= []).Add((queue, reader.GetInt64(0), reason));
+            }
+        }
+    }
+
+    private static void DeadLetterRows(SqliteSession session, List<(string Queue, long Id, string Reason)> rows, long now)
+    {
+        var copy = session.Command(DeadLetterRowSql, "$reason", "$now", "$id");
+        var delete = session.Command(DeleteRowSql, "$id");
+        copy.Parameters[1].Value = now;
+        foreach (var (_, id, reason) in rows)
+        {
+            copy.Parameters[0].Value = reason;
+            copy.Parameters[2].Value = id;
+            copy.ExecuteNonQuery();
+            delete.Parameters[0].Value = id;
+            delete.ExecuteNonQuery();
+        }
     }
 
     public ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken)
@@ -371,8 +489,9 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(Write(session => session.InTransaction(s =>
         {
-            var purge = s.Command(PurgeMessagesSql, "$queue");
+            var purge = s.Command(PurgeMessagesSql, "$queue", "$now");
             purge.Parameters[0].Value = queue;
+            purge.Parameters[1].Value = Now;
             long purged = purge.ExecuteNonQuery();
             var forget = s.Command(PurgeQueueSql, "$queue");
             forget.Parameters[0].Value = queue;
@@ -524,4 +643,7 @@ public sealed class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
         _watcher.Dispose();
         Signal();
     }
+
+    [LoggerMessage(LogLevel.Warning, "Dead-lettered message row {Id} of queue {Queue}, which cannot be delivered: {Reason}")]
+    private partial void LogRowRejected(long id, string queue, string reason);
 }

@@ -3,6 +3,7 @@ using Celeriac.Sqlite;
 using Celeriac.Sqlite.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Celeriac.Hosting;
@@ -20,7 +21,8 @@ public static class SqliteCeleriacBuilderExtensions
 
         builder.Services.TryAddSingleton(sp => new SqliteBroker(
             sp.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value,
-            sp.GetService<TimeProvider>()));
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<SqliteBroker>>()));
         builder.UseBroker(sp => sp.GetRequiredService<SqliteBroker>());
         // The embedded default has the same features as the server brokers: its store lives in the same file.
         builder.Services.RemoveAll<SqliteStoreDatabase>();

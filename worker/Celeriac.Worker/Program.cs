@@ -1,5 +1,6 @@
 using Celeriac.Hosting;
+using Celeriac.WorkerHost;
 
-var builder = CeleriacWorkerHost.CreateBuilder(args);
-var app = builder.Build();
-return await CeleriacWorkerHost.RunAsync(app);
+var parsed = WorkerCommandLine.Parse(args, Console.Out, Console.Error);
+if (parsed.Arguments is not { } arguments) return parsed.ExitCode ?? WorkerCommandLine.Usage;
+return await CeleriacWorkerHost.RunAsync(arguments, Console.Error);

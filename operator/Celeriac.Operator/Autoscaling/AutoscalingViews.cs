@@ -1,22 +1,22 @@
 using System.Collections.Concurrent;
+using Celeriac.Operator.Model;
 
 namespace Celeriac.Operator.Autoscaling;
 
 /// <summary>
-/// The autoscaler's latest views by TaskQueue (namespace/name), which the reconciler writes into the status it owns.
+/// The autoscaler's latest views by TaskQueue, which the reconciler writes into the status it owns.
 /// A scale, a change of reachability or of replicas asks for a status write at once; a depth that merely moved asks
 /// at most once per <paramref name="depthRefresh"/>, so a busy queue does not cost a reconcile at every poll.
 /// </summary>
 public sealed class AutoscalingViews(TimeSpan depthRefresh)
 {
-    private readonly ConcurrentDictionary<string, (TaskQueueAutoscalingView View, DateTimeOffset Requested)> _views = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<NamespacedName, (TaskQueueAutoscalingView View, DateTimeOffset Requested)> _views = new();
 
-    public TaskQueueAutoscalingView? Get(string ns, string name) => _views.TryGetValue(Key(ns, name), out var entry) ? entry.View : null;
+    public TaskQueueAutoscalingView? Get(NamespacedName key) => _views.TryGetValue(key, out var entry) ? entry.View : null;
 
     /// <returns>True when the status should be written again.</returns>
-    public bool Set(string ns, string name, TaskQueueAutoscalingView view, DateTimeOffset now)
+    public bool Set(NamespacedName key, TaskQueueAutoscalingView view, DateTimeOffset now)
     {
-        var key = Key(ns, name);
         var request = true;
         var requested = now;
         if (_views.TryGetValue(key, out var previous))
@@ -29,7 +29,5 @@ public sealed class AutoscalingViews(TimeSpan depthRefresh)
         return request;
     }
 
-    public bool Remove(string ns, string name) => _views.TryRemove(Key(ns, name), out _);
-
-    private static string Key(string ns, string name) => $"{ns}/{name}";
+    public bool Remove(NamespacedName key) => _views.TryRemove(key, out _);
 }

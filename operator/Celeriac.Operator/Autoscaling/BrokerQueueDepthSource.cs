@@ -28,5 +28,5 @@ public sealed class BrokerQueueDepthSource(TaskQueueBrokers brokers) : IQueueDep
         return results.ToDictionary(r => r.name, r => r.Item2, StringComparer.Ordinal);
     }
 
-    public Task ForgetAsync(string ns, string name) => brokers.ForgetAsync(ns, name);
+    public Task ForgetAsync(NamespacedName key) => brokers.ForgetAsync(key);
 }

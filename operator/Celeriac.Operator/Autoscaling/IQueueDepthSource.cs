@@ -12,5 +12,5 @@ public interface IQueueDepthSource
     Task<IReadOnlyDictionary<string, TimeSpan?>> ReadOldestReadyAgesAsync(TaskQueue queue, IReadOnlyCollection<string> queues, CancellationToken cancellationToken);
 
     /// <summary>The TaskQueue was deleted: release what reading its depth holds (its broker connection).</summary>
-    Task ForgetAsync(string ns, string name);
+    Task ForgetAsync(NamespacedName key);
 }

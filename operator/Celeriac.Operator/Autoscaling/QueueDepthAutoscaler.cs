@@ -1,13 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Celeriac.Brokers;
 using Celeriac.Observability;
 using Celeriac.Operator.Controller;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
-using Celeriac.Operator.Validation;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -15,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Celeriac.Operator.Autoscaling;
 
 /// <summary>
-/// The built-in autoscaler, run by the controller while it leads: every TaskQueue with pools on the builtin engine
+/// The built-in autoscaler, run by the controller while it leads: every TaskQueue of the <see cref="TaskQueueCache"/> with pools on the builtin engine
 /// is polled at its pollingInterval (at pollingIntervalAtZero while a pool is at zero replicas, so a first message starts
 /// a worker quickly); the depths of the queues its pools serve, and the age of their oldest ready message for pools with
 /// a targetQueueWait, are read in parallel; each pool's
@@ -25,6 +22,7 @@ namespace Celeriac.Operator.Autoscaling;
 /// </summary>
 public sealed class QueueDepthAutoscaler(
     IKubernetes client,
+    TaskQueueCache cache,
     IQueueDepthSource depths,
     AutoscalingViews views,
     EventRecorder events,
@@ -50,18 +48,17 @@ public sealed class QueueDepthAutoscaler(
         public bool? Reachable { get; set; }
     }
 
-    /// <param name="keys">The TaskQueues (namespace/name) the controller knows.</param>
     /// <param name="requestReconcile">Asks the controller to reconcile a TaskQueue (to write its status).</param>
-    public async Task RunAsync(Func<IReadOnlyCollection<string>> keys, Action<string> requestReconcile, CancellationToken cancellationToken)
+    public async Task RunAsync(Action<NamespacedName> requestReconcile, CancellationToken cancellationToken)
     {
         // Scaler memory is per leadership term: a new leader starts fresh and waits a full window before scaling down.
-        var tracked = new Dictionary<string, Tracked>(StringComparer.Ordinal);
+        var tracked = new Dictionary<NamespacedName, Tracked>();
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 var now = time.GetUtcNow();
-                var known = keys().ToHashSet(StringComparer.Ordinal);
+                var known = cache.Keys.ToHashSet();
                 foreach (var (key, entry) in tracked.Where(t => !known.Contains(t.Key) && t.Value.Running is null or { IsCompleted: true }).ToList())
                 {
                     tracked.Remove(key);
@@ -94,44 +91,33 @@ public sealed class QueueDepthAutoscaler(
             // No longer the leader: the new one exports the depths and replicas; stale series here would double them.
             foreach (var key in tracked.Keys)
             {
-                var slash = key.IndexOf('/', StringComparison.Ordinal);
-                views.Remove(key[..slash], key[(slash + 1)..]);
-                metrics.Forget(key[(slash + 1)..]);
+                views.Remove(key);
+                metrics.Forget(key.Name);
             }
         }
     }
 
-    private async Task PollAsync(string key, Tracked entry, Action<string> requestReconcile, CancellationToken cancellationToken)
+    private async Task PollAsync(NamespacedName key, Tracked entry, Action<NamespacedName> requestReconcile, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         entry.Due = started + IdleRecheck;
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        var (ns, name) = (key[..slash], key[(slash + 1)..]);
+        var (ns, name) = key;
         try
         {
-            var obj = await client.GetAsync(ResourceTypes.TaskQueues, ns, name, cancellationToken).ConfigureAwait(false);
-            if (obj is null || obj["metadata"]?["deletionTimestamp"] is not null)
+            if (cache.Get(key) is not { IsDeleting: false } cached)
             {
                 entry.States.Clear();
                 await ForgetAsync(key).ConfigureAwait(false);
                 return;
             }
-            TaskQueue queue;
-            try
-            {
-                queue = ModelJson.ToTaskQueue(obj);
-            }
-            catch (JsonException)
-            {
-                return; // The reconciler reports an invalid spec.
-            }
-            if (TaskQueueValidator.Validate(queue).Count > 0) return;
+            if (!cached.IsValid) return; // The reconciler reports an invalid spec.
+            var (obj, queue) = (cached.Object, cached.Queue);
 
-            var pools = queue.Spec.Pools.Where(p => p.Autoscaling is { } a && (a.Engine ?? AutoscalingSpec.BuiltinEngine) == AutoscalingSpec.BuiltinEngine).ToList();
+            var pools = queue.Spec.Pools.Where(p => p.Autoscaling is { Engine: AutoscalingSpec.BuiltinEngine }).ToList();
             foreach (var pool in entry.States.Keys.Where(p => pools.All(x => x.Name != p)).ToList()) entry.States.Remove(pool);
             if (pools.Count == 0)
             {
-                if (views.Remove(ns, name)) requestReconcile(key);
+                if (views.Remove(key)) requestReconcile(key);
                 return;
             }
             var policies = pools.ToDictionary(p => p.Name, p => ScalingPolicy.From(p), StringComparer.Ordinal);
@@ -201,11 +187,11 @@ public sealed class QueueDepthAutoscaler(
                 poolViews.Add(new PoolAutoscalingView(pool.Name, decision.Depth, decision.Replicas, pods, state.LastScaleTime, state.LastScaleReason));
             }
             var total = readings?.Values.Sum(d => d.Ready + d.InFlight + d.Delayed);
-            if (views.Set(ns, name, new TaskQueueAutoscalingView(poolViews, readings is not null, error, total), time.GetUtcNow())) requestReconcile(key);
+            if (views.Set(key, new TaskQueueAutoscalingView(poolViews, readings is not null, error, total), time.GetUtcNow())) requestReconcile(key);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {
-            AutoscalerLog.PollFailed(logger, e, key);
+            AutoscalerLog.PollFailed(logger, e, key.ToString());
         }
     }
 
@@ -226,12 +212,10 @@ public sealed class QueueDepthAutoscaler(
         depths.Aggregate(new QueueDepth(0, 0, 0), (a, b) => new QueueDepth(a.Ready + b.Ready, a.InFlight + b.InFlight, a.Delayed + b.Delayed));
 
     /// <summary>A deleted TaskQueue: its view, its metric series and its broker connection go.</summary>
-    private async Task ForgetAsync(string key)
+    private async Task ForgetAsync(NamespacedName key)
     {
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        var (ns, name) = (key[..slash], key[(slash + 1)..]);
-        views.Remove(ns, name);
-        metrics.Forget(name);
-        await depths.ForgetAsync(ns, name).ConfigureAwait(false);
+        views.Remove(key);
+        metrics.Forget(key.Name);
+        await depths.ForgetAsync(key).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,4 @@
 using Celeriac.Operator.Model;
-using Celeriac.Operator.Rendering;
 
 namespace Celeriac.Operator.Autoscaling;
 
@@ -13,36 +12,38 @@ public enum ScalingMetric
     Slots,
 }
 
-/// <summary>A pool's autoscaling settings with the defaults applied (the CRD's defaults, repeated for objects written without them).</summary>
+/// <summary>A pool's autoscaling settings as the scaling maths reads them; unset, they are <see cref="AutoscalingSpec"/>'s defaults.</summary>
 public sealed record ScalingPolicy
 {
-    public int MinReplicas { get; init; } = 1;
-    public int MaxReplicas { get; init; } = 10;
-    public int TargetDepthPerReplica { get; init; } = 100;
+    private static readonly AutoscalingSpec Defaults = new();
+
+    public int MinReplicas { get; init; } = Defaults.MinReplicas;
+    public int MaxReplicas { get; init; } = Defaults.MaxReplicas;
+    public int TargetDepthPerReplica { get; init; } = Defaults.TargetDepthPerReplica;
 
     public ScalingMetric Metric { get; init; } = ScalingMetric.Depth;
 
     /// <summary>Tasks one replica runs at once (the pool's concurrency): the slots metric's capacity per replica.</summary>
-    public int Concurrency { get; init; } = PoolSpec.DefaultConcurrency;
+    public int Concurrency { get; init; } = new PoolSpec().Concurrency;
 
     /// <summary>Percent (1–100) of a replica's slots the slots metric aims to fill.</summary>
-    public int TargetUtilization { get; init; } = 80;
+    public int TargetUtilization { get; init; } = Defaults.TargetUtilization;
 
     /// <summary>At or below this depth the pool is idle: it goes to <see cref="MinReplicas"/> (zero when that is 0).</summary>
-    public long ActivationDepth { get; init; }
+    public long ActivationDepth { get; init; } = Defaults.ActivationDepth;
 
     /// <summary>Whether messages received but not yet acknowledged (SQS not visible, Service Bus locked, Redis pending) count.
     /// The slots metric always counts them: a running task holds a slot.</summary>
-    public bool CountInFlight { get; init; } = true;
+    public bool CountInFlight { get; init; } = Defaults.CountInFlight;
 
     /// <summary>At most this many replicas added by one decision.</summary>
-    public int MaxScaleUpStep { get; init; } = 10;
+    public int MaxScaleUpStep { get; init; } = Defaults.MaxScaleUpStep;
 
-    public TimeSpan ScaleDownStabilization { get; init; } = TimeSpan.FromMinutes(5);
-    public TimeSpan PollingInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ScaleDownStabilization { get; init; } = KubeDuration.Parse(Defaults.ScaleDownStabilization);
+    public TimeSpan PollingInterval { get; init; } = KubeDuration.Parse(Defaults.PollingInterval);
 
     /// <summary>How often a pool at zero replicas is read, so that the first message starts a worker within about this long.</summary>
-    public TimeSpan PollingIntervalAtZero { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan PollingIntervalAtZero { get; init; } = KubeDuration.Parse(Defaults.PollingIntervalAtZero);
 
     /// <summary>When set, the pool also scales on the age of its oldest ready message: the larger recommendation wins.</summary>
     public TimeSpan? TargetQueueWait { get; init; }
@@ -56,27 +57,25 @@ public sealed record ScalingPolicy
     /// </summary>
     public int TargetPerReplica => Metric == ScalingMetric.Slots ? Math.Max(1, Concurrency * TargetUtilization / 100) : TargetDepthPerReplica;
 
-    public static ScalingPolicy From(AutoscalingSpec spec, int concurrency = PoolSpec.DefaultConcurrency)
+    /// <param name="spec">A validated spec (its durations parse).</param>
+    /// <param name="concurrency">The pool's concurrency.</param>
+    public static ScalingPolicy From(AutoscalingSpec spec, int concurrency) => new()
     {
-        var defaults = new ScalingPolicy();
-        return new ScalingPolicy
-        {
-            MinReplicas = spec.MinReplicas ?? defaults.MinReplicas,
-            MaxReplicas = spec.MaxReplicas ?? defaults.MaxReplicas,
-            TargetDepthPerReplica = Math.Max(1, spec.TargetDepthPerReplica ?? defaults.TargetDepthPerReplica),
-            Metric = spec.Metric == AutoscalingSpec.SlotsMetric ? ScalingMetric.Slots : defaults.Metric,
-            Concurrency = Math.Max(1, concurrency),
-            TargetUtilization = Math.Clamp(spec.TargetUtilization ?? defaults.TargetUtilization, 1, 100),
-            ActivationDepth = spec.ActivationDepth ?? defaults.ActivationDepth,
-            CountInFlight = spec.CountInFlight ?? defaults.CountInFlight,
-            MaxScaleUpStep = Math.Max(1, spec.MaxScaleUpStep ?? defaults.MaxScaleUpStep),
-            ScaleDownStabilization = KubeDuration.TryParse(spec.ScaleDownStabilization, out var window) ? window : defaults.ScaleDownStabilization,
-            PollingInterval = KubeDuration.TryParse(spec.PollingInterval, out var every) ? every : defaults.PollingInterval,
-            PollingIntervalAtZero = KubeDuration.TryParse(spec.PollingIntervalAtZero, out var atZero) ? atZero : defaults.PollingIntervalAtZero,
-            TargetQueueWait = KubeDuration.TryParse(spec.TargetQueueWait, out var wait) && wait > TimeSpan.Zero ? wait : null,
-        };
-    }
+        MinReplicas = spec.MinReplicas,
+        MaxReplicas = spec.MaxReplicas,
+        TargetDepthPerReplica = spec.TargetDepthPerReplica,
+        Metric = spec.Metric == AutoscalingSpec.SlotsMetric ? ScalingMetric.Slots : ScalingMetric.Depth,
+        Concurrency = concurrency,
+        TargetUtilization = spec.TargetUtilization,
+        ActivationDepth = spec.ActivationDepth,
+        CountInFlight = spec.CountInFlight,
+        MaxScaleUpStep = spec.MaxScaleUpStep,
+        ScaleDownStabilization = KubeDuration.Parse(spec.ScaleDownStabilization),
+        PollingInterval = KubeDuration.Parse(spec.PollingInterval),
+        PollingIntervalAtZero = KubeDuration.Parse(spec.PollingIntervalAtZero),
+        TargetQueueWait = spec.TargetQueueWait is { } wait ? KubeDuration.Parse(wait) : null,
+    };
 
-    /// <summary>The policy of a pool with autoscaling.</summary>
-    public static ScalingPolicy From(PoolSpec pool) => From(pool.Autoscaling!, pool.Concurrency ?? PoolSpec.DefaultConcurrency);
+    /// <summary>The policy of a validated pool with autoscaling.</summary>
+    public static ScalingPolicy From(PoolSpec pool) => From(pool.Autoscaling!, pool.Concurrency);
 }

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
 using Celeriac.Brokers;
 using Celeriac.Client;
 using Celeriac.Hosting;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
+using Celeriac.Operator.WorkerConfiguration;
 using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,15 +28,20 @@ public sealed class BrokerConnection(ServiceProvider services, string fingerprin
 }
 
 /// <summary>
-/// One <see cref="BrokerConnection"/> per TaskQueue, built from the same configuration contract as its workers
-/// (so the operator connects exactly as they do) and rebuilt when the broker settings or their Secrets change.
+/// One <see cref="BrokerConnection"/> per TaskQueue, configured with the TaskQueue's <see cref="ClientSettings"/> (the
+/// settings its workers get, so the operator connects exactly as they do; the Secrets read through the API) and rebuilt
+/// when those settings or their Secrets change.
 /// </summary>
 public sealed class TaskQueueBrokers(IKubernetes kubernetes) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, BrokerConnection> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<NamespacedName, BrokerConnection> _connections = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Extra configuration applied to every connection (tests point brokers at emulators with it).</summary>
+    /// <summary>
+    /// Configuration laid over every connection's settings (<c>Celeriac:Broker:Sqs:AutoCreateQueues</c>, ...); a
+    /// <c>Celeriac:Broker:Type</c> here stands in for the TaskQueue's broker (an operator run locally against a SQLite
+    /// file, tests), the TaskQueue's store and queues staying as they are.
+    /// </summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>
@@ -45,11 +52,10 @@ public sealed class TaskQueueBrokers(IKubernetes kubernetes) : IAsyncDisposable
 
     public async Task<BrokerConnection> GetAsync(TaskQueue queue, CancellationToken cancellationToken)
     {
-        var ns = queue.Metadata.Namespace ?? "default";
-        var key = $"{ns}/{queue.Metadata.Name}";
-        var settings = await BrokerConfiguration.BuildAsync(queue.Spec,
-            (secret, item, ct) => ReadSecretAsync(ns, secret, item, ct), cancellationToken).ConfigureAwait(false);
-        foreach (var (name, value) in Overrides) settings[name] = value;
+        var key = NamespacedName.Of(queue);
+        var settings = await ClientSettings.ResolveAsync(queue.Spec, (secret, ct) => ReadSecretAsync(key.Namespace, secret, ct), cancellationToken).ConfigureAwait(false);
+        var overrides = new ConfigurationBuilder().AddInMemoryCollection(Overrides).Build();
+        settings.Bind(overrides.GetSection(ConfigurationKeys.Root));
         var fingerprint = Fingerprint(settings);
         if (_connections.TryGetValue(key, out var current) && current.Fingerprint == fingerprint) return current;
 
@@ -62,11 +68,16 @@ public sealed class TaskQueueBrokers(IKubernetes kubernetes) : IAsyncDisposable
                 _connections.TryRemove(key, out _);
                 await current.DisposeAsync().ConfigureAwait(false);
             }
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
             var services = new ServiceCollection();
             services.AddLogging();
             ConfigureServices?.Invoke(services);
-            services.AddCeleriac(configuration, c => c.UseBrokerFromConfiguration());
+            services.AddCeleriac(overrides, celeriac =>
+            {
+                if (string.IsNullOrWhiteSpace(celeriac.Configuration?[ConfigurationKeys.BrokerType])) settings.UseBroker(celeriac);
+                else celeriac.UseBrokerFromConfiguration();
+                settings.UseStoreAndQueues(celeriac);
+                settings.UseCelery(celeriac);
+            });
             var connection = new BrokerConnection(services.BuildServiceProvider(), fingerprint);
             _connections[key] = connection;
             return connection;
@@ -78,9 +89,9 @@ public sealed class TaskQueueBrokers(IKubernetes kubernetes) : IAsyncDisposable
     }
 
     /// <summary>Closes the connection of a TaskQueue that was deleted.</summary>
-    public async Task ForgetAsync(string ns, string name)
+    public async Task ForgetAsync(NamespacedName key)
     {
-        if (_connections.TryRemove($"{ns}/{name}", out var connection)) await connection.DisposeAsync().ConfigureAwait(false);
+        if (_connections.TryRemove(key, out var connection)) await connection.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -90,16 +101,17 @@ public sealed class TaskQueueBrokers(IKubernetes kubernetes) : IAsyncDisposable
         _gate.Dispose();
     }
 
-    private async Task<string?> ReadSecretAsync(string ns, string name, string key, CancellationToken cancellationToken)
+    private async Task<string?> ReadSecretAsync(string ns, SecretKeyRef reference, CancellationToken cancellationToken)
     {
-        var secret = await kubernetes.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken).OrNullAsync().ConfigureAwait(false);
-        if (secret?.Data?.TryGetValue(key, out var data) == true) return Encoding.UTF8.GetString(data);
-        return secret?.StringData?.TryGetValue(key, out var text) == true ? text : null;
+        var secret = await kubernetes.CoreV1.ReadNamespacedSecretAsync(reference.Name, ns, cancellationToken: cancellationToken).OrNullAsync().ConfigureAwait(false);
+        if (secret?.Data?.TryGetValue(reference.Key, out var data) == true) return Encoding.UTF8.GetString(data);
+        return secret?.StringData?.TryGetValue(reference.Key, out var text) == true ? text : null;
     }
 
-    private static string Fingerprint(Dictionary<string, string?> settings)
+    /// <summary>The settings and overrides, hashed: a changed Secret or spec gives a new connection.</summary>
+    private string Fingerprint(ClientSettings settings)
     {
-        var text = string.Join('\n', settings.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"{p.Key}={p.Value}"));
+        var text = JsonSerializer.Serialize(settings) + "\n" + string.Join('\n', Overrides.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

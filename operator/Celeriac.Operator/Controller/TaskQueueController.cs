@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Celeriac.Observability;
 using Celeriac.Operator.Autoscaling;
 using Celeriac.Operator.Kubernetes;
+using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
 using k8s;
 using k8s.Models;
@@ -12,12 +12,14 @@ using Microsoft.Extensions.Logging;
 namespace Celeriac.Operator.Controller;
 
 /// <summary>
-/// Drives the reconciler while this instance leads: list+watch TaskQueues and the Deployments the operator
-/// manages (resuming from the last resourceVersion or bookmark, relisting on 410 Gone), a periodic resync,
-/// workers that reconcile queued keys with per-key backoff on errors, and the scheduler.
+/// Drives the reconciler while this instance leads: list+watch TaskQueues (into the <see cref="TaskQueueCache"/> the
+/// reconciler, the autoscaler and the scheduler read) and the Deployments the operator manages (resuming from the last
+/// resourceVersion or bookmark, relisting on 410 Gone), a periodic resync, workers that reconcile queued keys with
+/// per-key backoff on errors, the autoscaler and the scheduler.
 /// </summary>
 public sealed class TaskQueueController(
     IKubernetes client,
+    TaskQueueCache cache,
     TaskQueueReconciler reconciler,
     LeaderElector? elector,
     OperatorOptions options,
@@ -54,14 +56,8 @@ public sealed class TaskQueueController(
 
     private async Task RunLeadingAsync(CancellationToken cancellationToken)
     {
-        var queue = new WorkQueue(time, options.BackoffBase, options.BackoffMax);
-        var known = new HashSet<string>(StringComparer.Ordinal);
-        var knownGate = new Lock();
-        void Enqueue(string key)
-        {
-            lock (knownGate) known.Add(key);
-            queue.Add(key);
-        }
+        var queue = new WorkQueue<NamespacedName>(time, options.BackoffBase, options.BackoffMax);
+        cache.Clear();
 
         var managed = $"{WellKnownLabels.ManagedBy}={WellKnownLabels.OperatorName}";
         var tasks = new List<Task>
@@ -69,11 +65,16 @@ public sealed class TaskQueueController(
             WatchLoopAsync(ResourceTypes.TaskQueues.Plural, async ct =>
                 {
                     var (items, version) = await client.ListAsync(ResourceTypes.TaskQueues, options.WatchNamespace, null, ct).ConfigureAwait(false);
-                    return ([.. items.Select(TaskQueueKey)], version);
+                    cache.Replace(items);
+                    return ([.. items.Select(NamespacedName.Of)], version);
                 },
                 (version, ct) => client.WatchAsync(ResourceTypes.TaskQueues, options.WatchNamespace, version, null, options.WatchTimeout, ct)
-                    .Select(e => (e.Type, TaskQueueKey(e.Object), e.Object["metadata"]?["resourceVersion"]?.GetValue<string>())),
-                Enqueue, cancellationToken),
+                    .Select(e =>
+                    {
+                        if (e.Type != WatchEventType.Bookmark) cache.Apply(e.Type == WatchEventType.Deleted, e.Object);
+                        return (e.Type, NamespacedName.Of(e.Object), e.Object["metadata"]?["resourceVersion"]?.GetValue<string>());
+                    }),
+                queue.Add, cancellationToken),
             WatchLoopAsync(ResourceTypes.Deployments.Plural, async ct =>
                 {
                     var list = options.WatchNamespace is { } ns
@@ -82,16 +83,12 @@ public sealed class TaskQueueController(
                     return ([.. list.Items.Select(DeploymentKey)], list.Metadata?.ResourceVersion ?? "");
                 },
                 (version, ct) => WatchDeployments(managed, version, ct).Select(e => (e.Item1, DeploymentKey(e.Item2), e.Item2?.Metadata?.ResourceVersion)),
-                Enqueue, cancellationToken),
-            ResyncLoopAsync(() => { lock (knownGate) return [.. known]; }, queue, cancellationToken),
+                queue.Add, cancellationToken),
+            ResyncLoopAsync(queue, cancellationToken),
         };
-        void Forget(string key)
-        {
-            lock (knownGate) known.Remove(key);
-        }
-        for (var i = 0; i < Math.Max(1, options.Workers); i++) tasks.Add(WorkerAsync(queue, Forget, cancellationToken));
+        for (var i = 0; i < Math.Max(1, options.Workers); i++) tasks.Add(WorkerAsync(queue, cancellationToken));
         // Only the leader scales: the autoscaler lives and dies with the leadership term.
-        if (autoscaler is not null) tasks.Add(autoscaler.RunAsync(() => { lock (knownGate) return [.. known]; }, queue.Add, cancellationToken));
+        if (autoscaler is not null) tasks.Add(autoscaler.RunAsync(queue.Add, cancellationToken));
         // Schedules are enqueued only by the leader, so two operators never enqueue the same run.
         if (scheduler is not null) tasks.Add(scheduler.RunAsync(cancellationToken));
         try
@@ -116,9 +113,9 @@ public sealed class TaskQueueController(
     /// <param name="list">The keys of every object, and the resourceVersion to watch from.</param>
     /// <param name="watch">Changes after a resourceVersion: the event type, the key (null when the object names no TaskQueue) and the object's resourceVersion.</param>
     private async Task WatchLoopAsync(string resource,
-        Func<CancellationToken, Task<(IReadOnlyList<string?> Keys, string ResourceVersion)>> list,
-        Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType Type, string? Key, string? ResourceVersion)>> watch,
-        Action<string> enqueue, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<(IReadOnlyList<NamespacedName?> Keys, string ResourceVersion)>> list,
+        Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType Type, NamespacedName? Key, string? ResourceVersion)>> watch,
+        Action<NamespacedName> enqueue, CancellationToken cancellationToken)
     {
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
@@ -126,7 +123,7 @@ public sealed class TaskQueueController(
             try
             {
                 var (keys, version) = await list(cancellationToken).ConfigureAwait(false);
-                foreach (var key in keys) if (key is not null) enqueue(key);
+                foreach (var key in keys) if (key is { } k) enqueue(k);
                 Healthy = true;
                 while (!cancellationToken.IsCancellationRequested)
                 {
@@ -138,7 +135,7 @@ public sealed class TaskQueueController(
                             received = true;
                             failures = 0;
                             if (resourceVersion is { Length: > 0 }) version = resourceVersion;
-                            if (type != WatchEventType.Bookmark && key is not null) enqueue(key);
+                            if (type != WatchEventType.Bookmark && key is { } k) enqueue(k);
                         }
                         // The server ended the stream (its timeoutSeconds): resume from the last version seen.
                         OperatorLog.WatchRestart(logger, resource, "stream ended");
@@ -164,22 +161,22 @@ public sealed class TaskQueueController(
                 metrics.RecordWatchRestart();
                 OperatorLog.WatchRestart(logger, resource, e.Message);
                 if (failures > 3) Healthy = false;
-                var delay = TimeSpan.FromTicks(Math.Min(options.BackoffMax.Ticks, options.BackoffBase.Ticks * (1L << Math.Min(failures, 10))));
+                var delay = Backoff.Exponential(failures, options.BackoffBase, options.BackoffMax);
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task ResyncLoopAsync(Func<string[]> keys, WorkQueue queue, CancellationToken cancellationToken)
+    private async Task ResyncLoopAsync(WorkQueue<NamespacedName> queue, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(options.ResyncPeriod, time, cancellationToken).ConfigureAwait(false);
-            foreach (var key in keys()) queue.Add(key);
+            foreach (var key in cache.Keys) queue.Add(key);
         }
     }
 
-    private async Task WorkerAsync(WorkQueue queue, Action<string> forgetDeleted, CancellationToken cancellationToken)
+    private async Task WorkerAsync(WorkQueue<NamespacedName> queue, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -187,18 +184,16 @@ public sealed class TaskQueueController(
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var slash = key.IndexOf('/', StringComparison.Ordinal);
-                var result = await reconciler.ReconcileAsync(key[..slash], key[(slash + 1)..], cancellationToken).ConfigureAwait(false);
+                var result = await reconciler.ReconcileAsync(key, cancellationToken).ConfigureAwait(false);
                 metrics.RecordReconcile(result.Outcome, Stopwatch.GetElapsedTime(started));
                 queue.Forget(key);
-                if (result == ReconcileResult.Gone) forgetDeleted(key);
                 if (result.RequeueAfter is { } after) queue.AddAfter(key, after, cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
             {
                 metrics.RecordReconcile("error", Stopwatch.GetElapsedTime(started));
                 var delay = queue.AddRateLimited(key, cancellationToken);
-                OperatorLog.ReconcileFailed(logger, e, key, queue.Failures(key), delay);
+                OperatorLog.ReconcileFailed(logger, e, key.ToString(), queue.Failures(key), delay);
             }
             finally
             {
@@ -207,10 +202,9 @@ public sealed class TaskQueueController(
         }
     }
 
-    private static string? TaskQueueKey(JsonObject obj) => Key(obj["metadata"]?["namespace"]?.GetValue<string>(), obj["metadata"]?["name"]?.GetValue<string>());
-
-    private static string? DeploymentKey(V1Deployment? deployment) =>
-        Key(deployment?.Metadata?.NamespaceProperty, deployment?.Metadata?.Labels?.TryGetValue(WellKnownLabels.TaskQueue, out var queue) == true ? queue : null);
-
-    private static string? Key(string? ns, string? name) => ns is null || name is null ? null : $"{ns}/{name}";
+    /// <summary>The TaskQueue a managed Deployment belongs to (its label), in the Deployment's namespace.</summary>
+    private static NamespacedName? DeploymentKey(V1Deployment? deployment) =>
+        deployment?.Metadata?.NamespaceProperty is { } ns && deployment.Metadata.Labels?.TryGetValue(WellKnownLabels.TaskQueue, out var queue) == true
+            ? new NamespacedName(ns, queue)
+            : null;
 }

@@ -6,7 +6,6 @@ using Celeriac.Operator.Autoscaling.Keda;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
-using Celeriac.Operator.Validation;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -15,34 +14,23 @@ using Microsoft.Extensions.Logging;
 namespace Celeriac.Operator.Controller;
 
 /// <summary>
-/// One level-triggered pass over a TaskQueue: read it, compute the desired objects (pure), apply them with
+/// One level-triggered pass over a TaskQueue: take it from the <see cref="TaskQueueCache"/> (read and validated there),
+/// compute the desired objects (pure), apply them with
 /// server-side apply, delete the objects of removed pools, write the status. Idempotent: a second pass
 /// with nothing changed applies the same objects and writes the same status.
 /// </summary>
-public sealed class TaskQueueReconciler(IKubernetes client, OperatorOptions options, EventRecorder events, TimeProvider time, ILogger<TaskQueueReconciler> logger,
+public sealed class TaskQueueReconciler(IKubernetes client, TaskQueueCache cache, OperatorOptions options, EventRecorder events, TimeProvider time, ILogger<TaskQueueReconciler> logger,
     AutoscalingViews? autoscaling = null)
 {
     private static readonly ImmutableArray<ResourceType> OwnedTypes =
         [ResourceTypes.Deployments, ResourceTypes.PodDisruptionBudgets, ResourceTypes.Services];
 
-    public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
+    public async Task<ReconcileResult> ReconcileAsync(NamespacedName key, CancellationToken cancellationToken)
     {
-        var obj = await client.GetAsync(ResourceTypes.TaskQueues, ns, name, cancellationToken).ConfigureAwait(false);
+        var (ns, name) = key;
         // Deleted: the API server's garbage collector removes the owned objects through their ownerReferences.
-        if (obj is null || obj["metadata"]?["deletionTimestamp"] is not null) return ReconcileResult.Gone;
-
-        TaskQueue queue;
-        IReadOnlyList<string> errors;
-        try
-        {
-            queue = ModelJson.ToTaskQueue(obj);
-            errors = TaskQueueValidator.Validate(queue);
-        }
-        catch (JsonException e)
-        {
-            queue = new TaskQueue { Metadata = ModelJson.ToTaskQueue(new JsonObject { ["metadata"] = obj["metadata"]!.DeepClone() }).Metadata };
-            errors = [$"the spec does not match the schema: {e.Message}"];
-        }
+        if (cache.Get(key) is not { IsDeleting: false } cached) return ReconcileResult.Gone;
+        var (obj, queue, errors) = (cached.Object, cached.Queue, cached.Errors);
         var previous = ReadConditions(obj);
 
         if (errors.Count > 0)
@@ -78,7 +66,7 @@ public sealed class TaskQueueReconciler(IKubernetes client, OperatorOptions opti
             OperatorLog.Reconciled(logger, ns, name, desired.Count, deleted);
 
             var status = StatusBuilder.Build(queue, [], deployments, previous, time.GetUtcNow());
-            AutoscalingStatus.Apply(status, autoscaling?.Get(ns, name), previous, queue.Metadata.Generation, time.GetUtcNow());
+            AutoscalingStatus.Apply(status, autoscaling?.Get(key), previous, queue.Metadata.Generation, time.GetUtcNow());
             AutoscalingStatus.ApplyKeda(status, queue, keda, previous, time.GetUtcNow());
             await WriteStatusAsync(queue, status, cancellationToken).ConfigureAwait(false);
             var ready = StatusBuilder.Find(status.Conditions, StatusBuilder.Ready)?.Status == "True";

@@ -7,16 +7,16 @@ namespace Celeriac.Operator.Controller;
 /// processed by two workers at once (an add during processing queues it again when done), and failures
 /// back off exponentially per key.
 /// </summary>
-public sealed class WorkQueue(TimeProvider time, TimeSpan backoffBase, TimeSpan backoffMax)
+public sealed class WorkQueue<TKey>(TimeProvider time, TimeSpan backoffBase, TimeSpan backoffMax) where TKey : notnull
 {
     private readonly Lock gate = new();
-    private readonly Channel<string> ready = Channel.CreateUnbounded<string>();
-    private readonly HashSet<string> queued = new(StringComparer.Ordinal);
-    private readonly HashSet<string> processing = new(StringComparer.Ordinal);
-    private readonly HashSet<string> dirty = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> failures = new(StringComparer.Ordinal);
+    private readonly Channel<TKey> ready = Channel.CreateUnbounded<TKey>();
+    private readonly HashSet<TKey> queued = [];
+    private readonly HashSet<TKey> processing = [];
+    private readonly HashSet<TKey> dirty = [];
+    private readonly Dictionary<TKey, int> failures = [];
 
-    public void Add(string key)
+    public void Add(TKey key)
     {
         lock (gate)
         {
@@ -30,7 +30,7 @@ public sealed class WorkQueue(TimeProvider time, TimeSpan backoffBase, TimeSpan 
         ready.Writer.TryWrite(key);
     }
 
-    public void AddAfter(string key, TimeSpan delay, CancellationToken cancellationToken)
+    public void AddAfter(TKey key, TimeSpan delay, CancellationToken cancellationToken)
     {
         if (delay <= TimeSpan.Zero)
         {
@@ -41,7 +41,7 @@ public sealed class WorkQueue(TimeProvider time, TimeSpan backoffBase, TimeSpan 
     }
 
     /// <returns>The delay before the key is tried again.</returns>
-    public TimeSpan AddRateLimited(string key, CancellationToken cancellationToken)
+    public TimeSpan AddRateLimited(TKey key, CancellationToken cancellationToken)
     {
         int attempt;
         lock (gate)
@@ -49,22 +49,22 @@ public sealed class WorkQueue(TimeProvider time, TimeSpan backoffBase, TimeSpan 
             attempt = failures.GetValueOrDefault(key) + 1;
             failures[key] = attempt;
         }
-        var delay = TimeSpan.FromTicks(Math.Min(backoffMax.Ticks, backoffBase.Ticks * (1L << Math.Min(attempt - 1, 30))));
+        var delay = Backoff.Exponential(attempt - 1, backoffBase, backoffMax);
         AddAfter(key, delay, cancellationToken);
         return delay;
     }
 
-    public int Failures(string key)
+    public int Failures(TKey key)
     {
         lock (gate) return failures.GetValueOrDefault(key);
     }
 
-    public void Forget(string key)
+    public void Forget(TKey key)
     {
         lock (gate) failures.Remove(key);
     }
 
-    public async ValueTask<string> TakeAsync(CancellationToken cancellationToken)
+    public async ValueTask<TKey> TakeAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -78,7 +78,7 @@ public sealed class WorkQueue(TimeProvider time, TimeSpan backoffBase, TimeSpan 
         }
     }
 
-    public void Done(string key)
+    public void Done(TKey key)
     {
         bool again;
         lock (gate)

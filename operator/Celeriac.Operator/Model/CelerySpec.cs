@@ -22,7 +22,7 @@ public sealed class CelerySpec
 public sealed class CeleryResultBackendSpec
 {
     public string? Address { get; set; }
-    public bool? Tls { get; set; }
+    public bool Tls { get; set; }
     public int? Database { get; set; }
     public SecretKeyRef? PasswordSecretRef { get; set; }
     public SecretKeyRef? ConnectionStringSecretRef { get; set; }

@@ -10,13 +10,13 @@ public sealed class ScheduleSpec
     /// <summary>Five fields or a @macro; exactly one of <see cref="Cron"/> and <see cref="Interval"/>.</summary>
     public string? Cron { get; set; }
     public string? Interval { get; set; }
-    public string? TimeZone { get; set; }
+    public string TimeZone { get; set; } = "UTC";
     public string? Queue { get; set; }
     public JsonObject? Args { get; set; }
     public string? Expires { get; set; }
 
-    /// <summary><c>Skip</c> (default) or <c>RunOnce</c>.</summary>
-    public string? MissedRunPolicy { get; set; }
+    /// <summary><c>Skip</c> or <c>RunOnce</c>: the names of <see cref="Celeriac.Scheduling.MissedRunPolicy"/>.</summary>
+    public string MissedRunPolicy { get; set; } = nameof(Celeriac.Scheduling.MissedRunPolicy.Skip);
     public string? StartingDeadline { get; set; }
-    public bool? Suspend { get; set; }
+    public bool Suspend { get; set; }
 }

@@ -4,6 +4,6 @@ namespace Celeriac.Operator.Model;
 public sealed class SqsCredentialsSecretRef
 {
     public string Name { get; set; } = "";
-    public string? AccessKeyIdKey { get; set; }
-    public string? SecretAccessKeyKey { get; set; }
+    public string AccessKeyIdKey { get; set; } = "accessKeyId";
+    public string SecretAccessKeyKey { get; set; } = "secretAccessKey";
 }

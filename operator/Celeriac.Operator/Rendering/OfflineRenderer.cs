@@ -76,7 +76,7 @@ public static class OfflineRenderer
             foreach (var error in schemaErrors)
             {
                 var position = document.PositionOf(error.Path);
-                errors.Add($"{input.Name}:{position.Line}:{position.Column}: {Field(error.Path)}: {error.Message}");
+                errors.Add($"{input.Name}:{position.Line}:{position.Column}: {error}");
             }
             if (schemaErrors.Count > 0) continue;
             TaskQueue queue;
@@ -100,8 +100,6 @@ public static class OfflineRenderer
         if (found == 0) errors.Add($"{input.Name}: no TaskQueue in the file{(input.Text.Trim().Length == 0 ? " (it is empty)" : "")}");
         return queues;
     }
-
-    private static string Field(string path) => path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
     private static Exception Inner(YamlDotNet.Core.YamlException e) => e.InnerException is YamlDotNet.Core.YamlException inner ? Inner(inner) : e;
 }

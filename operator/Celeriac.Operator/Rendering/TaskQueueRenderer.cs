@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Model;
+using Celeriac.Operator.WorkerConfiguration;
 
 namespace Celeriac.Operator.Rendering;
 
@@ -27,8 +28,8 @@ public static class TaskQueueRenderer
 
     public static JsonObject Deployment(TaskQueue queue, PoolSpec pool, RenderOptions options)
     {
-        var grace = KubeDuration.TryParse(pool.ShutdownGrace, out var g) ? g : options.DefaultShutdownGrace;
-        var ceiling = MemoryCeilingMb(pool, options);
+        var grace = KubeDuration.Parse(pool.ShutdownGrace);
+        var ceiling = MemoryCeilingMb(pool);
         var container = new JsonObject
         {
             ["name"] = "worker",
@@ -139,11 +140,10 @@ public static class TaskQueueRenderer
     };
 
     /// <summary>The memory ceiling in MiB: a share of the container's memory limit, so the worker recycles before an OOM kill.</summary>
-    public static int? MemoryCeilingMb(PoolSpec pool, RenderOptions options)
+    public static int? MemoryCeilingMb(PoolSpec pool)
     {
         if (!pool.Resources.Limits.TryGetValue("memory", out var limit) || !Quantity.TryParse(limit, out var bytes)) return null;
-        var percent = pool.MemoryCeilingPercent ?? options.DefaultMemoryCeilingPercent;
-        return (int)Math.Floor(bytes * percent / 100m / (1024m * 1024m));
+        return (int)Math.Floor(bytes * pool.MemoryCeilingPercent / 100m / (1024m * 1024m));
     }
 
     /// <summary>Longer than the grace period plus the longest hard time limit, so a draining task is never killed by Kubernetes first.</summary>

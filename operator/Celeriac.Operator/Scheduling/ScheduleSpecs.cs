@@ -1,5 +1,4 @@
 using Celeriac.Operator.Model;
-using Celeriac.Operator.Rendering;
 using Celeriac.Scheduling;
 
 namespace Celeriac.Operator.Scheduling;
@@ -13,12 +12,10 @@ public static class ScheduleSpecs
         TimeSpan? Duration(string field, string? text) =>
             text is null ? null : KubeDuration.TryParse(text, out var value) ? value : throw new FormatException($"{field} '{text}' is not a duration like 30s, 5m or 1h30m");
 
-        var policy = spec.MissedRunPolicy switch
-        {
-            null or "Skip" => MissedRunPolicy.Skip,
-            "RunOnce" => MissedRunPolicy.RunOnce,
-            _ => throw new FormatException($"missedRunPolicy '{spec.MissedRunPolicy}' must be Skip or RunOnce"),
-        };
+        // The CRD's enum is the names of MissedRunPolicy.
+        if (!Enum.GetNames<MissedRunPolicy>().Contains(spec.MissedRunPolicy, StringComparer.Ordinal))
+            throw new FormatException($"missedRunPolicy '{spec.MissedRunPolicy}' must be one of {string.Join(", ", Enum.GetNames<MissedRunPolicy>())}");
+        var policy = Enum.Parse<MissedRunPolicy>(spec.MissedRunPolicy);
         return new ScheduleDefinition
         {
             Name = spec.Name,
@@ -29,7 +26,7 @@ public static class ScheduleSpecs
             Expires = Duration("expires", spec.Expires),
             MissedRunPolicy = policy,
             StartingDeadline = Duration("startingDeadline", spec.StartingDeadline),
-            Suspend = spec.Suspend ?? false,
+            Suspend = spec.Suspend,
         };
     }
 }

@@ -5,7 +5,6 @@ using Celeriac.Operator.Brokers;
 using Celeriac.Operator.Controller;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
-using Celeriac.Operator.Validation;
 using Celeriac.Scheduling;
 using Celeriac.Locks;
 using k8s;
@@ -16,20 +15,25 @@ namespace Celeriac.Operator.Scheduling;
 
 /// <summary>
 /// Enqueues the TaskQueues' schedules while this operator leads (the controller runs it with the reconciler).
-/// Level-triggered: each pass reads status.schedules (the last run and the next slot not yet handled), runs what
+/// Level-triggered: each pass, over the TaskQueues of the <see cref="TaskQueueCache"/>, reads status.schedules (the last
+/// run and the next slot not yet handled; what this leader wrote itself, as the cache may not have seen it yet), runs what
 /// is due through the TaskQueue's broker connection, and writes status.schedules with its own field manager so
 /// the reconciler's status fields are left alone. A restarted or new leader continues from the status; a run sent
 /// by a leader that died before recording it is recognised by its claim in the broker's store.
 /// </summary>
 public sealed class TaskQueueScheduler(
     IKubernetes client,
+    TaskQueueCache cache,
     TaskQueueBrokers brokers,
     EventRecorder events,
     OperatorOptions options,
     TimeProvider time,
     ILogger<TaskQueueScheduler> logger)
 {
-    private readonly Dictionary<string, string> _lastFailure = new(StringComparer.Ordinal);
+    private readonly Dictionary<(NamespacedName Queue, string Schedule), string> _lastFailure = [];
+
+    // status.schedules as this leader last wrote it, by TaskQueue (and uid, for one deleted and created again).
+    private readonly Dictionary<NamespacedName, (string? Uid, List<ScheduleStatus> Statuses)> _written = [];
 
     // Distinct per process life even when Operator:Identity is fixed, so a restarted operator recognises its earlier life's claims.
     private readonly string _owner = $"{options.Identity}/{Guid.NewGuid():N}";
@@ -38,15 +42,20 @@ public sealed class TaskQueueScheduler(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // A new term continues from the statuses as listed.
+        _written.Clear();
+        await cache.WaitSyncedAsync(cancellationToken).ConfigureAwait(false);
         while (!cancellationToken.IsCancellationRequested)
         {
             var wake = time.GetUtcNow() + options.SchedulerPollPeriod;
             try
             {
-                var (items, _) = await client.ListAsync(ResourceTypes.TaskQueues, options.WatchNamespace, null, cancellationToken).ConfigureAwait(false);
-                foreach (var obj in items)
+                var queues = cache.All;
+                var keys = queues.Select(q => q.Key).ToHashSet();
+                foreach (var gone in _written.Keys.Where(k => !keys.Contains(k)).ToList()) _written.Remove(gone);
+                foreach (var queue in queues)
                 {
-                    if (await PassAsync(obj, cancellationToken).ConfigureAwait(false) is { } next && next < wake) wake = next;
+                    if (await PassAsync(queue, cancellationToken).ConfigureAwait(false) is { } next && next < wake) wake = next;
                 }
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
@@ -59,24 +68,17 @@ public sealed class TaskQueueScheduler(
     }
 
     /// <summary>One pass over one TaskQueue; returns the earliest next slot.</summary>
-    public async Task<DateTimeOffset?> PassAsync(JsonObject obj, CancellationToken cancellationToken)
+    public async Task<DateTimeOffset?> PassAsync(CachedTaskQueue cached, CancellationToken cancellationToken)
     {
-        if (obj["metadata"]?["deletionTimestamp"] is not null || obj["spec"]?["schedules"] is not JsonArray { Count: > 0 } && obj["status"]?["schedules"] is null)
+        var obj = cached.Object;
+        if (cached.IsDeleting || obj["spec"]?["schedules"] is not JsonArray { Count: > 0 } && obj["status"]?["schedules"] is null)
             return null;
-        TaskQueue queue;
-        try
-        {
-            queue = ModelJson.ToTaskQueue(obj);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
         // An invalid spec is the reconciler's to report; nothing is scheduled from it.
-        if (TaskQueueValidator.Validate(queue).Count > 0) return null;
-        var ns = queue.Metadata.Namespace ?? "default";
-        var name = queue.Metadata.Name;
-        var previous = ReadStatus(obj);
+        if (!cached.IsValid) return null;
+        var queue = cached.Queue;
+        var key = cached.Key;
+        var (ns, name) = key;
+        var previous = _written.TryGetValue(key, out var written) && written.Uid == queue.Metadata.Uid ? written.Statuses : ReadStatus(obj);
         var statuses = new List<ScheduleStatus>();
         DateTimeOffset? earliest = null;
         ITaskLockStore? claims = null;
@@ -91,7 +93,7 @@ public sealed class TaskQueueScheduler(
             var next = state;
             try
             {
-                var outcome = await ScheduleRunner.RunAsync(schedule, state, queue.Metadata.Uid ?? $"{ns}/{name}", _owner,
+                var outcome = await ScheduleRunner.RunAsync(schedule, state, queue.Metadata.Uid ?? key.ToString(), _owner,
                     async ct =>
                     {
                         var connection = await brokers.GetAsync(queue, ct).ConfigureAwait(false);
@@ -108,16 +110,15 @@ public sealed class TaskQueueScheduler(
                         $"schedule {spec.Name}: {outcome.Missed} missed run(s) not started ({schedule.MissedRunPolicy}{(outcome.Slot is { } s ? $"; ran the slot of {Format(s)}" : "")})");
                     await events.RecordAsync(obj, EventRecorder.Warning, "MissedSchedule", message, cancellationToken).ConfigureAwait(false);
                 }
-                _lastFailure.Remove($"{ns}/{name}/{spec.Name}");
+                _lastFailure.Remove((key, spec.Name));
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
             {
                 // Left as it was: the next pass tries the same slot again (while it is still on time for its policy).
                 SchedulerLog.EnqueueFailed(logger, e, ns, name, spec.Name);
-                var key = $"{ns}/{name}/{spec.Name}";
-                if (!_lastFailure.TryGetValue(key, out var last) || last != e.Message)
+                if (!_lastFailure.TryGetValue((key, spec.Name), out var last) || last != e.Message)
                 {
-                    _lastFailure[key] = e.Message;
+                    _lastFailure[(key, spec.Name)] = e.Message;
                     await events.RecordAsync(obj, EventRecorder.Warning, "ScheduleFailed", $"schedule {spec.Name}: enqueue of {spec.Task} failed: {e.Message}", cancellationToken).ConfigureAwait(false);
                 }
                 if (earliest is null || now + options.BackoffBase < earliest) earliest = now + options.BackoffBase;
@@ -132,7 +133,11 @@ public sealed class TaskQueueScheduler(
             if (next.NextScheduleTime is { } n && (earliest is null || n < earliest)) earliest = n;
         }
 
-        if (!SameStatus(previous, statuses)) await WriteStatusAsync(queue, statuses, cancellationToken).ConfigureAwait(false);
+        if (!SameStatus(previous, statuses))
+        {
+            await WriteStatusAsync(queue, statuses, cancellationToken).ConfigureAwait(false);
+            _written[key] = (queue.Metadata.Uid, statuses);
+        }
         foreach (var outcome in sent) await ScheduleRunner.ReleaseClaimAsync(claims, outcome, cancellationToken).ConfigureAwait(false);
         return earliest;
     }

@@ -126,5 +126,8 @@ public static class StructuralSchemaValidator
 /// <summary>A schema violation: where (a JSON path from <c>$</c>) and what.</summary>
 public sealed record SchemaError(string Path, string Message)
 {
-    public override string ToString() => $"{Path}: {Message}";
+    /// <summary>The path as kubectl names a field (<c>spec.pools[0].concurrency</c>).</summary>
+    public string Field => Path.StartsWith("$.", StringComparison.Ordinal) ? Path[2..] : Path;
+
+    public override string ToString() => $"{Field}: {Message}";
 }

@@ -19,4 +19,7 @@ public static class TaskQueueSchema
     /// <summary>The openAPIV3Schema of the served version.</summary>
     public static JsonObject OpenApiSchema =>
         Crd.Value["spec"]!["versions"]!.AsArray().First(v => v!["served"]?.GetValue<bool>() != false)!["schema"]!["openAPIV3Schema"]!.AsObject();
+
+    /// <summary>The schema of <c>spec</c>.</summary>
+    public static JsonObject SpecSchema => OpenApiSchema["properties"]!["spec"]!.AsObject();
 }

@@ -1,164 +1,148 @@
 using System.Text.RegularExpressions;
+using Celeriac.Operator.Autoscaling.Keda;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
+using Celeriac.Operator.Schema;
 using Celeriac.Operator.Scheduling;
 
 namespace Celeriac.Operator.Validation;
 
 /// <summary>
-/// Checks beyond the CRD schema (and the schema's CEL rules again, for API servers that skip them):
-/// a spec that fails here is reported as Degraded with an Event, and its objects are left as they were.
+/// Whether a TaskQueue can be rendered; a spec that fails is reported as Degraded with an Event, and its objects are left as
+/// they were. Three kinds of check, each written once:
+/// <list type="bullet">
+/// <item>the CRD's own bounds (types, minimum/maximum, enum, pattern, lengths, list keys), by checking the model against the
+/// embedded CRD schema, so objects that never passed an API server (<c>render</c>, an API server without the schema) meet
+/// exactly the bounds <c>kubectl apply</c> meets;</item>
+/// <item>the CRD's CEL rules (<c>x-kubernetes-validations</c>), which the schema check does not evaluate, again in C#
+/// (ValidatorCrdAgreementTests pairs every rule with its check);</item>
+/// <item>what no CRD can say: quantities, time zones, cron fields, names that become too long together.</item>
+/// </list>
+/// Paths are the schema's (<c>spec.pools[0].concurrency</c>). The checks beyond the schema look only at parts the schema
+/// check passed, so one mistake is reported once.
 /// </summary>
 public static partial class TaskQueueValidator
 {
     private const int MaxServiceNameLength = 63;
     private const decimal MinimumMemoryCeilingBytes = 64m * 1024 * 1024;
+    private static readonly TimeSpan MinimumPollingInterval = TimeSpan.FromMilliseconds(100);
 
     public static IReadOnlyList<string> Validate(TaskQueue queue)
     {
-        var errors = new List<string>();
         var spec = queue.Spec;
-        if (string.IsNullOrWhiteSpace(spec.Image)) errors.Add("spec.image is required");
+        var schemaErrors = StructuralSchemaValidator.Validate(ModelJson.ToNode(spec), TaskQueueSchema.SpecSchema, "$.spec");
+        var errors = schemaErrors.Select(e => e.ToString()).ToList();
+        bool Clean(string path) => !schemaErrors.Any(e => e.Path == "$." + path || e.Path.StartsWith("$." + path + ".", StringComparison.Ordinal)
+            || e.Path.StartsWith("$." + path + "[", StringComparison.Ordinal));
 
+        // CEL: spec.broker, spec.broker.redis, spec.broker.serviceBus, spec.store.redis.
         var brokers = (spec.Broker.Redis is null ? 0 : 1) + (spec.Broker.Sqs is null ? 0 : 1) + (spec.Broker.ServiceBus is null ? 0 : 1);
         if (brokers != 1) errors.Add("spec.broker: set exactly one of redis, sqs, serviceBus");
-        if (spec.Broker.Redis is { } redis && (redis.Address is null == redis.ConnectionStringSecretRef is null))
-            errors.Add("spec.broker.redis: set either address or connectionStringSecretRef");
+        if (spec.Broker.Redis is { } redis) CheckRedis(errors, "spec.broker.redis", redis);
         if (spec.Broker.ServiceBus is { } bus && (bus.FullyQualifiedNamespace is null == bus.ConnectionStringSecretRef is null))
-            errors.Add("spec.broker.serviceBus: set either fullyQualifiedNamespace or connectionStringSecretRef");
-        if (spec.Store is { } store)
+            errors.Add("spec.broker.serviceBus: set either fullyQualifiedNamespace (workload identity) or connectionStringSecretRef");
+        if (spec.Store?.Redis is { } storeRedis) CheckRedis(errors, "spec.store.redis", storeRedis);
+        // CEL: spec.celery.resultBackend.
+        if (spec.Celery?.ResultBackend is { } results)
         {
-            if (store.Redis is not { } storeRedis) errors.Add("spec.store: set redis");
-            else if (storeRedis.Address is null == storeRedis.ConnectionStringSecretRef is null)
-                errors.Add("spec.store.redis: set either address or connectionStringSecretRef");
-            else if (storeRedis.ConnectionStringSecretRef is not null && storeRedis.PasswordSecretRef is not null)
-                errors.Add("spec.store.redis: passwordSecretRef goes with address, not with connectionStringSecretRef");
+            if (results.Address is null == results.ConnectionStringSecretRef is null)
+                errors.Add("spec.celery.resultBackend: set either address or connectionStringSecretRef");
+            if (results.ConnectionStringSecretRef is not null && (results.PasswordSecretRef is not null || results.Database is not null))
+                errors.Add("spec.celery.resultBackend: passwordSecretRef and database go with address, not with connectionStringSecretRef");
+        }
+        // Beyond the CRD: kombu's transports are Redis and SQS.
+        for (var i = 0; i < spec.Queues.Count; i++)
+        {
+            if (spec.Queues[i].IsCelery() && spec.Broker.Redis is null && spec.Broker.Sqs is null)
+                errors.Add($"spec.queues[{i}].protocol: protocol celery needs a redis or sqs broker (kombu's transports are Celery's side of the queue)");
         }
 
-        if (spec.Queues.Count == 0) errors.Add("spec.queues: declare at least one queue");
-        var declared = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var q in spec.Queues)
+        var declared = spec.Queues.Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Pools.Count; i++)
         {
-            if (!declared.Add(q.Name)) errors.Add($"spec.queues: '{q.Name}' is declared twice");
-            if (q.Protocol is { } protocol && protocol is not (QueueSpec.CeleriacProtocol or QueueSpec.CeleryProtocol))
-                errors.Add($"spec.queues[{q.Name}]: protocol must be celeriac or celery");
-            if (q.IsCelery() && spec.Broker.Redis is null && spec.Broker.Sqs is null)
-                errors.Add($"spec.queues[{q.Name}]: protocol celery needs a redis or sqs broker (kombu's transports are Celery's side of the queue)");
-        }
-        if (spec.Celery is { } celery)
-        {
-            Duration(errors, "spec.celery", "visibilityTimeout", celery.VisibilityTimeout);
-            if (celery.ResultBackend is { } results)
+            var pool = spec.Pools[i];
+            var at = $"spec.pools[{i}]";
+            // CEL: spec (every served queue is declared), resources, autoscaling, env[].
+            foreach (var q in pool.Queues.Where(q => !declared.Contains(q)))
+                errors.Add($"{at}.queues: queue '{q}' is not declared in spec.queues");
+            if (!pool.Resources.Limits.TryGetValue("memory", out var memory))
+                errors.Add($"{at}.resources: a memory limit is required (the worker's memory ceiling is derived from it)");
+            if (pool.Autoscaling is { } scaling && scaling.MinReplicas > scaling.MaxReplicas)
+                errors.Add($"{at}.autoscaling: minReplicas must not exceed maxReplicas");
+            if (pool.Autoscaling is { } polled && KubeDuration.TryParse(polled.PollingInterval, out var every) && every < MinimumPollingInterval)
+                errors.Add($"{at}.autoscaling.pollingInterval: '{polled.PollingInterval}' is shorter than 100ms");
+            for (var e = 0; e < (pool.Env?.Count ?? 0); e++)
             {
-                if (results.Address is null == results.ConnectionStringSecretRef is null)
-                    errors.Add("spec.celery.resultBackend: set either address or connectionStringSecretRef");
-                else if (results.ConnectionStringSecretRef is not null && (results.PasswordSecretRef is not null || results.Database is not null))
-                    errors.Add("spec.celery.resultBackend: passwordSecretRef and database go with address, not with connectionStringSecretRef");
+                var env = pool.Env![e];
+                if (env.Name.StartsWith("Celeriac__", StringComparison.Ordinal))
+                    errors.Add($"{at}.env[{e}]: '{env.Name}' is reserved: Celeriac__ variables are set by the operator from the spec");
+                if (env.Value is not null && env.ValueFrom is not null) errors.Add($"{at}.env[{e}]: '{env.Name}' sets both value and valueFrom");
             }
-        }
+            if (!Clean(at)) continue;
 
-        if (spec.Pools.Count == 0) errors.Add("spec.pools: declare at least one pool");
-        var poolNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var pool in spec.Pools)
-        {
-            var at = $"spec.pools[{pool.Name}]";
-            if (!poolNames.Add(pool.Name)) errors.Add($"{at}: the pool name is used twice");
-            if (!DnsLabelPattern().IsMatch(pool.Name)) errors.Add($"{at}: the name must be a DNS label");
+            // Beyond the CRD.
             var serviceName = TaskQueueRenderer.ObjectName(queue, pool) + "-metrics";
             if (serviceName.Length > MaxServiceNameLength)
                 errors.Add($"{at}: '{serviceName}' is longer than {MaxServiceNameLength} characters; shorten the TaskQueue or pool name");
-            if (pool.Queues.Count == 0) errors.Add($"{at}: a pool serves at least one queue");
-            foreach (var q in pool.Queues.Where(q => !declared.Contains(q)))
-                errors.Add($"{at}: queue '{q}' is not declared in spec.queues");
-            if (!pool.Resources.Limits.TryGetValue("memory", out var memory))
-                errors.Add($"{at}: resources.limits.memory is required (the worker's memory ceiling is derived from it)");
-            else if (!Quantity.TryParse(memory, out var bytes) || bytes <= 0)
-                errors.Add($"{at}: resources.limits.memory '{memory}' is not a quantity");
-            else if (bytes * (pool.MemoryCeilingPercent ?? 85) / 100m < MinimumMemoryCeilingBytes)
-                errors.Add($"{at}: resources.limits.memory '{memory}' leaves the worker less than 64Mi");
             foreach (var (name, quantity) in pool.Resources.Limits.Concat(pool.Resources.Requests ?? []))
             {
-                if (!Quantity.TryParse(quantity, out _)) errors.Add($"{at}: resource '{name}' has an invalid quantity '{quantity}'");
+                if (!Quantity.TryParse(quantity, out _)) errors.Add($"{at}.resources: '{name}' has an invalid quantity '{quantity}'");
             }
-            if (pool.Resources.Requests?.TryGetValue("memory", out var request) == true
-                && Quantity.TryParse(request, out var requestBytes) && Quantity.TryParse(memory, out var limitBytes) && requestBytes > limitBytes)
-                errors.Add($"{at}: the memory request exceeds the memory limit");
-            if (pool.Concurrency is < 1) errors.Add($"{at}: concurrency must be at least 1");
-            if (pool.ShutdownGrace is { } grace && !KubeDuration.TryParse(grace, out _)) errors.Add($"{at}: shutdownGrace '{grace}' is not a duration");
-            if (pool.Autoscaling is { } scaling)
+            if (memory is not null && Quantity.TryParse(memory, out var bytes))
             {
-                if ((scaling.MinReplicas ?? 1) > (scaling.MaxReplicas ?? 10)) errors.Add($"{at}: autoscaling.minReplicas exceeds maxReplicas");
-                if (scaling.ScaleDownStabilization is { } s && !KubeDuration.TryParse(s, out _)) errors.Add($"{at}: autoscaling.scaleDownStabilization '{s}' is not a duration");
-                if (scaling.PollingInterval is { } poll && (!KubeDuration.TryParse(poll, out var every) || every < TimeSpan.FromMilliseconds(100)))
-                    errors.Add($"{at}: autoscaling.pollingInterval '{poll}' is not a duration of at least 100ms");
-                if (scaling.Engine is { } engine && engine is not (AutoscalingSpec.BuiltinEngine or AutoscalingSpec.KedaEngine))
-                    errors.Add($"{at}: autoscaling.engine must be builtin or keda");
-                if (scaling.TargetQueueWait is { } wait && (!KubeDuration.TryParse(wait, out var waitSpan) || waitSpan < TimeSpan.FromSeconds(1)))
-                    errors.Add($"{at}: autoscaling.targetQueueWait '{wait}' is not a duration of at least 1s");
-                if (scaling.PollingIntervalAtZero is { } atZero && (!KubeDuration.TryParse(atZero, out var atZeroSpan) || atZeroSpan < TimeSpan.FromMilliseconds(100)))
-                    errors.Add($"{at}: autoscaling.pollingIntervalAtZero '{atZero}' is not a duration of at least 100ms");
-                if (scaling.Metric is { } metric && metric is not (AutoscalingSpec.DepthMetric or AutoscalingSpec.SlotsMetric))
-                    errors.Add($"{at}: autoscaling.metric must be depth or slots");
-                if (scaling.TargetUtilization is < 1 or > 100) errors.Add($"{at}: autoscaling.targetUtilization must be a percent from 1 to 100");
-                if (scaling.Engine == AutoscalingSpec.KedaEngine && spec.Broker.Redis?.ConnectionStringSecretRef is not null)
-                    errors.Add($"{at}: autoscaling.engine keda needs broker.redis.address (KEDA's redis-streams trigger cannot read a connection string)");
+                if (bytes * pool.MemoryCeilingPercent / 100m < MinimumMemoryCeilingBytes)
+                    errors.Add($"{at}.resources.limits.memory: '{memory}' leaves the worker less than 64Mi");
+                if (pool.Resources.Requests?.TryGetValue("memory", out var request) == true && Quantity.TryParse(request, out var requestBytes) && requestBytes > bytes)
+                    errors.Add($"{at}.resources: the memory request exceeds the memory limit");
             }
-            foreach (var env in pool.Env ?? [])
-            {
-                if (env.Name.StartsWith("Celeriac__", StringComparison.Ordinal)) errors.Add($"{at}: env '{env.Name}' is reserved; set it through the spec");
-                if (env.Value is not null && env.ValueFrom is not null) errors.Add($"{at}: env '{env.Name}' sets both value and valueFrom");
-            }
+            if (pool.Autoscaling is { } waits && KubeDuration.TryParse(waits.TargetQueueWait, out var wait) && wait < TimeSpan.FromSeconds(1))
+                errors.Add($"{at}.autoscaling.targetQueueWait: '{waits.TargetQueueWait}' is shorter than 1s");
+            if (pool.Autoscaling is { } idle && KubeDuration.TryParse(idle.PollingIntervalAtZero, out var atZero) && atZero < MinimumPollingInterval)
+                errors.Add($"{at}.autoscaling.pollingIntervalAtZero: '{idle.PollingIntervalAtZero}' is shorter than 100ms");
+            if (ScaledObjectRenderer.UsesKeda(pool) && spec.Broker.Redis?.ConnectionStringSecretRef is not null)
+                errors.Add($"{at}.autoscaling.engine: keda needs broker.redis.address (KEDA's redis-streams trigger cannot read a connection string)");
         }
 
-        var taskNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var task in spec.Tasks ?? [])
+        for (var i = 0; i < (spec.Tasks?.Count ?? 0); i++)
         {
-            var at = $"spec.tasks[{task.Name}]";
-            if (!taskNames.Add(task.Name)) errors.Add($"{at}: the task is listed twice");
-            var soft = Duration(errors, at, "softTimeLimit", task.SoftTimeLimit);
-            var hard = Duration(errors, at, "timeLimit", task.TimeLimit);
-            Duration(errors, at, "expires", task.Expires);
-            if (soft is { } s && hard is { } h && s > h) errors.Add($"{at}: softTimeLimit exceeds timeLimit");
-            if (task.RateLimit is { } rate && !RatePattern().IsMatch(rate)) errors.Add($"{at}: rateLimit '{rate}' must look like 70/s, 10/m or 100/h");
+            var task = spec.Tasks![i];
+            // CEL: tasks[].
+            if (KubeDuration.TryParse(task.SoftTimeLimit, out var soft) && KubeDuration.TryParse(task.TimeLimit, out var hard) && soft > hard)
+                errors.Add($"spec.tasks[{i}]: softTimeLimit must not exceed timeLimit");
         }
 
-        var scheduleNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var schedule in spec.Schedules ?? [])
+        for (var i = 0; i < (spec.Schedules?.Count ?? 0); i++)
         {
-            var at = $"spec.schedules[{schedule.Name}]";
-            if (!scheduleNames.Add(schedule.Name)) errors.Add($"{at}: the schedule is listed twice");
-            if (schedule.Cron is { } cron && !CronPattern().IsMatch(cron)) errors.Add($"{at}: cron '{cron}' must be five fields or a @macro");
-            if (schedule.Queue is { } q && !declared.Contains(q)) errors.Add($"{at}: queue '{q}' is not declared in spec.queues");
-            if (schedule.TimeZone is { } zone && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
-                errors.Add($"{at}: time zone '{zone}' is not known");
-            else
+            var schedule = spec.Schedules![i];
+            var at = $"spec.schedules[{i}]";
+            // CEL: spec (the schedule's queue is declared), schedules[], schedules[].cron.
+            if (schedule.Queue is { } q && !declared.Contains(q)) errors.Add($"{at}.queue: queue '{q}' is not declared in spec.queues");
+            if (schedule.Cron is null == schedule.Interval is null) errors.Add($"{at}: set exactly one of cron and interval");
+            if (schedule.Cron is { } cron && !CronPattern().IsMatch(cron)) errors.Add($"{at}.cron: '{cron}' must be five space-separated fields or a @macro");
+            if (schedule.Interval is { } interval && KubeDuration.TryParse(interval, out var period) && period < TimeSpan.FromSeconds(1))
+                errors.Add($"{at}.interval: '{interval}' is shorter than 1s");
+            if (!Clean(at) || errors.Any(e => e.StartsWith(at, StringComparison.Ordinal))) continue;
+
+            // Beyond the CRD: the time zone exists (also for an interval, which ignores it), the cron fields are in range.
+            try
             {
-                try
-                {
-                    ScheduleSpecs.ToDefinition(schedule);
-                }
-                catch (FormatException e)
-                {
-                    errors.Add($"{at}: {e.Message}");
-                }
+                Celeriac.Scheduling.ScheduleDefinition.FindZone(schedule.TimeZone);
+                ScheduleSpecs.ToDefinition(schedule);
+            }
+            catch (FormatException e)
+            {
+                errors.Add($"{at}: {e.Message}");
             }
         }
         return errors;
     }
 
-    private static TimeSpan? Duration(List<string> errors, string at, string field, string? text)
+    private static void CheckRedis(List<string> errors, string at, RedisBrokerSpec redis)
     {
-        if (text is null) return null;
-        if (KubeDuration.TryParse(text, out var value)) return value;
-        errors.Add($"{at}: {field} '{text}' is not a duration like 30s, 5m or 1h30m");
-        return null;
+        if (redis.Address is null == redis.ConnectionStringSecretRef is null) errors.Add($"{at}: set either address or connectionStringSecretRef");
+        if (redis.ConnectionStringSecretRef is not null && redis.PasswordSecretRef is not null)
+            errors.Add($"{at}: passwordSecretRef goes with address, not with connectionStringSecretRef");
     }
-
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabelPattern();
-
-    [GeneratedRegex(@"^[0-9]+/(s|m|h)$")]
-    private static partial Regex RatePattern();
 
     [GeneratedRegex(@"^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\S+( \S+){4})$")]
     private static partial Regex CronPattern();

@@ -1,4 +1,3 @@
-using Celeriac.Testing;
 
 namespace Celeriac.Celery.Tests.Infrastructure;
 

@@ -1,6 +1,5 @@
 using Amazon.SQS;
 using Celeriac.Sqs;
-using Celeriac.Testing;
 using Celeriac.Testing.Sqs;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -6,14 +6,14 @@ namespace Celeriac.Operator.Tests.Autoscaling;
 public sealed class AutoscalingValidationTests
 {
     [Theory]
-    [InlineData("engine", "autoscaling.engine must be builtin or keda")]
-    [InlineData("polling", "autoscaling.pollingInterval '50ms' is not a duration of at least 100ms")]
-    [InlineData("polling text", "autoscaling.pollingInterval 'often' is not a duration")]
+    [InlineData("engine", "spec.pools[0].autoscaling.engine: 'hpa' is not one of")]
+    [InlineData("polling", "spec.pools[0].autoscaling.pollingInterval: '50ms' is shorter than 100ms")]
+    [InlineData("polling text", "spec.pools[0].autoscaling.pollingInterval: 'often' does not match")]
     [InlineData("keda redis connection string", "needs broker.redis.address")]
-    [InlineData("wait", "autoscaling.targetQueueWait '500ms' is not a duration of at least 1s")]
-    [InlineData("at zero", "autoscaling.pollingIntervalAtZero 'soon' is not a duration of at least 100ms")]
-    [InlineData("metric", "autoscaling.metric must be depth or slots")]
-    [InlineData("utilization", "autoscaling.targetUtilization must be a percent from 1 to 100")]
+    [InlineData("wait", "spec.pools[0].autoscaling.targetQueueWait: '500ms' is shorter than 1s")]
+    [InlineData("at zero", "spec.pools[0].autoscaling.pollingIntervalAtZero: 'soon' does not match")]
+    [InlineData("metric", "spec.pools[0].autoscaling.metric: 'cpu' is not one of")]
+    [InlineData("utilization", "spec.pools[0].autoscaling.targetUtilization:")]
     public void Rejects(string what, string expected)
     {
         var queue = TestQueues.Parse();

@@ -17,8 +17,9 @@ public sealed class ScalingPolicyTests
         SchemaDefaults.Apply(defaulted, autoscaling);
         Assert.Equal(12, defaulted.Count);
         var spec = defaulted.Deserialize<AutoscalingSpec>(ModelJson.Options)!;
-        Assert.Equal(new ScalingPolicy(), ScalingPolicy.From(spec));
-        Assert.Equal(new ScalingPolicy(), ScalingPolicy.From(new AutoscalingSpec()));
+        var concurrency = new PoolSpec().Concurrency;
+        Assert.Equal(new ScalingPolicy(), ScalingPolicy.From(spec, concurrency));
+        Assert.Equal(new ScalingPolicy(), ScalingPolicy.From(new AutoscalingSpec(), concurrency));
         Assert.Equal(AutoscalingSpec.BuiltinEngine, spec.Engine);
     }
 

@@ -6,7 +6,6 @@ using Celeriac.Client;
 using Celeriac.Operator.Brokers;
 using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Model;
-using Celeriac.Testing;
 using Celeriac.Testing.Sqs;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,7 +54,7 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
             services.AddSingleton(sp => Brokers(sp.GetRequiredService<IKubernetes>())));
         var created = await CreateAsync(QueueYaml(sqs.NewPrefix()));
 
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "BrokerReachable") == "True", "the autoscaler reads the depth");
+        await Eventually.Until(() => ConditionStatus("billing", "BrokerReachable") == "True", "the autoscaler reads the depth");
         Assert.Equal(1, Replicas());
         Assert.Equal("DepthRead", Condition("billing", "BrokerReachable")!["reason"]!.GetValue<string>());
 
@@ -67,9 +66,9 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
         await producer.Client.EnqueueManyAsync("demo.noop", Items(1000), new EnqueueOptions { Queue = "urgent" });
 
         // ceil(5000 / 500) = 10, bounded by maxReplicas 8, in steps of at most 4.
-        await Eventually.HoldsAsync(() => Replicas() == 8, "the pool scales up to maxReplicas", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => Replicas() == 8, "the pool scales up to maxReplicas", TimeSpan.FromSeconds(60));
         var scaledUpAfter = enqueued.Elapsed;
-        await Eventually.HoldsAsync(() => Pool()?["desiredReplicas"]?.GetValue<int>() == 8 && Pool()?["queueDepth"]?.GetValue<long>() >= 4000,
+        await Eventually.Until(() => Pool()?["desiredReplicas"]?.GetValue<int>() == 8 && Pool()?["queueDepth"]?.GetValue<long>() >= 4000,
             "the status shows the desired replicas and the depth");
         var pool = Pool()!;
         Assert.StartsWith("ScaleUp", pool["lastScaleReason"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -86,7 +85,7 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
 
         // A re-render of the Deployment (a new image) leaves the replicas to the autoscaler.
         await UpdateSpecAsync("shop", "billing", spec => spec["image"] = "registry.example.com/billing:1.1");
-        await Eventually.HoldsAsync(() => Image(Deployment("billing-general")!) == "registry.example.com/billing:1.1", "the Deployment is re-rendered");
+        await Eventually.Until(() => Image(Deployment("billing-general")!) == "registry.example.com/billing:1.1", "the Deployment is re-rendered");
         Assert.Equal(8, Replicas());
 
         // Drain: consumers in this process receive and acknowledge every task.
@@ -94,17 +93,17 @@ public sealed class AutoscalingEndToEndTests(SqsEmulator sqs) : OperatorTestBase
         // enough, but the window still holds a recommendation of 2 from just before.
         var clock = Stopwatch.StartNew();
         var oneReplicaEnough = await DrainAsync(producer.Broker, ["urgent", "bulk"], expected: 5000, remainingMark: 500, clock);
-        await Eventually.HoldsAsync(() => Replicas() == 1, "the pool scales back to minReplicas", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => Replicas() == 1, "the pool scales back to minReplicas", TimeSpan.FromSeconds(60));
         var scaledDownAfter = clock.Elapsed - oneReplicaEnough;
 
         // Down only once the window had no higher recommendation; never up again while draining (no flapping).
         Assert.True(scaledDownAfter >= Window - TimeSpan.FromMilliseconds(500), $"scaled down {scaledDownAfter} after one replica was enough");
         // The Event follows the scale write.
-        await Eventually.HoldsAsync(() => Scales().Count == Api.ScaleWrites, "every scale has its Event");
+        await Eventually.Until(() => Scales().Count == Api.ScaleWrites, "every scale has its Event");
         var scales = Scales();
         Assert.DoesNotContain(scales.SkipWhile(s => s.To > s.From), s => s.To > s.From);
         Assert.Equal(1, scales[^1].To);
-        await Eventually.HoldsAsync(() => Pool()?["desiredReplicas"]?.GetValue<int>() == 1 && Pool()?["queueDepth"]?.GetValue<long>() == 0, "the status shows the drained pool");
+        await Eventually.Until(() => Pool()?["desiredReplicas"]?.GetValue<int>() == 1 && Pool()?["queueDepth"]?.GetValue<long>() == 0, "the status shows the drained pool");
         Assert.StartsWith("ScaleDown", Pool()!["lastScaleReason"]!.GetValue<string>(), StringComparison.Ordinal);
         Console.WriteLine($"autoscaling e2e: scaled to 8 {scaledUpAfter.TotalSeconds:F1} s after the enqueue began; back to 1 {scaledDownAfter.TotalSeconds:F1} s after 500 or fewer tasks were left (window {Window.TotalSeconds} s); scales {string.Join(", ", scales.Select(s => $"{s.From}->{s.To}"))}");
     }

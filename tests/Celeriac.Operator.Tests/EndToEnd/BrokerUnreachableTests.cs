@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Kubernetes;
-using Celeriac.Testing;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
 
@@ -47,7 +46,7 @@ public sealed class BrokerUnreachableTests : OperatorTestBase
         await StartOperatorAsync();
         await CreateAsync(Queue(((System.Net.IPEndPoint)silent.LocalEndpoint).Port));
 
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "BrokerReachable") == "False", "BrokerReachable turns False", TimeSpan.FromSeconds(90));
+        await Eventually.Until(() => ConditionStatus("billing", "BrokerReachable") == "False", "BrokerReachable turns False", TimeSpan.FromSeconds(90));
         Assert.Contains("no answer within 10 s", Condition("billing", "BrokerReachable")!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(1, Deployment("billing-general")!["spec"]!["replicas"]!.GetValue<int>());
         Assert.Equal(0, Api.ScaleWrites);
@@ -63,7 +62,7 @@ public sealed class BrokerUnreachableTests : OperatorTestBase
         await StartOperatorAsync();
         await CreateAsync(Queue(LoopbackPort.Free())); // nothing listens there
 
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "BrokerReachable") == "False", "BrokerReachable turns False", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => ConditionStatus("billing", "BrokerReachable") == "False", "BrokerReachable turns False", TimeSpan.FromSeconds(60));
         var condition = Condition("billing", "BrokerReachable")!;
         Assert.Equal("BrokerUnreachable", condition["reason"]!.GetValue<string>());
         Assert.Contains("could not be read", condition["message"]!.GetValue<string>(), StringComparison.Ordinal);

@@ -35,7 +35,7 @@ public sealed class CliStatusTests : OperatorTestBase, IDisposable
                 - { name: nightly, task: reports.build, cron: "0 2 * * *", timeZone: Europe/Berlin, queue: bulk }
                 - { name: tick, task: demo.noop, interval: 1h, suspend: true }
             """);
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Reconciled") == "True", "reconciled");
+        await Eventually.Until(() => ConditionStatus("billing", "Reconciled") == "True", "reconciled");
 
         var (code, output, error) = await RunAsync("status", "billing", "-n", "shop", "--kubeconfig", kubeconfig);
         Assert.True(code == 0, error);

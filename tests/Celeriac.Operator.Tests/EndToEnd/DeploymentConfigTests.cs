@@ -58,11 +58,11 @@ public sealed class DeploymentConfigTests : OperatorTestBase
         Api.Register(new Fake.FakeResource("monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor", true, false));
         await StartOperatorAsync(leaderElection: true, identity: "rbac-check");
         await CreateAsync(ResilienceInvalid());
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Degraded") == "True", "invalid spec seen");
+        await Eventually.Until(() => ConditionStatus("billing", "Degraded") == "True", "invalid spec seen");
         await UpdateSpecAsync("shop", "billing", spec => spec["pools"]![1]!["queues"] = new JsonArray("urgent"));
-        await Eventually.HoldsAsync(() => Deployment("billing-urgent") is not null, "applied");
+        await Eventually.Until(() => Deployment("billing-urgent") is not null, "applied");
         await UpdateSpecAsync("shop", "billing", spec => spec["pools"]!.AsArray().RemoveAt(1));
-        await Eventually.HoldsAsync(() => Deployment("billing-urgent") is null, "pool removed");
+        await Eventually.Until(() => Deployment("billing-urgent") is null, "pool removed");
 
         var operatorRequests = Api.Requests.Where(r => !r.Contains("fieldManager=celeriac-autoscaler", StringComparison.Ordinal)).ToList();
         var denied = new List<string>();

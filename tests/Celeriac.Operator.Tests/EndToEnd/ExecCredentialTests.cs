@@ -24,7 +24,7 @@ public sealed class ExecCredentialTests : OperatorTestBase, IDisposable
         await StartOperatorAsync(leaderElection: true, identity: "laptop",
             kubernetes: KubeconfigDiscovery.Load(kubeconfig, Path.Combine(directory, "none"), context: null));
         await CreateAsync();
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Reconciled") == "True", "the operator reconciles with the plugin's token");
+        await Eventually.Until(() => ConditionStatus("billing", "Reconciled") == "True", "the operator reconciles with the plugin's token");
         Assert.NotNull(Deployment("billing-general"));
         Assert.Equal("laptop", Api.Get("coordination.k8s.io/v1", "leases", "celeriac-system", "celeriac-operator-leader")!["spec"]!["holderIdentity"]!.GetValue<string>());
     }

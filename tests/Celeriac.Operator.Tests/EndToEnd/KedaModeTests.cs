@@ -30,9 +30,9 @@ public sealed class KedaModeTests : OperatorTestBase
         await StartOperatorAsync();
         await CreateAsync(Queue);
 
-        await Eventually.HoldsAsync(() => Api.Get("keda.sh/v1alpha1", "scaledobjects", "shop", "billing-general") is not null, "the ScaledObject is applied");
+        await Eventually.Until(() => Api.Get("keda.sh/v1alpha1", "scaledobjects", "shop", "billing-general") is not null, "the ScaledObject is applied");
         Assert.NotNull(Api.Get("keda.sh/v1alpha1", "triggerauthentications", "shop", "billing-general-broker"));
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Autoscaling") == "True", "the Autoscaling condition is set");
+        await Eventually.Until(() => ConditionStatus("billing", "Autoscaling") == "True", "the Autoscaling condition is set");
         Assert.Equal("ScaledObjectsApplied", Condition("billing", "Autoscaling")!["reason"]!.GetValue<string>());
 
         // Several polling intervals later the built-in scaler has not touched the pool (its broker is not even reachable).
@@ -42,7 +42,7 @@ public sealed class KedaModeTests : OperatorTestBase
 
         // Back to builtin: the KEDA objects are removed.
         await UpdateSpecAsync("shop", "billing", spec => spec["pools"]![0]!["autoscaling"]!["engine"] = "builtin");
-        await Eventually.HoldsAsync(() => Api.Get("keda.sh/v1alpha1", "scaledobjects", "shop", "billing-general") is null
+        await Eventually.Until(() => Api.Get("keda.sh/v1alpha1", "scaledobjects", "shop", "billing-general") is null
             && Api.Get("keda.sh/v1alpha1", "triggerauthentications", "shop", "billing-general-broker") is null, "the KEDA objects are deleted");
     }
 
@@ -51,7 +51,7 @@ public sealed class KedaModeTests : OperatorTestBase
     {
         await StartOperatorAsync();
         await CreateAsync(Queue);
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Autoscaling") == "False", "the Autoscaling condition reports KEDA missing");
+        await Eventually.Until(() => ConditionStatus("billing", "Autoscaling") == "False", "the Autoscaling condition reports KEDA missing");
         var condition = Condition("billing", "Autoscaling")!;
         Assert.Equal("KedaNotInstalled", condition["reason"]!.GetValue<string>());
         Assert.Contains("general", condition["message"]!.GetValue<string>(), StringComparison.Ordinal);

@@ -15,11 +15,11 @@ public sealed class OperatorProcessTests : OperatorTestBase
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         await CreateAsync();
-        await Eventually.HoldsAsync(() => Deployment("billing-general") is not null, "the operator reconciles");
+        await Eventually.Until(() => Deployment("billing-general") is not null, "the operator reconciles");
 
         Assert.Equal("ok", await http.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
         string metrics = "";
-        await Eventually.HoldsAsync(() =>
+        await Eventually.Until(() =>
         {
             metrics = http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult();
             return metrics.Contains("celeriac_operator_reconcile_total{result=\"success\"}", StringComparison.Ordinal);
@@ -38,7 +38,7 @@ public sealed class OperatorProcessTests : OperatorTestBase
         await app.StartAsync();
         await CreateAsync(); // in namespace shop
         await CreateAsync(TestQueues.Sample.Replace("namespace: shop", "namespace: team-b", StringComparison.Ordinal));
-        await Eventually.HoldsAsync(() => Deployment("billing-general", "team-b") is not null, "the watched namespace is reconciled");
+        await Eventually.Until(() => Deployment("billing-general", "team-b") is not null, "the watched namespace is reconciled");
         Assert.Null(Deployment("billing-general", "shop"));
         Assert.Null(TaskQueue("billing", "shop")!["status"]);
         Assert.DoesNotContain(Api.Requests, r => r.Contains("/namespaces/shop/", StringComparison.Ordinal) && !r.StartsWith("POST", StringComparison.Ordinal));

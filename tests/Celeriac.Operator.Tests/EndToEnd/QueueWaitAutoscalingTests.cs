@@ -46,27 +46,27 @@ public sealed class QueueWaitAutoscalingTests(ITestOutputHelper output) : Operat
             """;
         await StartOperatorAsync(brokerOverrides: Sqlite);
         var created = await CreateAsync(yaml);
-        await Eventually.HoldsAsync(() => ConditionStatus("waits", "BrokerReachable") == "True", "the depth is read from the SQLite file");
+        await Eventually.Until(() => ConditionStatus("waits", "BrokerReachable") == "True", "the depth is read from the SQLite file");
 
         await using var producerBrokers = new TaskQueueBrokers(Kubectl) { Overrides = Sqlite };
         var producer = await producerBrokers.GetAsync(ModelJson.ToTaskQueue(created), CancellationToken.None);
         var sent = Stopwatch.StartNew();
         for (var i = 0; i < 3; i++) await producer.Client.EnqueueAsync("demo.noop", new { milliseconds = 0, i }, new EnqueueOptions { Queue = "default" });
 
-        await Eventually.HoldsAsync(() => Replicas("waits-waiting") >= 2, "the waiting pool scales up on its old head message", TimeSpan.FromSeconds(30));
+        await Eventually.Until(() => Replicas("waits-waiting") >= 2, "the waiting pool scales up on its old head message", TimeSpan.FromSeconds(30));
         // Not before the head message had waited longer than the target.
         Assert.True(sent.Elapsed >= TimeSpan.FromSeconds(2), $"scaled after {sent.Elapsed}");
         // Three messages, 100 per replica: depth alone says one replica, and the pool without a wait target keeps it.
         Assert.Equal(1, Replicas("waits-plain"));
-        await Eventually.HoldsAsync(() => TaskQueue("waits")?["status"]?["pools"]?.AsArray().Any(p => p?["name"]?.GetValue<string>() == "waiting" && p["queueDepth"]?.GetValue<long>() == 3) == true,
+        await Eventually.Until(() => TaskQueue("waits")?["status"]?["pools"]?.AsArray().Any(p => p?["name"]?.GetValue<string>() == "waiting" && p["queueDepth"]?.GetValue<long>() == 3) == true,
             "the status shows the depth of 3 the decision counted");
         // The Event follows the scale write.
-        await Eventually.HoldsAsync(() => ScaledUp().Any(m => m.Contains("pool waiting", StringComparison.Ordinal) && m.Contains("oldest ready", StringComparison.Ordinal)
+        await Eventually.Until(() => ScaledUp().Any(m => m.Contains("pool waiting", StringComparison.Ordinal) && m.Contains("oldest ready", StringComparison.Ordinal)
             && m.Contains("target wait 2 s", StringComparison.Ordinal)), "a ScaledUp Event names the wait");
         Assert.DoesNotContain(ScaledUp(), m => m.Contains("pool plain", StringComparison.Ordinal));
 
         // The wait keeps growing while nobody takes the messages: the pool grows to its maximum, the other stays.
-        await Eventually.HoldsAsync(() => Replicas("waits-waiting") == 4, "the waiting pool reaches maxReplicas", TimeSpan.FromSeconds(30));
+        await Eventually.Until(() => Replicas("waits-waiting") == 4, "the waiting pool reaches maxReplicas", TimeSpan.FromSeconds(30));
         Assert.Equal(1, Replicas("waits-plain"));
     }
 
@@ -96,12 +96,12 @@ public sealed class QueueWaitAutoscalingTests(ITestOutputHelper output) : Operat
         var reactions = new List<TimeSpan>();
         for (var trial = 0; trial < 3; trial++)
         {
-            await Eventually.HoldsAsync(() => Replicas("cold-general") == 0, "the idle pool is at zero", TimeSpan.FromSeconds(45));
+            await Eventually.Until(() => Replicas("cold-general") == 0, "the idle pool is at zero", TimeSpan.FromSeconds(45));
             // Somewhere in the 2 s cycle, not right after a read.
             await Task.Delay(TimeSpan.FromMilliseconds(300 + 700 * trial));
             var enqueued = Stopwatch.StartNew();
             await producer.Client.EnqueueAsync("demo.noop", new { milliseconds = 0, trial }, new EnqueueOptions { Queue = "default" });
-            await Eventually.HoldsAsync(() => Replicas("cold-general") == 1, "the first message starts a worker", TimeSpan.FromSeconds(30));
+            await Eventually.Until(() => Replicas("cold-general") == 1, "the first message starts a worker", TimeSpan.FromSeconds(30));
             reactions.Add(enqueued.Elapsed);
             // The worker would take it: drain, so the pool goes back to zero for the next trial.
             var batch = await producer.Broker.ReceiveAsync(["default"], 10, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), CancellationToken.None);

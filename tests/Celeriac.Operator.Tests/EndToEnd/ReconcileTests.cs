@@ -16,7 +16,7 @@ public sealed class ReconcileTests : OperatorTestBase
         var created = await CreateAsync();
         var uid = created["metadata"]!["uid"]!.GetValue<string>();
 
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Reconciled") == "True", "the TaskQueue is reconciled");
+        await Eventually.Until(() => ConditionStatus("billing", "Reconciled") == "True", "the TaskQueue is reconciled");
         foreach (var name in new[] { "billing-general", "billing-urgent" })
         {
             var deployment = Deployment(name)!;
@@ -37,7 +37,7 @@ public sealed class ReconcileTests : OperatorTestBase
 
         Api.MarkDeploymentReady("shop", "billing-general");
         Api.MarkDeploymentReady("shop", "billing-urgent");
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Ready") == "True", "the TaskQueue is Ready");
+        await Eventually.Until(() => ConditionStatus("billing", "Ready") == "True", "the TaskQueue is Ready");
         status = TaskQueue("billing")!["status"]!;
         Assert.Equal("2/2", status["readyPools"]!.GetValue<string>());
         Assert.Equal(2, status["replicas"]!.GetValue<int>());
@@ -50,7 +50,7 @@ public sealed class ReconcileTests : OperatorTestBase
     {
         await StartOperatorAsync();
         await CreateAsync();
-        await Eventually.HoldsAsync(() => Deployment("billing-urgent") is not null, "the urgent pool exists");
+        await Eventually.Until(() => Deployment("billing-urgent") is not null, "the urgent pool exists");
 
         await UpdateSpecAsync("shop", "billing", spec =>
         {
@@ -65,13 +65,13 @@ public sealed class ReconcileTests : OperatorTestBase
             });
         });
 
-        await Eventually.HoldsAsync(() => Deployment("billing-bulk") is not null, "the bulk pool is created");
-        await Eventually.HoldsAsync(() => Deployment("billing-urgent") is null, "the urgent pool's Deployment is deleted");
-        await Eventually.HoldsAsync(() => Api.Get("policy/v1", "poddisruptionbudgets", "shop", "billing-urgent") is null, "its PDB is deleted");
-        await Eventually.HoldsAsync(() => Api.Get("v1", "services", "shop", "billing-urgent-metrics") is null, "its Service is deleted");
-        await Eventually.HoldsAsync(() => Image(Deployment("billing-general")!) == "registry.example.com/billing:2.0", "the image is rolled");
+        await Eventually.Until(() => Deployment("billing-bulk") is not null, "the bulk pool is created");
+        await Eventually.Until(() => Deployment("billing-urgent") is null, "the urgent pool's Deployment is deleted");
+        await Eventually.Until(() => Api.Get("policy/v1", "poddisruptionbudgets", "shop", "billing-urgent") is null, "its PDB is deleted");
+        await Eventually.Until(() => Api.Get("v1", "services", "shop", "billing-urgent-metrics") is null, "its Service is deleted");
+        await Eventually.Until(() => Image(Deployment("billing-general")!) == "registry.example.com/billing:2.0", "the image is rolled");
         Assert.Equal("registry.example.com/billing:2.0", Image(Deployment("billing-bulk")!));
-        await Eventually.HoldsAsync(() => TaskQueue("billing")!["status"]?["observedGeneration"]?.GetValue<long>() == 2, "generation 2 is observed");
+        await Eventually.Until(() => TaskQueue("billing")!["status"]?["observedGeneration"]?.GetValue<long>() == 2, "generation 2 is observed");
         Assert.DoesNotContain(TaskQueue("billing")!["status"]!["pools"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "urgent");
     }
 
@@ -91,7 +91,7 @@ public sealed class ReconcileTests : OperatorTestBase
             Spec = new V1DeploymentSpec(),
         }, "shop");
         await CreateAsync();
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Reconciled") == "True", "reconciled");
+        await Eventually.Until(() => ConditionStatus("billing", "Reconciled") == "True", "reconciled");
         Assert.NotNull(Deployment("billing-handmade"));
     }
 
@@ -100,7 +100,7 @@ public sealed class ReconcileTests : OperatorTestBase
     {
         await StartOperatorAsync();
         await CreateAsync();
-        await Eventually.HoldsAsync(() => Deployment("billing-general") is not null, "the Deployment exists");
+        await Eventually.Until(() => Deployment("billing-general") is not null, "the Deployment exists");
         Assert.Equal(1, Deployment("billing-general")!["spec"]!["replicas"]!.GetValue<int>());
 
         // The autoscaler (issue 7) sets replicas as its own field manager.
@@ -113,7 +113,7 @@ public sealed class ReconcileTests : OperatorTestBase
         }, V1Patch.PatchType.ApplyPatch), "billing-general", "shop", fieldManager: "celeriac-autoscaler", force: false);
 
         await UpdateSpecAsync("shop", "billing", spec => spec["image"] = "registry.example.com/billing:3.0");
-        await Eventually.HoldsAsync(() => Image(Deployment("billing-general")!) == "registry.example.com/billing:3.0", "the new image is applied");
+        await Eventually.Until(() => Image(Deployment("billing-general")!) == "registry.example.com/billing:3.0", "the new image is applied");
         Assert.Equal(4, Deployment("billing-general")!["spec"]!["replicas"]!.GetValue<int>());
     }
 
@@ -122,12 +122,12 @@ public sealed class ReconcileTests : OperatorTestBase
     {
         await StartOperatorAsync();
         await CreateAsync();
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Reconciled") == "True", "reconciled");
+        await Eventually.Until(() => ConditionStatus("billing", "Reconciled") == "True", "reconciled");
         var before = Deployment("billing-general")!["metadata"]!["resourceVersion"]!.GetValue<string>();
         var statusBefore = TaskQueue("billing")!["metadata"]!["resourceVersion"]!.GetValue<string>();
         var applies = Api.Requests.Count(r => r.StartsWith("PATCH", StringComparison.Ordinal));
         // Pools are not ready, so the operator looks again every 0.5 s: wait for several more passes.
-        await Eventually.HoldsAsync(() => Api.Requests.Count(r => r.StartsWith("PATCH", StringComparison.Ordinal)) > applies + 20, "more reconcile passes");
+        await Eventually.Until(() => Api.Requests.Count(r => r.StartsWith("PATCH", StringComparison.Ordinal)) > applies + 20, "more reconcile passes");
         Assert.Equal(before, Deployment("billing-general")!["metadata"]!["resourceVersion"]!.GetValue<string>());
         Assert.Equal(statusBefore, TaskQueue("billing")!["metadata"]!["resourceVersion"]!.GetValue<string>());
     }
@@ -137,14 +137,14 @@ public sealed class ReconcileTests : OperatorTestBase
     {
         var op = await StartOperatorAsync();
         await CreateAsync();
-        await Eventually.HoldsAsync(() => Deployment("billing-general") is not null, "created");
+        await Eventually.Until(() => Deployment("billing-general") is not null, "created");
         await Kubectl.DeleteAsync(ResourceTypes.TaskQueues, "shop", "billing", null, CancellationToken.None);
-        await Eventually.HoldsAsync(() => Api.List("apps/v1", "deployments", "shop").Count == 0, "the Deployments are collected");
-        await Eventually.HoldsAsync(() => Api.List("v1", "services", "shop").Count == 0, "the Services are collected");
-        await Eventually.HoldsAsync(() => op.Metrics.ReconcileCount("gone") >= 1, "the operator saw the deletion");
+        await Eventually.Until(() => Api.List("apps/v1", "deployments", "shop").Count == 0, "the Deployments are collected");
+        await Eventually.Until(() => Api.List("v1", "services", "shop").Count == 0, "the Services are collected");
+        await Eventually.Until(() => op.Metrics.ReconcileCount("gone") >= 1, "the operator saw the deletion");
 
         await CreateAsync(TestQueues.Sample.Replace("name: billing,", "name: billing2,", StringComparison.Ordinal));
-        await Eventually.HoldsAsync(() => Deployment("billing2-general") is not null, "a later queue is still reconciled");
+        await Eventually.Until(() => Deployment("billing2-general") is not null, "a later queue is still reconciled");
     }
 
     [Fact]
@@ -153,8 +153,8 @@ public sealed class ReconcileTests : OperatorTestBase
         Api.Register(new FakeResource("monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor", true, false));
         await StartOperatorAsync();
         await CreateAsync();
-        await Eventually.HoldsAsync(() => Api.Get("monitoring.coreos.com/v1", "servicemonitors", "shop", "billing-general") is not null, "a ServiceMonitor exists");
+        await Eventually.Until(() => Api.Get("monitoring.coreos.com/v1", "servicemonitors", "shop", "billing-general") is not null, "a ServiceMonitor exists");
         // Pools are applied one after the other: the second pool's ServiceMonitor may come a moment later.
-        await Eventually.HoldsAsync(() => Api.Get("monitoring.coreos.com/v1", "servicemonitors", "shop", "billing-urgent") is not null, "the second pool's ServiceMonitor exists");
+        await Eventually.Until(() => Api.Get("monitoring.coreos.com/v1", "servicemonitors", "shop", "billing-urgent") is not null, "the second pool's ServiceMonitor exists");
     }
 }

@@ -1,7 +1,6 @@
 using Celeriac.Client;
 using Celeriac.Operator.Brokers;
 using Celeriac.Operator.Model;
-using Celeriac.Testing;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
 
@@ -28,14 +27,14 @@ public sealed class RedisAutoscalingTests : OperatorTestBase
                   resources: { limits: { memory: 256Mi } }
                   autoscaling: { minReplicas: 1, maxReplicas: 6, targetDepthPerReplica: 250, pollingInterval: 200ms, scaleDownStabilization: 1s }
             """);
-        await Eventually.HoldsAsync(() => ConditionStatus("cache", "BrokerReachable") == "True", "the depth is read from Redis");
+        await Eventually.Until(() => ConditionStatus("cache", "BrokerReachable") == "True", "the depth is read from Redis");
 
         await using var producerBrokers = new TaskQueueBrokers(Kubectl);
         var producer = await producerBrokers.GetAsync(ModelJson.ToTaskQueue(created), CancellationToken.None);
         await producer.Client.EnqueueManyAsync("demo.noop", Items(600), new EnqueueOptions { Queue = "high" });
         await producer.Client.EnqueueManyAsync("demo.noop", Items(400), new EnqueueOptions { Queue = "low" });
         // 1,000 messages on two queues at 250 per replica.
-        await Eventually.HoldsAsync(() => Replicas() == 4, "the pool scales to 4", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => Replicas() == 4, "the pool scales to 4", TimeSpan.FromSeconds(60));
 
         // Received but not acknowledged: still counted (in flight), so the pool holds.
         var leased = await producer.Broker.ReceiveAsync(["high", "low"], 500, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), CancellationToken.None);
@@ -50,7 +49,7 @@ public sealed class RedisAutoscalingTests : OperatorTestBase
             if (batch.Count == 0) break;
             await producer.Broker.AckAsync(batch, CancellationToken.None);
         }
-        await Eventually.HoldsAsync(() => Replicas() == 1, "the drained pool returns to minReplicas", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => Replicas() == 1, "the drained pool returns to minReplicas", TimeSpan.FromSeconds(60));
     }
 
     private int Replicas() => Deployment("cache-general")?["spec"]?["replicas"]?.GetValue<int>() ?? -1;

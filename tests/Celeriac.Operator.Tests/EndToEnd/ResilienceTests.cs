@@ -19,13 +19,13 @@ public sealed class ResilienceTests : OperatorTestBase
     {
         var op = await StartOperatorAsync();
         await CreateAsync(InvalidQueue);
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Degraded") == "True", "Degraded is True");
+        await Eventually.Until(() => ConditionStatus("billing", "Degraded") == "True", "Degraded is True");
         var degraded = Condition("billing", "Degraded")!;
         Assert.Equal("InvalidSpec", degraded["reason"]!.GetValue<string>());
         Assert.Contains("'missing' is not declared", degraded["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("False", ConditionStatus("billing", "Ready"));
         Assert.Empty(Api.List("apps/v1", "deployments", "shop"));
-        await Eventually.HoldsAsync(() => Events("InvalidSpec").Count == 1, "an InvalidSpec Event is recorded");
+        await Eventually.Until(() => Events("InvalidSpec").Count == 1, "an InvalidSpec Event is recorded");
         var warning = Events("InvalidSpec")[0];
         Assert.Equal("Warning", warning["type"]!.GetValue<string>());
         Assert.Equal("billing", warning["involvedObject"]!["name"]!.GetValue<string>());
@@ -33,12 +33,12 @@ public sealed class ResilienceTests : OperatorTestBase
         // Another pass over the same invalid spec records no second Event.
         var passes = op.Metrics.ReconcileCount("invalid");
         await UpdateSpecAsync("shop", "billing", spec => spec["pools"]![0]!["concurrency"] = 12);
-        await Eventually.HoldsAsync(() => op.Metrics.ReconcileCount("invalid") > passes, "the changed but still invalid spec is looked at");
+        await Eventually.Until(() => op.Metrics.ReconcileCount("invalid") > passes, "the changed but still invalid spec is looked at");
         Assert.True(Events("InvalidSpec").Count <= 2, "an Event per generation at most");
 
         await UpdateSpecAsync("shop", "billing", spec => spec["pools"]![1]!["queues"] = new JsonArray("urgent"));
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Degraded") == "False", "Degraded clears");
-        await Eventually.HoldsAsync(() => Deployment("billing-urgent") is not null, "the objects are applied");
+        await Eventually.Until(() => ConditionStatus("billing", "Degraded") == "False", "Degraded clears");
+        await Eventually.Until(() => Deployment("billing-urgent") is not null, "the objects are applied");
     }
 
     [Fact]
@@ -47,10 +47,10 @@ public sealed class ResilienceTests : OperatorTestBase
         // The fake does not enforce the schema, as an API server without this CRD version's schema would not.
         await StartOperatorAsync();
         await CreateAsync(TestQueues.Sample.Replace("concurrency: 16", "concurrency: lots", StringComparison.Ordinal));
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Degraded") == "True", "Degraded is True");
+        await Eventually.Until(() => ConditionStatus("billing", "Degraded") == "True", "Degraded is True");
         Assert.Contains("does not match the schema", Condition("billing", "Degraded")!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         await CreateAsync(TestQueues.Sample.Replace("name: billing,", "name: healthy,", StringComparison.Ordinal));
-        await Eventually.HoldsAsync(() => Deployment("healthy-general") is not null, "another queue is still reconciled");
+        await Eventually.Until(() => Deployment("healthy-general") is not null, "another queue is still reconciled");
     }
 
     [Fact]
@@ -59,9 +59,9 @@ public sealed class ResilienceTests : OperatorTestBase
         Api.Fail(r => r.Method == "PATCH" && r.Path.Value!.Contains("/deployments/", StringComparison.Ordinal), 500, 3);
         var op = await StartOperatorAsync();
         await CreateAsync();
-        await Eventually.HoldsAsync(() => Deployment("billing-general") is not null && Deployment("billing-urgent") is not null, "applied despite errors");
+        await Eventually.Until(() => Deployment("billing-general") is not null && Deployment("billing-urgent") is not null, "applied despite errors");
         Assert.True(op.Metrics.ReconcileCount("error") >= 1);
-        await Eventually.HoldsAsync(() => ConditionStatus("billing", "Reconciled") == "True", "reconciled");
+        await Eventually.Until(() => ConditionStatus("billing", "Reconciled") == "True", "reconciled");
         Assert.Contains("celeriac_operator_reconcile_total{result=\"error\"}", op.MetricsText(), StringComparison.Ordinal);
     }
 
@@ -71,8 +71,8 @@ public sealed class ResilienceTests : OperatorTestBase
         Api.Fail(r => r.Method == "PATCH" && r.Path.Value!.Contains("/poddisruptionbudgets/", StringComparison.Ordinal), 422, 1000);
         await StartOperatorAsync();
         await CreateAsync();
-        await Eventually.HoldsAsync(() => Events("ApplyFailed").Count >= 1, "an ApplyFailed Event");
-        await Eventually.HoldsAsync(() => Condition("billing", "Reconciled")?["reason"]?.GetValue<string>() == "ApplyFailed", "Reconciled=False ApplyFailed");
+        await Eventually.Until(() => Events("ApplyFailed").Count >= 1, "an ApplyFailed Event");
+        await Eventually.Until(() => Condition("billing", "Reconciled")?["reason"]?.GetValue<string>() == "ApplyFailed", "Reconciled=False ApplyFailed");
         Assert.Equal("False", ConditionStatus("billing", "Reconciled"));
     }
 
@@ -81,19 +81,19 @@ public sealed class ResilienceTests : OperatorTestBase
     {
         var op = await StartOperatorAsync();
         await CreateAsync();
-        await Eventually.HoldsAsync(() => Deployment("billing-general") is not null, "first queue");
+        await Eventually.Until(() => Deployment("billing-general") is not null, "first queue");
 
         Api.DropWatches();
         await CreateAsync(TestQueues.Sample.Replace("name: billing,", "name: second,", StringComparison.Ordinal));
-        await Eventually.HoldsAsync(() => Deployment("second-general") is not null, "a queue created after the drop is reconciled");
+        await Eventually.Until(() => Deployment("second-general") is not null, "a queue created after the drop is reconciled");
 
         // History compacted: resuming from the last version gets 410 Gone, so the operator must relist.
         var lists = Api.Requests.Count(IsTaskQueueList);
         Api.Compact();
         Api.DropWatches();
         await CreateAsync(TestQueues.Sample.Replace("name: billing,", "name: third,", StringComparison.Ordinal));
-        await Eventually.HoldsAsync(() => Deployment("third-general") is not null, "a queue created across the compaction is reconciled");
-        await Eventually.HoldsAsync(() => Api.Requests.Count(IsTaskQueueList) > lists,
+        await Eventually.Until(() => Deployment("third-general") is not null, "a queue created across the compaction is reconciled");
+        await Eventually.Until(() => Api.Requests.Count(IsTaskQueueList) > lists,
             "the TaskQueues were listed again");
         Assert.Contains("celeriac_operator_watch_restarts_total", op.MetricsText(), StringComparison.Ordinal);
     }
@@ -103,9 +103,9 @@ public sealed class ResilienceTests : OperatorTestBase
     {
         var server = await FakeKubernetesApi.StartAsync();
         var op = await StartOperatorAsync(kubernetes: new KubernetesClientConfiguration { Host = server.Url.ToString() });
-        await Eventually.HoldsAsync(() => server.Requests.Count(r => r.Contains("watch=true", StringComparison.Ordinal)) >= 2, "both watches run");
+        await Eventually.Until(() => server.Requests.Count(r => r.Contains("watch=true", StringComparison.Ordinal)) >= 2, "both watches run");
         await server.DisposeAsync(); // from now on connections are refused
-        await Eventually.HoldsAsync(() => !op.Controller.Healthy, "healthz reports the failing watches");
+        await Eventually.Until(() => !op.Controller.Healthy, "healthz reports the failing watches");
 
         // BackoffMax is 1 s here: two watches restart a few times in two seconds, not in a tight loop.
         var before = WatchRestarts(op);
@@ -123,13 +123,13 @@ public sealed class ResilienceTests : OperatorTestBase
         Api.BookmarkInterval = TimeSpan.FromMilliseconds(200);
         await StartOperatorAsync();
         await CreateAsync();
-        await Eventually.HoldsAsync(() => Deployment("billing-general") is not null, "reconciled");
+        await Eventually.Until(() => Deployment("billing-general") is not null, "reconciled");
         var version = long.Parse(TaskQueue("billing")!["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         // A change to another resource moves the global resourceVersion; only a bookmark tells the TaskQueue watch.
         await Kubectl.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "unrelated", NamespaceProperty = "shop" }, Spec = new V1LeaseSpec() }, "shop");
         await Task.Delay(1000);
         Api.DropWatches();
-        await Eventually.HoldsAsync(() => Api.Requests.Any(r => r.Contains("/taskqueues?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)
+        await Eventually.Until(() => Api.Requests.Any(r => r.Contains("/taskqueues?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)
             && ResumedAfter(r, version)), "a watch resumed from a bookmark newer than the last TaskQueue event");
         Assert.All(Api.Requests.Where(r => r.Contains("watch=true", StringComparison.Ordinal)), r => Assert.Contains("allowWatchBookmarks=true", r, StringComparison.Ordinal));
     }
@@ -150,10 +150,10 @@ public sealed class ResilienceTests : OperatorTestBase
     {
         var a = await StartOperatorAsync(leaderElection: true, identity: "operator-a");
         var b = await StartOperatorAsync(leaderElection: true, identity: "operator-b");
-        await Eventually.HoldsAsync(() => a.Controller.IsLeading || b.Controller.IsLeading, "one instance leads");
+        await Eventually.Until(() => a.Controller.IsLeading || b.Controller.IsLeading, "one instance leads");
         var (leader, follower) = a.Controller.IsLeading ? (a, b) : (b, a);
         await CreateAsync();
-        await Eventually.HoldsAsync(() => Deployment("billing-general") is not null, "the leader reconciles");
+        await Eventually.Until(() => Deployment("billing-general") is not null, "the leader reconciles");
         await Task.Delay(1000);
         Assert.True(leader.Controller.IsLeading);
         Assert.False(follower.Controller.IsLeading);
@@ -162,20 +162,20 @@ public sealed class ResilienceTests : OperatorTestBase
         Assert.Equal(leader == a ? "operator-a" : "operator-b", lease["spec"]!["holderIdentity"]!.GetValue<string>());
 
         await StopOperatorAsync(leader);
-        await Eventually.HoldsAsync(() => follower.Controller.IsLeading, "the other instance takes over");
+        await Eventually.Until(() => follower.Controller.IsLeading, "the other instance takes over");
         await CreateAsync(TestQueues.Sample.Replace("name: billing,", "name: later,", StringComparison.Ordinal));
-        await Eventually.HoldsAsync(() => Deployment("later-general") is not null, "the new leader reconciles");
+        await Eventually.Until(() => Deployment("later-general") is not null, "the new leader reconciles");
         // The Deployment is applied before the pass ends (status written, then counted).
-        await Eventually.HoldsAsync(() => follower.Metrics.ReconcileCount("success") > 0, "the new leader counts its passes");
+        await Eventually.Until(() => follower.Metrics.ReconcileCount("success") > 0, "the new leader counts its passes");
     }
 
     [Fact]
     public async Task A_leader_that_cannot_renew_steps_down_and_a_stale_lease_is_taken_over()
     {
         var a = await StartOperatorAsync(leaderElection: true, identity: "operator-a");
-        await Eventually.HoldsAsync(() => a.Controller.IsLeading, "a leads");
+        await Eventually.Until(() => a.Controller.IsLeading, "a leads");
         // The API refuses a's lease writes: a must stop acting before its lease could be taken.
         Api.Fail(r => r.Method == "PUT" && r.Path.Value!.Contains("/leases/", StringComparison.Ordinal), 500, 1000);
-        await Eventually.HoldsAsync(() => !a.Controller.IsLeading, "a steps down");
+        await Eventually.Until(() => !a.Controller.IsLeading, "a steps down");
     }
 }

@@ -70,9 +70,9 @@ public sealed class ScheduleTests(ITestOutputHelper log) : OperatorTestBase, IDi
         await CreateAsync(Queue("""
                 - { name: tick, task: demo.noop, interval: 2s, queue: bulk, args: { n: 1 }, expires: 1m }
             """));
-        await Eventually.HoldsAsync(() => ScheduleStatus("tick")?["lastTaskId"] is not null, "a first run is recorded");
+        await Eventually.Until(() => ScheduleStatus("tick")?["lastTaskId"] is not null, "a first run is recorded");
         var first = DateTimeOffset.Parse(ScheduleStatus("tick")!["lastScheduleTime"]!.GetValue<string>(), CultureInfo.InvariantCulture);
-        await Eventually.HoldsAsync(() => ScheduleStatus("tick")?["lastScheduleTime"]?.GetValue<string>() is { } last
+        await Eventually.Until(() => ScheduleStatus("tick")?["lastScheduleTime"]?.GetValue<string>() is { } last
             && DateTimeOffset.Parse(last, CultureInfo.InvariantCulture) >= first.AddSeconds(6), "three more slots pass");
 
         var runs = await DrainAsync();
@@ -99,13 +99,13 @@ public sealed class ScheduleTests(ITestOutputHelper log) : OperatorTestBase, IDi
         await CreateAsync(Queue("""
                 - { name: tick, task: demo.noop, interval: 3s, queue: bulk }
             """));
-        await Eventually.HoldsAsync(() => ScheduleStatus("tick")?["lastTaskId"] is not null, "a first run is recorded");
+        await Eventually.Until(() => ScheduleStatus("tick")?["lastTaskId"] is not null, "a first run is recorded");
         await StopOperatorAsync(first);
         var recorded = ScheduleStatus("tick")!["lastScheduleTime"]!.GetValue<string>();
 
         // The same identity again: the claims still tell this life from the last one.
         await StartSchedulingOperatorAsync(identity: "operator-a");
-        await Eventually.HoldsAsync(() => ScheduleStatus("tick")?["lastScheduleTime"]?.GetValue<string>() is { } last
+        await Eventually.Until(() => ScheduleStatus("tick")?["lastScheduleTime"]?.GetValue<string>() is { } last
             && DateTimeOffset.Parse(last, CultureInfo.InvariantCulture) >= DateTimeOffset.Parse(recorded, CultureInfo.InvariantCulture).AddSeconds(6),
             "two slots after the restart are run");
         var runs = await DrainAsync();
@@ -128,7 +128,7 @@ public sealed class ScheduleTests(ITestOutputHelper log) : OperatorTestBase, IDi
             && r.Query["fieldManager"] == "celeriac-operator-scheduler", 500, int.MaxValue);
         var a = await StartSchedulingOperatorAsync(identity: "operator-a");
         // Passes retry every 200 ms from the unchanged status; the same run must not be sent again.
-        await Eventually.HoldsAsync(() => Api.Requests.Count(r => r.StartsWith("PATCH", StringComparison.Ordinal) && r.Contains("celeriac-operator-scheduler", StringComparison.Ordinal)) >= 5,
+        await Eventually.Until(() => Api.Requests.Count(r => r.StartsWith("PATCH", StringComparison.Ordinal) && r.Contains("celeriac-operator-scheduler", StringComparison.Ordinal)) >= 5,
             "the status write was tried several times");
         await StopOperatorAsync(a);
         Assert.Null(ScheduleStatus("tick")?["lastTaskId"]);
@@ -137,7 +137,7 @@ public sealed class ScheduleTests(ITestOutputHelper log) : OperatorTestBase, IDi
 
         Volatile.Write(ref failing, false);
         await StartSchedulingOperatorAsync(identity: "operator-a");
-        await Eventually.HoldsAsync(() => ScheduleStatus("tick")?["lastTaskId"] is not null, "the run is recorded by the next life");
+        await Eventually.Until(() => ScheduleStatus("tick")?["lastTaskId"] is not null, "the run is recorded by the next life");
         Assert.Equal(runs[0].Id, ScheduleStatus("tick")!["lastTaskId"]!.GetValue<string>());
         Assert.Empty(await DrainAsync());
     }
@@ -162,7 +162,7 @@ public sealed class ScheduleTests(ITestOutputHelper log) : OperatorTestBase, IDi
             ["lastScheduleTime"] = slot.AddDays(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         });
         await StartSchedulingOperatorAsync();
-        await Eventually.HoldsAsync(() => ScheduleStatus("daily")?["nextScheduleTime"]?.GetValue<string>() is { } next
+        await Eventually.Until(() => ScheduleStatus("daily")?["nextScheduleTime"]?.GetValue<string>() is { } next
             && DateTimeOffset.Parse(next, CultureInfo.InvariantCulture) > now, "the missed slot is handled");
         var enqueued = await DrainAsync();
         if (runs)
@@ -173,7 +173,7 @@ public sealed class ScheduleTests(ITestOutputHelper log) : OperatorTestBase, IDi
         else
         {
             Assert.Empty(enqueued);
-            await Eventually.HoldsAsync(() => Api.List("v1", "events", "shop").Any(e => e["reason"]?.GetValue<string>() == "MissedSchedule"), "a MissedSchedule Event");
+            await Eventually.Until(() => Api.List("v1", "events", "shop").Any(e => e["reason"]?.GetValue<string>() == "MissedSchedule"), "a MissedSchedule Event");
         }
     }
 
@@ -184,14 +184,14 @@ public sealed class ScheduleTests(ITestOutputHelper log) : OperatorTestBase, IDi
         await CreateAsync(Queue("""
                 - { name: tick, task: demo.noop, interval: 1s, queue: bulk, suspend: true }
             """));
-        await Eventually.HoldsAsync(() => ScheduleStatus("tick")?["nextScheduleTime"] is not null, "the schedule is seen");
+        await Eventually.Until(() => ScheduleStatus("tick")?["nextScheduleTime"] is not null, "the schedule is seen");
         var seen = ScheduleStatus("tick")!["nextScheduleTime"]!.GetValue<string>();
-        await Eventually.HoldsAsync(() => ScheduleStatus("tick")?["nextScheduleTime"]?.GetValue<string>() != seen, "its next slot moves on");
+        await Eventually.Until(() => ScheduleStatus("tick")?["nextScheduleTime"]?.GetValue<string>() != seen, "its next slot moves on");
         Assert.Empty(await DrainAsync());
         Assert.Null(ScheduleStatus("tick")!["lastTaskId"]);
 
         await UpdateSpecAsync("shop", "billing", spec => spec["schedules"]![0]!["suspend"] = false);
-        await Eventually.HoldsAsync(() => ScheduleStatus("tick")?["lastTaskId"] is not null, "resumed, it runs");
+        await Eventually.Until(() => ScheduleStatus("tick")?["lastTaskId"] is not null, "resumed, it runs");
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public sealed class ScheduleTests(ITestOutputHelper log) : OperatorTestBase, IDi
         await CreateAsync(Queue("""
                 - { name: tick, task: demo.noop, interval: 1s, queue: bulk }
             """));
-        await Eventually.HoldsAsync(() => Api.List("v1", "events", "shop").Any(e => e["reason"]?.GetValue<string>() == "ScheduleFailed"), "a ScheduleFailed Event");
+        await Eventually.Until(() => Api.List("v1", "events", "shop").Any(e => e["reason"]?.GetValue<string>() == "ScheduleFailed"), "a ScheduleFailed Event");
         var ev = Api.List("v1", "events", "shop").First(e => e["reason"]?.GetValue<string>() == "ScheduleFailed");
         Assert.Equal("Warning", ev["type"]!.GetValue<string>());
         Assert.Contains("tick", ev["message"]!.GetValue<string>(), StringComparison.Ordinal);

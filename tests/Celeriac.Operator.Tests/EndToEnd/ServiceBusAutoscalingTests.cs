@@ -36,15 +36,15 @@ public sealed class ServiceBusAutoscalingTests : OperatorTestBase
                   resources: { limits: { memory: 256Mi } }
                   autoscaling: { minReplicas: 0, maxReplicas: 8, targetDepthPerReplica: 300, pollingInterval: 200ms, scaleDownStabilization: 1s }
             """);
-        await Eventually.HoldsAsync(() => ConditionStatus("reports", "BrokerReachable") == "True", "the depth is read from Service Bus");
-        await Eventually.HoldsAsync(() => Replicas() == 0, "the idle pool scales to zero");
+        await Eventually.Until(() => ConditionStatus("reports", "BrokerReachable") == "True", "the depth is read from Service Bus");
+        await Eventually.Until(() => Replicas() == 0, "the idle pool scales to zero");
 
         await using var producerBrokers = new TaskQueueBrokers(Kubectl);
         var producer = await producerBrokers.GetAsync(ModelJson.ToTaskQueue(created), CancellationToken.None);
         await producer.Client.EnqueueManyAsync("demo.noop", Items(700), new EnqueueOptions { Queue = "reports" });
         await producer.Client.EnqueueManyAsync("demo.noop", Items(500), new EnqueueOptions { Queue = "exports" });
         // 1,200 messages at 300 per replica.
-        await Eventually.HoldsAsync(() => Replicas() == 4, "the pool scales to 4", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => Replicas() == 4, "the pool scales to 4", TimeSpan.FromSeconds(60));
 
         while (true)
         {
@@ -52,7 +52,7 @@ public sealed class ServiceBusAutoscalingTests : OperatorTestBase
             if (batch.Count == 0) break;
             await producer.Broker.AckAsync(batch, CancellationToken.None);
         }
-        await Eventually.HoldsAsync(() => Replicas() == 0, "the drained pool returns to zero", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => Replicas() == 0, "the drained pool returns to zero", TimeSpan.FromSeconds(60));
     }
 
     private int Replicas() => Deployment("reports-general")?["spec"]?["replicas"]?.GetValue<int>() ?? -1;

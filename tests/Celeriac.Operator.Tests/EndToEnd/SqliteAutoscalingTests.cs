@@ -45,17 +45,17 @@ public sealed class SqliteAutoscalingTests : OperatorTestBase, IDisposable
     {
         var operatorInstance = await StartOperatorAsync(configure: UseSqlite);
         var created = await CreateAsync(Queue);
-        await Eventually.HoldsAsync(() => ConditionStatus("local", "BrokerReachable") == "True", "the depth is read from the SQLite file");
+        await Eventually.Until(() => ConditionStatus("local", "BrokerReachable") == "True", "the depth is read from the SQLite file");
         // minReplicas 0 and nothing queued: the new pool goes to zero after one window.
-        await Eventually.HoldsAsync(() => Replicas() == 0, "the idle pool scales to zero");
+        await Eventually.Until(() => Replicas() == 0, "the idle pool scales to zero");
 
         await using var producerBrokers = new TaskQueueBrokers(Kubectl) { Overrides = Sqlite };
         var producer = await producerBrokers.GetAsync(ModelJson.ToTaskQueue(created), CancellationToken.None);
         await producer.Client.EnqueueManyAsync("demo.noop", Items(2000), new EnqueueOptions { Queue = "default" });
-        await Eventually.HoldsAsync(() => Replicas() == 5, "2,000 tasks at 200 per replica scale to 5", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => Replicas() == 5, "2,000 tasks at 200 per replica scale to 5", TimeSpan.FromSeconds(60));
         // The Deployment controller starts the pods: the status and the metrics show them as current.
         Api.MarkDeploymentReady("shop", "local-general");
-        await Eventually.HoldsAsync(() => TaskQueue("local")?["status"]?["pools"]?[0]?["currentReplicas"]?.GetValue<int>() == 5, "the status shows 5 current replicas");
+        await Eventually.Until(() => TaskQueue("local")?["status"]?["pools"]?[0]?["currentReplicas"]?.GetValue<int>() == 5, "the status shows 5 current replicas");
         Assert.Matches("celeriac_pool_replicas\\{[^}]*kind=\"current\"[^}]*pool=\"general\"[^}]*\\} 5", operatorInstance.MetricsText());
 
         while (true)
@@ -64,12 +64,12 @@ public sealed class SqliteAutoscalingTests : OperatorTestBase, IDisposable
             if (batch.Count == 0) break;
             await producer.Broker.AckAsync(batch, CancellationToken.None);
         }
-        await Eventually.HoldsAsync(() => Replicas() == 0, "the drained pool returns to zero", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => Replicas() == 0, "the drained pool returns to zero", TimeSpan.FromSeconds(60));
 
         // Deleted: its depth and replica series go.
         Assert.Contains("taskqueue=\"local\"", operatorInstance.MetricsText(), StringComparison.Ordinal);
         await Kubectl.DeleteAsync(ResourceTypes.TaskQueues, "shop", "local", null, CancellationToken.None);
-        await Eventually.HoldsAsync(() => !operatorInstance.MetricsText().Contains("taskqueue=\"local\"", StringComparison.Ordinal), "the deleted TaskQueue's series are gone");
+        await Eventually.Until(() => !operatorInstance.MetricsText().Contains("taskqueue=\"local\"", StringComparison.Ordinal), "the deleted TaskQueue's series are gone");
     }
 
     [Fact]
@@ -77,17 +77,17 @@ public sealed class SqliteAutoscalingTests : OperatorTestBase, IDisposable
     {
         var a = await StartOperatorAsync(leaderElection: true, identity: "operator-a", configure: UseSqlite);
         var b = await StartOperatorAsync(leaderElection: true, identity: "operator-b", configure: UseSqlite);
-        await Eventually.HoldsAsync(() => a.Controller.IsLeading || b.Controller.IsLeading, "one instance leads");
+        await Eventually.Until(() => a.Controller.IsLeading || b.Controller.IsLeading, "one instance leads");
         var (leader, follower, leaderName) = a.Controller.IsLeading ? (a, b, "operator-a") : (b, a, "operator-b");
         var created = await CreateAsync(Queue);
-        await Eventually.HoldsAsync(() => Replicas() == 0, "the idle pool scales to zero");
+        await Eventually.Until(() => Replicas() == 0, "the idle pool scales to zero");
 
         await using var producerBrokers = new TaskQueueBrokers(Kubectl) { Overrides = Sqlite };
         var producer = await producerBrokers.GetAsync(ModelJson.ToTaskQueue(created), CancellationToken.None);
         await producer.Client.EnqueueManyAsync("demo.noop", Items(1000), new EnqueueOptions { Queue = "default" });
-        await Eventually.HoldsAsync(() => Replicas() == 5, "1,000 tasks at 200 per replica scale to 5", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => Replicas() == 5, "1,000 tasks at 200 per replica scale to 5", TimeSpan.FromSeconds(60));
 
-        await Eventually.HoldsAsync(() => ScaleEvents().Count == Api.ScaleWrites, "every scale has its Event");
+        await Eventually.Until(() => ScaleEvents().Count == Api.ScaleWrites, "every scale has its Event");
         Assert.True(Api.ScaleWrites >= 2);
         Assert.All(ScaleEvents(), instance => Assert.Equal(leaderName, instance));
         Assert.True(leader.Controller.IsLeading);
@@ -95,15 +95,15 @@ public sealed class SqliteAutoscalingTests : OperatorTestBase, IDisposable
 
         // The leader goes: the other takes over and scales the drained pool down (after a full window of its own).
         await StopOperatorAsync(leader);
-        await Eventually.HoldsAsync(() => follower.Controller.IsLeading, "the other instance takes over");
+        await Eventually.Until(() => follower.Controller.IsLeading, "the other instance takes over");
         while (true)
         {
             var batch = await producer.Broker.ReceiveAsync(["default"], 100, TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(100), CancellationToken.None);
             if (batch.Count == 0) break;
             await producer.Broker.AckAsync(batch, CancellationToken.None);
         }
-        await Eventually.HoldsAsync(() => Replicas() == 0, "the new leader scales the drained pool to zero", TimeSpan.FromSeconds(60));
-        await Eventually.HoldsAsync(() => ScaleEvents().Count == Api.ScaleWrites, "every scale has its Event");
+        await Eventually.Until(() => Replicas() == 0, "the new leader scales the drained pool to zero", TimeSpan.FromSeconds(60));
+        await Eventually.Until(() => ScaleEvents().Count == Api.ScaleWrites, "every scale has its Event");
         Assert.Equal(follower == a ? "operator-a" : "operator-b", ScaleEvents()[^1]);
         Assert.Contains("celeriac_pool_replicas{", follower.MetricsText(), StringComparison.Ordinal);
     }

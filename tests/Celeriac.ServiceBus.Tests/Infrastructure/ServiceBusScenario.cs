@@ -1,7 +1,6 @@
 using System.Globalization;
 using Celeriac.Hosting;
 using Celeriac.ServiceBus.Peer;
-using Celeriac.Testing;
 
 namespace Celeriac.ServiceBus.Tests.Infrastructure;
 

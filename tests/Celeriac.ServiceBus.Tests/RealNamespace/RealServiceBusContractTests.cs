@@ -1,7 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using Azure.Messaging.ServiceBus.Administration;
 using Celeriac.Brokers;
-using Celeriac.Testing;
 
 namespace Celeriac.ServiceBus.Tests.RealNamespace;
 
@@ -38,6 +37,8 @@ public sealed class RealServiceBusContractTests : BrokerContractTests
     protected override TimeSpan ShortLease => TimeSpan.FromSeconds(5);
 
     protected override bool OldestReadyAgeLeavesOutLeased => false;
+
+    protected override bool PurgeDeletesRunningMessages => true;
 
     protected override TimeSpan Patience => TimeSpan.FromSeconds(60);
 

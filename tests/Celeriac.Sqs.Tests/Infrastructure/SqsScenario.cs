@@ -1,6 +1,5 @@
 using Amazon.SQS;
 using Celeriac.Hosting;
-using Celeriac.Testing;
 using Celeriac.Testing.Sqs;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,4 @@
 using Amazon.SQS;
-using Celeriac.Testing;
 using Celeriac.Testing.Sqs;
 
 namespace Celeriac.Sqs.Tests.Infrastructure;

@@ -45,7 +45,11 @@ public interface IBrokerAdmin
 {
     ValueTask<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Deletes every message of a queue (ready, delayed and leased); returns how many.</summary>
+    /// <summary>
+    /// Deletes the ready and delayed messages of a queue (a message whose lease ran out is ready) and returns how many.
+    /// Running (leased) messages are left to finish or return. Where the service allows no purge that spares them (SQS's
+    /// PurgeQueue deletes in-flight messages too), the broker's documentation says so and the count includes them.
+    /// </summary>
     ValueTask<long> PurgeAsync(string queue, CancellationToken cancellationToken);
 
     /// <summary>Dead letters, oldest first, optionally only those that came from <paramref name="queue"/>.</summary>

@@ -31,6 +31,7 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
     private readonly Lock _lock = new();
     private readonly Dictionary<string, QueueState> _queues = new(StringComparer.Ordinal);
     private readonly List<DeadLetter> _deadLetters = [];
+    private TaskCompletionSource? _drained;
     private long _nextId;
     private long _nextToken;
     private TaskCompletionSource _signal = NewSignal();
@@ -174,6 +175,7 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
         lock (_lock)
         {
             foreach (var message in messages) TryTakeLeased(message, out _);
+            SignalIfDrained();
         }
         return ValueTask.CompletedTask;
     }
@@ -220,6 +222,7 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
         {
             if (TryTakeLeased(message, out var entry))
                 _deadLetters.Add(new DeadLetter(entry.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), entry.Queue, entry.Body, reason, _time.GetUtcNow()));
+            SignalIfDrained();
         }
         return ValueTask.CompletedTask;
     }
@@ -255,8 +258,14 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
     {
         lock (_lock)
         {
-            if (!_queues.Remove(queue, out var state)) return ValueTask.FromResult(0L);
-            return ValueTask.FromResult((long)(state.Ready.Count + state.Leased.Count + state.Delayed.Count));
+            if (!_queues.TryGetValue(queue, out var state)) return ValueTask.FromResult(0L);
+            Promote(state, Now);
+            long purged = state.Ready.Count + state.Delayed.Count;
+            state.Ready.Clear();
+            state.Delayed.Clear();
+            if (state.Leased.Count == 0) _queues.Remove(queue);
+            SignalIfDrained();
+            return ValueTask.FromResult(purged);
         }
     }
 
@@ -273,5 +282,28 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
             var set = ids.ToHashSet(StringComparer.Ordinal);
             return ValueTask.FromResult(_deadLetters.RemoveAll(d => set.Contains(d.Id)));
         }
+    }
+
+    /// <summary>
+    /// Completes once no queue holds a message: none ready, delayed or leased (so every message was acknowledged,
+    /// dead-lettered or purged). Tests wait on it for "the worker has done all it was given" instead of sleeping.
+    /// </summary>
+    public Task DrainAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (IsEmpty()) return Task.CompletedTask;
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private bool IsEmpty() => _queues.Values.All(q => q.Ready.Count == 0 && q.Leased.Count == 0 && q.Delayed.Count == 0);
+
+    private void SignalIfDrained()
+    {
+        if (_drained is null || !IsEmpty()) return;
+        _drained.TrySetResult();
+        _drained = null;
     }
 }

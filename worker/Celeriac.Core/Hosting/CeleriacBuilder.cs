@@ -27,7 +27,7 @@ public sealed class CeleriacBuilder
     /// <summary>The <c>Celeriac</c> configuration section, when configuration was given.</summary>
     public IConfiguration? Configuration { get; }
 
-    /// <summary>Registers a task. Options: attribute, then <paramref name="configure"/>, then <c>Celeriac:Tasks:&lt;name&gt;</c>.</summary>
+    /// <summary>Registers a task. Options: attribute, then <paramref name="configure"/>, then <c>Celeriac:Tasks:&lt;name&gt;</c> (<see cref="TaskConfiguration"/>).</summary>
     public CeleriacBuilder AddTask<TTask>(Action<TaskOptions>? configure = null, string? name = null) where TTask : class =>
         AddTask(typeof(TTask), configure, name);
 
@@ -40,9 +40,20 @@ public sealed class CeleriacBuilder
             var options = new TaskOptions();
             var descriptor = TaskDescriptor.Create(taskType, options, name);
             configure?.Invoke(options);
-            configuration?.GetSection("Tasks").GetSection(descriptor.Name).Bind(options);
+            if (configuration is not null)
+                foreach (var section in TaskConfiguration.Sections(configuration, descriptor.Name)) section.Bind(options);
             // A malformed rate limit fails at start-up, not on every execution.
-            if (!string.IsNullOrWhiteSpace(options.RateLimit)) RateLimit.Parse(options.RateLimit);
+            if (!string.IsNullOrWhiteSpace(options.RateLimit))
+            {
+                try
+                {
+                    RateLimit.Parse(options.RateLimit);
+                }
+                catch (FormatException e)
+                {
+                    throw new FormatException($"Celeriac:{TaskConfiguration.SectionName}:{descriptor.Name}:{nameof(TaskOptions.RateLimit)}: {e.Message}", e);
+                }
+            }
             return descriptor;
         });
         return this;

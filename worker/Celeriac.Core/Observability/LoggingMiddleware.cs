@@ -30,7 +30,7 @@ public sealed partial class LoggingMiddleware(ILogger<LoggingMiddleware> logger)
     [LoggerMessage(LogLevel.Debug, "Task {Task} {TaskId} succeeded (attempt {Attempt})")]
     private partial void LogSucceeded(string task, string taskId, int attempt);
 
-    [LoggerMessage(LogLevel.Information, "Task {Task} {TaskId} failed on attempt {Attempt} and will be retried")]
+    [LoggerMessage(LogLevel.Warning, "Task {Task} {TaskId} failed on attempt {Attempt} and will be retried")]
     private partial void LogRetried(Exception? exception, string task, string taskId, int attempt);
 
     [LoggerMessage(LogLevel.Information, "Task {Task} {TaskId} expired at {Expires} and was discarded")]

@@ -96,7 +96,8 @@ public sealed partial class RevocationWatcher(IRevocationStore store, TimeProvid
         public void Dispose() => watcher._running.TryRemove(cancellation, out _);
     }
 
-    [LoggerMessage(LogLevel.Information, "Task {TaskId} was revoked while running; cancelling it")]
+    // Debug: the task's own line ("was revoked", at Information) follows when it has stopped.
+    [LoggerMessage(LogLevel.Debug, "Task {TaskId} was revoked while running; cancelling it")]
     private partial void LogCancelling(string taskId);
 
     [LoggerMessage(LogLevel.Warning, "Reading revocations from the store failed; revocations made meanwhile are not seen until it answers again (trying with back-off)")]

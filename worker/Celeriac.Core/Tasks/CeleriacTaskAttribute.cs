@@ -13,6 +13,8 @@ public sealed class CeleriacTaskAttribute(string name) : Attribute
     public double HardTimeLimitSeconds { get; set; }
     public double ExpiresSeconds { get; set; }
     public bool AcksEarly { get; set; }
+    /// <summary>The args are secret: tools that show messages print "(masked)" instead.</summary>
+    public bool MaskArgs { get; set; }
 
     internal void ApplyTo(TaskOptions options)
     {
@@ -23,5 +25,6 @@ public sealed class CeleriacTaskAttribute(string name) : Attribute
         if (HardTimeLimitSeconds > 0) options.HardTimeLimit = TimeSpan.FromSeconds(HardTimeLimitSeconds);
         if (ExpiresSeconds > 0) options.Expires = TimeSpan.FromSeconds(ExpiresSeconds);
         if (AcksEarly) options.AcksLate = false;
+        if (MaskArgs) options.MaskArgs = true;
     }
 }

@@ -11,4 +11,7 @@ public sealed partial class TaskOptions
 
     /// <summary>Acknowledge after the task finishes (at-least-once). False acknowledges on receipt (at-most-once).</summary>
     public bool AcksLate { get; set; } = true;
+
+    /// <summary>The args are secret: tools that show messages (<c>celeriac dead-letters list</c>) print "(masked)" instead.</summary>
+    public bool MaskArgs { get; set; }
 }

@@ -10,7 +10,8 @@ namespace Celeriac.Worker;
 /// <summary>
 /// The fetch loop: takes only as many messages as there are free slots (no hoarding), in queue
 /// priority order, runs each on the thread pool, keeps their leases alive while they run, and
-/// drains on stop (SIGTERM or recycle) within the shutdown grace.
+/// drains on stop (SIGTERM or recycle) within the shutdown grace. The drain starts in <see cref="StoppingAsync"/>, before
+/// any hosted service stops, so that a web host keeps serving /healthz, /readyz ("draining") and /metrics until it ends.
 /// </summary>
 public sealed partial class WorkerService(
     IBroker broker,
@@ -20,8 +21,14 @@ public sealed partial class WorkerService(
     WorkerHealth health,
     IOptions<WorkerOptions> options,
     TimeProvider time,
-    ILogger<WorkerService> logger) : IHostedService, IDisposable
+    ILogger<WorkerService> logger) : IHostedLifecycleService, IDisposable
 {
+    /// <summary>
+    /// The longest wait between two receives while the broker fails: readiness follows the broker within it once it is
+    /// back (the operator's readiness probe runs every 5 s), at the cost of one failing call per worker every 2 s.
+    /// </summary>
+    internal static readonly TimeSpan BrokerRetryMax = TimeSpan.FromSeconds(2);
+
     private readonly WorkerOptions _options = options.Value;
     private readonly SemaphoreSlim _slots = new(options.Value.Concurrency, options.Value.Concurrency);
     private readonly ConcurrentDictionary<BrokerMessage, byte> _inFlight = new(ReferenceEqualityComparer.Instance);
@@ -30,6 +37,8 @@ public sealed partial class WorkerService(
     private TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
     private Task _heartbeat = Task.CompletedTask;
+    private readonly Lock _stopLock = new();
+    private Task? _stopping;
 
     public int InFlightCount => _inFlight.Count;
 
@@ -88,7 +97,7 @@ public sealed partial class WorkerService(
             {
                 _slots.Release(free);
                 health.BrokerFailed(ex.Message);
-                var backoff = Backoff.Exponential(failures++, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
+                var backoff = Backoff.Exponential(failures++, TimeSpan.FromMilliseconds(100), BrokerRetryMax);
                 LogReceiveFailed(ex, backoff.TotalSeconds);
                 try { await Task.Delay(backoff, time, stop).ConfigureAwait(false); }
                 catch (OperationCanceledException) { break; }
@@ -187,7 +196,22 @@ public sealed partial class WorkerService(
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    Task IHostedLifecycleService.StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    Task IHostedLifecycleService.StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Drains before the other hosted services (the web server among them) stop.</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken) => StopAsync(cancellationToken);
+
+    Task IHostedLifecycleService.StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Stops fetching and drains; called again (the host calls both StoppingAsync and StopAsync), it waits for the same drain.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopLock) return _stopping ??= DrainAsync(cancellationToken);
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
     {
         health.Draining();
         await _stopFetching.CancelAsync().ConfigureAwait(false);

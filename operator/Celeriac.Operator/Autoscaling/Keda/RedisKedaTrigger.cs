@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Celeriac.Operator.Model;
+using Celeriac.Redis;
 
 namespace Celeriac.Operator.Autoscaling.Keda;
 
@@ -26,10 +27,10 @@ public sealed class RedisKedaTrigger : IKedaTrigger
                 ["listLength"] = policy.TargetPerReplica.ToString(CultureInfo.InvariantCulture),
                 ["activationListLength"] = policy.ActivationDepth.ToString(CultureInfo.InvariantCulture),
             };
-            if (redis.Tls == true) list["enableTLS"] = "true";
+            if (redis.Tls) list["enableTLS"] = "true";
             return KedaTriggers.Trigger("redis", queue, list, authentication);
         }
-        var prefix = redis.KeyPrefix ?? "celeriac";
+        var prefix = redis.KeyPrefix ?? new RedisBrokerOptions().KeyPrefix;
         var metadata = new JsonObject
         {
             ["address"] = redis.Address,
@@ -38,7 +39,7 @@ public sealed class RedisKedaTrigger : IKedaTrigger
             ["lagCount"] = policy.TargetPerReplica.ToString(CultureInfo.InvariantCulture),
             ["activationLagCount"] = policy.ActivationDepth.ToString(CultureInfo.InvariantCulture),
         };
-        if (redis.Tls == true) metadata["enableTLS"] = "true";
+        if (redis.Tls) metadata["enableTLS"] = "true";
         return KedaTriggers.Trigger("redis-streams", queue, metadata, authentication);
     }
 

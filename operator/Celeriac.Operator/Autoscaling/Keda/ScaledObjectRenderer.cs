@@ -65,7 +65,7 @@ public static class ScaledObjectRenderer
                             },
                         },
                     },
-                    ["triggers"] = new JsonArray([.. WorkerEnvironment.PoolQueuesInPriorityOrder(queue.Spec, pool)
+                    ["triggers"] = new JsonArray([.. queue.Spec.QueuesOf(pool)
                         .Select(q => (JsonNode?)trigger.Trigger(queue.Spec, q, policy, authentication))]),
                 },
             });

@@ -34,8 +34,8 @@ public sealed class SqsKedaTrigger : IKedaTrigger
 
     public JsonObject? Authentication(TaskQueueSpec spec) => spec.Broker.Sqs!.CredentialsSecretRef is { } secret
         ? KedaTriggers.SecretTargets(
-            ("awsAccessKeyID", secret.Name, secret.AccessKeyIdKey ?? "accessKeyId"),
-            ("awsSecretAccessKey", secret.Name, secret.SecretAccessKeyKey ?? "secretAccessKey"))
+            ("awsAccessKeyID", secret.Name, secret.AccessKeyIdKey),
+            ("awsSecretAccessKey", secret.Name, secret.SecretAccessKeyKey))
         : null;
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);

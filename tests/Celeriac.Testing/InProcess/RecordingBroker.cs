@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using Celeriac.Brokers;
+using Celeriac.Envelope;
+
+namespace Celeriac.Testing.InProcess;
+
+/// <summary>Passes everything to an inner broker and records what was sent (batch by batch).</summary>
+public sealed class RecordingBroker(IBroker inner) : IBroker
+{
+    public sealed record Sent(OutgoingMessage Message, DateTimeOffset At)
+    {
+        public TaskEnvelope Envelope => EnvelopeSerializer.Deserialize(Message.Body.Span);
+    }
+
+    public ConcurrentQueue<Sent> SentMessages { get; } = new();
+    public ConcurrentQueue<int> BatchSizes { get; } = new();
+
+    /// <summary>Called before each batch is passed on.</summary>
+    public Action<IReadOnlyList<OutgoingMessage>>? OnSend { get; set; }
+
+    /// <summary>When set, receiving throws this (a broker outage).</summary>
+    public volatile Exception? ReceiveFailure;
+
+    public IEnumerable<TaskEnvelope> SentEnvelopes => SentMessages.Select(s => s.Envelope);
+
+    public ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
+    {
+        OnSend?.Invoke(messages);
+        BatchSizes.Enqueue(messages.Count);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var message in messages) SentMessages.Enqueue(new Sent(message, now));
+        return inner.SendAsync(messages, cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken) =>
+        ReceiveFailure is { } failure ? ValueTask.FromException<IReadOnlyList<BrokerMessage>>(failure) : inner.ReceiveAsync(queues, maxMessages, lease, wait, cancellationToken);
+
+    public ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken) => inner.AckAsync(messages, cancellationToken);
+    public ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken) => inner.ReleaseAsync(message, delay, cancellationToken);
+    public ValueTask ExtendLeaseAsync(IReadOnlyList<BrokerMessage> messages, TimeSpan lease, CancellationToken cancellationToken) => inner.ExtendLeaseAsync(messages, lease, cancellationToken);
+    public ValueTask DeadLetterAsync(BrokerMessage message, string reason, CancellationToken cancellationToken) => inner.DeadLetterAsync(message, reason, cancellationToken);
+    public ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken) => inner.GetDepthAsync(queue, cancellationToken);
+}
