@@ -167,14 +167,4 @@ internal static class KombuRedisScripts
         redis.call('XADD', KEYS[3], '*', 'queue', ARGV[4], 'reason', ARGV[5], 'at', math.floor(now * 1000), 'body', ARGV[6])
         return 1
         """;
-
-    /// <summary>KEYS: unacked, unacked_index. ARGV: tags. Forgets the deliveries whatever their score (a purge); returns how many.</summary>
-    public const string Forget = """
-        local n = 0
-        for i = 1, #ARGV do
-          n = n + redis.call('HDEL', KEYS[1], ARGV[i])
-          redis.call('ZREM', KEYS[2], ARGV[i])
-        end
-        return n
-        """;
 }

@@ -96,10 +96,7 @@ public sealed partial class RedisBroker : IBroker, IBrokerAdmin, IDisposable
 
     public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(queues);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
-        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "A lease must be positive.");
-        cancellationToken.ThrowIfCancellationRequested();
+        ReceiveArguments.Check(queues, maxMessages, lease, cancellationToken);
         if (queues.Count == 0) return [];
 
         var keys = new RedisKey[queues.Count * 4 + 1];

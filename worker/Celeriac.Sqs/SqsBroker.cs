@@ -193,10 +193,7 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDeadLetterCopyTr
 
     public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(queues);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
-        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "A lease must be positive.");
-        cancellationToken.ThrowIfCancellationRequested();
+        ReceiveArguments.Check(queues, maxMessages, lease, cancellationToken);
         var visibility = Seconds(lease, 1, MaxVisibilitySeconds);
         var urls = queues.Select(QueueUrl).ToList();
         return await _receiveLoop.ReceiveAsync(urls, maxMessages, wait, MaxBatch,
