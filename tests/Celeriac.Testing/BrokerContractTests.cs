@@ -35,6 +35,12 @@ public abstract class BrokerContractTests : IAsyncLifetime
     /// <summary>How long a purge may take to land after <see cref="IBrokerAdmin.PurgeAsync"/> returned (SQS: up to 60 s); zero: at once.</summary>
     protected virtual TimeSpan PurgeTakesUpTo => TimeSpan.Zero;
 
+    /// <summary>Whether <see cref="IBroker.GetOldestReadyAgeAsync"/> reads an age; false for a broker that documents it cannot (it must answer null).</summary>
+    protected virtual bool ReportsOldestReadyAge => true;
+
+    /// <summary>Whether a leased message is left out of the oldest ready age (Service Bus's peek cannot tell a locked message from a waiting one).</summary>
+    protected virtual bool OldestReadyAgeLeavesOutLeased => true;
+
     /// <summary>
     /// True where the broker's purge deletes running (leased) messages too because its service offers nothing else (SQS's
     /// PurgeQueue; Service Bus as docs/servicebus.md says). Every other broker purges only ready and delayed messages.
@@ -604,5 +610,36 @@ public abstract class BrokerContractTests : IAsyncLifetime
         Assert.Equal(count, all.Select(Text).Distinct(StringComparer.Ordinal).Count());
         await broker.AckAsync(all, None);
         Assert.Equal(0, (await broker.GetDepthAsync(queue, None)).Total);
+    }
+
+    [Fact]
+    public async Task OldestReadyAgeIsHowLongTheHeadMessageHasWaited()
+    {
+        var broker = NewBroker();
+        var queue = await NewQueueAsync();
+        Assert.Null(await broker.GetOldestReadyAgeAsync(queue, None));
+        await broker.SendAsync([Message(queue, "later", DateTimeOffset.UtcNow + LongLease)], None);
+        Assert.Null(await broker.GetOldestReadyAgeAsync(queue, None)); // delayed: not ready, so no wait yet
+
+        var sent = Stopwatch.StartNew();
+        await broker.SendAsync([Message(queue, "first")], None);
+        await Task.Delay(TimeSpan.FromMilliseconds(1500));
+        await broker.SendAsync([Message(queue, "second")], None);
+        var age = await broker.GetOldestReadyAgeAsync(queue, None);
+        if (!ReportsOldestReadyAge)
+        {
+            Assert.Null(age);
+            return;
+        }
+        Assert.NotNull(age);
+        // The head is the first message (not the newest); the upper bound allows for the broker's clock.
+        Assert.InRange(age.Value, TimeSpan.FromMilliseconds(1300), sent.Elapsed + TimeSpan.FromSeconds(1));
+
+        var first = await ReceiveOneAsync(broker, queue, LongLease);
+        Assert.Equal("first", Text(first));
+        var second = await ReceiveOneAsync(broker, queue, LongLease);
+        if (OldestReadyAgeLeavesOutLeased) Assert.Null(await broker.GetOldestReadyAgeAsync(queue, None));
+        await broker.AckAsync([first, second], None);
+        Assert.Null(await broker.GetOldestReadyAgeAsync(queue, None));
     }
 }

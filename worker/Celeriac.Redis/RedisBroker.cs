@@ -287,6 +287,15 @@ public sealed partial class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         return new QueueDepth((long)result[0], (long)result[1], (long)result[2]);
     }
 
+    public async ValueTask<TimeSpan?> GetOldestReadyAgeAsync(string queue, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        var ms = (long)(await Db.ScriptEvaluateAsync(RedisScripts.OldestReady,
+            [_keys.Stream(queue), _keys.Delayed(queue), _keys.Leases(queue)], [RedisKeys.Group]).ConfigureAwait(false));
+        return ms < 0 ? null : TimeSpan.FromMilliseconds(ms);
+    }
+
     public async ValueTask<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

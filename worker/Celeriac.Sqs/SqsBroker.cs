@@ -511,6 +511,13 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDeadLetterCopyTr
 
     // ---- depth and administration ----
 
+    /// <summary>
+    /// Not known: SQS publishes the age of the oldest message only as the CloudWatch metric ApproximateAgeOfOldestMessage,
+    /// not as a queue attribute, and reading a message's SentTimestamp means receiving it (a delivery counted, the
+    /// message hidden from the workers for the visibility timeout). The autoscaler then scales on depth alone.
+    /// </summary>
+    public ValueTask<TimeSpan?> GetOldestReadyAgeAsync(string queue, CancellationToken cancellationToken) => ValueTask.FromResult<TimeSpan?>(null);
+
     public async ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken)
     {
         Dictionary<string, string> attributes;
