@@ -14,7 +14,7 @@ public sealed class RedisBrokerTests(RedisServerFixture redis) : IClassFixture<R
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task DelayedMessagesDueTogetherReachCompetingReceiversExactlyOnce()
+    public async Task Delayed_messages_due_together_reach_competing_receivers_exactly_once()
     {
         var options = redis.NewOptions();
         var brokers = Enumerable.Range(0, 4).Select(_ => new RedisBroker(options)).ToList();
@@ -47,7 +47,7 @@ public sealed class RedisBrokerTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
-    public async Task DeadLettersAreListedAcrossPagesOldestFirstAndFilteredByQueue()
+    public async Task Dead_letters_are_listed_across_pages_oldest_first_and_filtered_by_queue()
     {
         // More than one page (500 entries) of the dead-letter stream, so that paging resumes after the last id seen.
         var options = redis.NewOptions();
@@ -75,7 +75,7 @@ public sealed class RedisBrokerTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
-    public async Task ACountdownLongerThanTheLeaseRunsExactlyOnce()
+    public async Task A_countdown_longer_than_the_lease_runs_exactly_once()
     {
         // Celery on Redis redelivers a countdown task every visibility timeout until it is due; here the
         // countdown waits in the delayed set and the lease only starts on delivery. The tasks are shorter than the lease,

@@ -124,7 +124,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SendReceiveAckDeliversTheBodyOnceAndRemovesIt()
+    public async Task Send_receive_ack_delivers_the_body_once_and_removes_it()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -142,7 +142,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BatchSendDeliversEveryMessageExactlyOnce()
+    public async Task Batch_send_delivers_every_message_exactly_once()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -158,7 +158,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReceiveNeverReturnsMoreThanMaxMessages()
+    public async Task Receive_never_returns_more_than_max_messages()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -172,7 +172,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReceiveTakesFromEarlierQueuesBeforeLaterOnes()
+    public async Task Receive_takes_from_earlier_queues_before_later_ones()
     {
         var broker = NewBroker();
         var high = await NewQueueAsync();
@@ -192,7 +192,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExpiredLeaseRedeliversWithAHigherDeliveryCount()
+    public async Task Expired_lease_redelivers_with_a_higher_delivery_count()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -207,7 +207,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StaleReceiptIsIgnoredAfterRedelivery()
+    public async Task Stale_receipt_is_ignored_after_redelivery()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -232,7 +232,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExtendLeaseKeepsTheMessageInvisible()
+    public async Task Extend_lease_keeps_the_message_invisible()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -248,7 +248,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExtendedLeaseStillExpiresWhenNoLongerExtended()
+    public async Task Extended_lease_still_expires_when_no_longer_extended()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -261,7 +261,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReleaseWithoutDelayMakesTheMessageVisibleAtOnce()
+    public async Task Release_without_delay_makes_the_message_visible_at_once()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -275,7 +275,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReleaseWithDelayHidesTheMessageUntilTheDelayPassed()
+    public async Task Release_with_delay_hides_the_message_until_the_delay_passed()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -293,7 +293,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NotBeforeDelaysDelivery()
+    public async Task Not_before_delays_delivery()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -309,7 +309,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NotBeforeInThePastDeliversAtOnce()
+    public async Task Not_before_in_the_past_delivers_at_once()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -320,7 +320,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReceiveSkipsDelayedAndLeasedMessages()
+    public async Task Receive_skips_delayed_and_leased_messages()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -335,7 +335,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WaitingReceiveSleepsUntilADelayedMessageIsDue()
+    public async Task Waiting_receive_sleeps_until_a_delayed_message_is_due()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -349,7 +349,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AfterDrainingAQueueAWaitingReceiveStillWakesForADelayedMessage()
+    public async Task After_draining_a_queue_a_waiting_receive_still_wakes_for_a_delayed_message()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -363,7 +363,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeadLetterKeepsBodyReasonAndQueueUntilDeleted()
+    public async Task Dead_letter_keeps_body_reason_and_queue_until_deleted()
     {
         var broker = NewBroker();
         var admin = AdminOf(broker);
@@ -390,7 +390,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ListDeadLettersFiltersByQueueAndHonoursTheLimitOldestFirst()
+    public async Task List_dead_letters_filters_by_queue_and_honours_the_limit_oldest_first()
     {
         var broker = NewBroker();
         var admin = AdminOf(broker);
@@ -418,7 +418,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DepthCountsReadyInFlightAndDelayed()
+    public async Task Depth_counts_ready_in_flight_and_delayed()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -436,7 +436,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DepthCountsAMessageWhoseLeaseExpiredAsReady()
+    public async Task Depth_counts_a_message_whose_lease_expired_as_ready()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -447,7 +447,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PurgeDeletesTheReadyAndDelayedMessagesOfOneQueueAndLeavesRunningOnesToFinishOrReturn()
+    public async Task Purge_deletes_the_ready_and_delayed_messages_of_one_queue_and_leaves_running_ones_to_finish_or_return()
     {
         var broker = NewBroker();
         var admin = AdminOf(broker);
@@ -500,7 +500,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ListQueuesIncludesQueuesThatWereSentTo()
+    public async Task List_queues_includes_queues_that_were_sent_to()
     {
         var broker = NewBroker();
         var first = await NewQueueAsync();
@@ -513,7 +513,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WaitingReceiveReturnsAsSoonAsAMessageIsSent()
+    public async Task Waiting_receive_returns_as_soon_as_a_message_is_sent()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -529,7 +529,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WaitingReceiveReturnsEmptyOnceTheWaitIsOver()
+    public async Task Waiting_receive_returns_empty_once_the_wait_is_over()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -540,7 +540,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReceiveWithoutWaitReturnsEmptyFromAnEmptyQueue()
+    public async Task Receive_without_wait_returns_empty_from_an_empty_queue()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -551,7 +551,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CancellingAWaitingReceiveThrowsOperationCanceled()
+    public async Task Cancelling_a_waiting_receive_throws_operation_canceled()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -570,7 +570,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BodiesAreOpaqueBytes()
+    public async Task Bodies_are_opaque_bytes()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -586,7 +586,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ConcurrentReceiversNeverShareAMessage()
+    public async Task Concurrent_receivers_never_share_a_message()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -613,7 +613,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OldestReadyAgeIsHowLongTheHeadMessageHasWaited()
+    public async Task Oldest_ready_age_is_how_long_the_head_message_has_waited()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
