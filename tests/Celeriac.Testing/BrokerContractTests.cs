@@ -112,16 +112,8 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <see cref="Patience"/> ran out.</summary>
-    protected async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? patience = null)
-    {
-        var limit = patience ?? Patience;
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > limit) Assert.Fail($"Not within {limit}: {what}");
-            await Task.Delay(20);
-        }
-    }
+    protected Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? patience = null) =>
+        Eventually.Until(condition, what, patience ?? Patience);
 
     [Fact]
     public async Task Send_receive_ack_delivers_the_body_once_and_removes_it()

@@ -48,16 +48,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
 
     private static CancellationToken None => CancellationToken.None;
 
-    private async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < Patience)
-        {
-            if (await condition()) return true;
-            await Task.Delay(50);
-        }
-        return false;
-    }
+    private Task<bool> EventuallyAsync(Func<Task<bool>> condition) => Eventually.Reached(condition, Patience);
 
     [Fact]
     public async Task Rate_limit_gives_each_ticket_its_own_slot_one_interval_apart()
