@@ -60,6 +60,8 @@ public static class AutoscalingBench
             var keda = new KedaDefaultsModel(1, Max, Target).Run(depth, hour, 1).Count - 1;
             Console.WriteLine($"  {name,-28} built-in (5 m window) {defaults,3} | built-in (1 m window) {shortWindow,3} | no window {noWindow,4} | KEDA model {keda,3}");
         }
+
+        BurstAndDrainSimulation.Print();
     }
 
     private static string Seconds(TimeSpan value) => string.Create(CultureInfo.InvariantCulture, $"{value.TotalSeconds:0} s");

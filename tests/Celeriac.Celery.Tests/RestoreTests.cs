@@ -30,7 +30,7 @@ public sealed class RestoreTests(RedisCeleryFixture redis) : IClassFixture<Redis
 
     private static async Task WaitForOutputAsync(LocalWorkerProcess worker, string text)
     {
-        var taken = await Eventually.Latest(() => Task.FromResult(worker.Output.Contains(text, StringComparison.Ordinal)), t => t, TimeSpan.FromSeconds(60));
+        var taken = await Eventually.Reached(() => worker.Output.Contains(text, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         Assert.True(taken, $"the worker did not log '{text}':\n{worker.Output}");
     }
 
@@ -41,7 +41,7 @@ public sealed class RestoreTests(RedisCeleryFixture redis) : IClassFixture<Redis
         var sent = await redis.Python.RunAsync("send", new { task = "demo.square", args = new[] { 7, milliseconds }, queue });
         using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Server.Port}");
         var db = connection.GetDatabase();
-        var held = await Eventually.Latest(async () => await db.HashLengthAsync("unacked") == 1 && await db.ListLengthAsync(queue) == 0, h => h, TimeSpan.FromSeconds(30));
+        var held = await Eventually.Reached(async () => await db.HashLengthAsync("unacked") == 1 && await db.ListLengthAsync(queue) == 0, TimeSpan.FromSeconds(30));
         Assert.True(held, "the Celeriac worker did not take the message:\n" + worker.Output);
         await Task.Delay(TimeSpan.FromSeconds(1));
         return sent["id"]!.GetValue<string>();

@@ -112,7 +112,7 @@ public sealed class SqsInteropTests(SqsCeleryFixture sqs) : IClassFixture<SqsCel
         string id;
         try
         {
-            var ready = await Eventually.Latest(() => Task.FromResult(worker.Output.Contains("Worker serving queues", StringComparison.Ordinal)), r => r, Patience);
+            var ready = await Eventually.Reached(() => worker.Output.Contains("Worker serving queues", StringComparison.Ordinal), Patience);
             Assert.True(ready, worker.Output);
             id = (await sqs.Python.RunAsync("send", new { task = "demo.square", args = new[] { 7, 60_000 }, queue }))["id"]!.GetValue<string>();
             // Held: not visible on the queue, and the worker has logged nothing but its start (the task sleeps a minute).

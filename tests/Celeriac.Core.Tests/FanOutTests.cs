@@ -32,7 +32,7 @@ public sealed class FanOutTests(ITestOutputHelper output)
     private static FanOutClient FanOut(TestApp app) => app.Services.GetRequiredService<FanOutClient>();
 
     [Fact]
-    public async Task AMillionItemRangeKeepsMemoryFlatAndTheBacklogUnderItsBound()
+    public async Task A_million_item_range_keeps_memory_flat_and_the_backlog_under_its_bound()
     {
         var (app, broker) = Create();
         await using var _ = app;
@@ -87,7 +87,7 @@ public sealed class FanOutTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task ARestartedFanOutResumesFromItsLastCompletedChunk()
+    public async Task A_restarted_fan_out_resumes_from_its_last_completed_chunk()
     {
         const int total = 20_000, chunk = 500;
         var store = new InMemoryFanOutProgressStore();
@@ -136,7 +136,7 @@ public sealed class FanOutTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task DatesAndCursorsAreSourcesToo()
+    public async Task Dates_and_cursors_are_sources_too()
     {
         var (app, broker) = Create();
         await using var _ = app;

@@ -16,7 +16,7 @@ public sealed class StoreMiddlewareTests
     [InlineData("70/s", 70, 1)]
     [InlineData("1000/m", 1000, 60)]
     [InlineData(" 10 / h ", 10, 3600)]
-    public void RateLimitsParse(string text, int count, int seconds)
+    public void Rate_limits_parse(string text, int count, int seconds)
     {
         var limit = RateLimit.Parse(text);
         Assert.Equal(count, limit.Count);
@@ -29,17 +29,17 @@ public sealed class StoreMiddlewareTests
     [InlineData("-1/s")]
     [InlineData("5/d")]
     [InlineData("/s")]
-    public void MalformedRateLimitsAreRefused(string text) => Assert.Throws<FormatException>(() => RateLimit.Parse(text));
+    public void Malformed_rate_limits_are_refused(string text) => Assert.Throws<FormatException>(() => RateLimit.Parse(text));
 
     [Fact]
-    public async Task AMalformedRateLimitFailsAtStartUp()
+    public async Task A_malformed_rate_limit_fails_at_start_up()
     {
         await using var app = TestApp.CreateWorker(script: o => o.RateLimit = "lots");
         await Assert.ThrowsAnyAsync<FormatException>(() => app.StartAsync());
     }
 
     [Fact]
-    public async Task TasksOverTheRateLimitAreReleasedNotFailed()
+    public async Task Tasks_over_the_rate_limit_are_released_not_failed()
     {
         await using var app = await TestApp.CreateWorker(script: o => o.RateLimit = "4/s").StartAsync();
         var ids = new List<string>();
@@ -54,7 +54,7 @@ public sealed class StoreMiddlewareTests
     }
 
     [Fact]
-    public async Task AHandleReturnsTheResultOfATaskThatReturnsOne()
+    public async Task A_handle_returns_the_result_of_a_task_that_returns_one()
     {
         await using var app = await TestApp.CreateWorker(celeriac: c => c.AddTask<SumTask>()).StartAsync();
         var control = app.Services.GetRequiredService<TaskControl>();
@@ -63,7 +63,7 @@ public sealed class StoreMiddlewareTests
     }
 
     [Fact]
-    public async Task SkipAtEnqueueSendsADuplicateOnlyOnce()
+    public async Task Skip_at_enqueue_sends_a_duplicate_only_once()
     {
         await using var app = TestApp.CreateWorker(script: o => o.Lock = TaskLockMode.SkipAtEnqueue);
         var first = await app.EnqueueScriptAsync("same");
@@ -73,7 +73,7 @@ public sealed class StoreMiddlewareTests
     }
 
     [Fact]
-    public async Task ARevokedTaskIsDiscardedWhenReceived()
+    public async Task A_revoked_task_is_discarded_when_received()
     {
         await using var app = TestApp.CreateWorker();
         var control = app.Services.GetRequiredService<TaskControl>();
@@ -90,7 +90,7 @@ public sealed class StoreMiddlewareTests
     }
 
     [Fact]
-    public async Task RevokingATaskNameDiscardsTheTasksOfThatNameEnqueuedBeforeButNotAfter()
+    public async Task Revoking_a_task_name_discards_the_tasks_of_that_name_enqueued_before_but_not_after()
     {
         await using var app = TestApp.CreateWorker(celeriac: c => c.AddTask<SumTask>());
         var control = app.Services.GetRequiredService<TaskControl>();
@@ -109,7 +109,7 @@ public sealed class StoreMiddlewareTests
     }
 
     [Fact]
-    public async Task StoreOptionsBindFromTheTaskSection()
+    public async Task Store_options_bind_from_the_task_section()
     {
         await using var app = TestApp.CreateWorker(configuration: new Dictionary<string, string?>
         {
@@ -130,7 +130,7 @@ public sealed class StoreMiddlewareTests
     }
 
     [Fact]
-    public async Task AHandleOfARevokedTaskThrowsTaskRevokedException()
+    public async Task A_handle_of_a_revoked_task_throws_task_revoked_exception()
     {
         await using var app = TestApp.CreateWorker(celeriac: c => c.AddTask<SumTask>());
         var control = app.Services.GetRequiredService<TaskControl>();

@@ -179,7 +179,7 @@ public sealed class TaskClientTests : IAsyncLifetime
 
             var envelope = await ReceiveOneAsync("default");
             Assert.Equal(activity.Id, envelope.GetHeader(TaskHeaders.TraceParent));
-            Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", envelope.GetHeader(TaskHeaders.TraceParent));
+            Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", envelope.GetHeader(TaskHeaders.TraceParent));
             Assert.Equal("vendor=abc", envelope.GetHeader(TaskHeaders.TraceState));
             Assert.Equal("t1", envelope.GetHeader("tenant"));
         }

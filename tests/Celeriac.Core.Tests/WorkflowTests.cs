@@ -23,7 +23,7 @@ public sealed class WorkflowTests
     private static int Runs(TestApp app, string prefix) => app.Probe.Started.Count(r => r.Label.StartsWith(prefix, StringComparison.Ordinal));
 
     [Fact]
-    public async Task AChainPassesEachResultToTheNextTask()
+    public async Task A_chain_passes_each_result_to_the_next_task()
     {
         await using var app = await StartAsync();
         var handle = await Workflows(app).StartAsync(Workflow.Chain(
@@ -42,7 +42,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task FixedArgsAndImmutableSignaturesIgnoreThePreviousResult()
+    public async Task Fixed_args_and_immutable_signatures_ignore_the_previous_result()
     {
         await using var app = await StartAsync();
         var handle = await Workflows(app).StartAsync(Workflow.Chain(
@@ -52,7 +52,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task AGroupResultIsTheListOfItsMembersResultsInOrder()
+    public async Task A_group_result_is_the_list_of_its_members_results_in_order()
     {
         await using var app = await StartAsync(concurrency: 8);
         var handle = await Workflows(app).StartAsync(Workflow.Group(Enumerable.Range(1, 12).Select(i => Sig.For<SquareTask>(new Number(i)))));
@@ -62,7 +62,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task AChordCallsItsCallbackOnceWithEveryMembersResult()
+    public async Task A_chord_calls_its_callback_once_with_every_members_result()
     {
         await using var app = await StartAsync(concurrency: 8);
         var handle = await Workflows(app).StartAsync(Workflow.Chord(
@@ -75,7 +75,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task WorkflowsNest()
+    public async Task Workflows_nest()
     {
         await using var app = await StartAsync(concurrency: 8);
         // 1+1 = 2, then a group of [2², (2+1)², chord of (2+1, 2²) summed = 7], then the sum: 4 + 9 + 7 = 20, plus one.
@@ -92,7 +92,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task AFailureStopsTheChainAndRecordsWhere()
+    public async Task A_failure_stops_the_chain_and_records_where()
     {
         await using var app = await StartAsync();
         var handle = await Workflows(app).StartAsync(Workflow.Chain(
@@ -110,7 +110,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task AMemberFailureFailsTheChordWithoutCallingBack()
+    public async Task A_member_failure_fails_the_chord_without_calling_back()
     {
         await using var app = await StartAsync();
         var handle = await Workflows(app).StartAsync(Workflow.Chord(
@@ -123,7 +123,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task AStepMovesTheWorkflowOnOnlyAfterItsFinalOutcomeNotOnARetry()
+    public async Task A_step_moves_the_workflow_on_only_after_its_final_outcome_not_on_a_retry()
     {
         await using var app = await StartAsync();
         var handle = await Workflows(app).StartAsync(Workflow.Chain(Sig.For<FlakyDoubleTask>(new Number(4)), Sig.Of<AddOneTask>()));
@@ -135,7 +135,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task RevokingAWorkflowDiscardsItsStepsAndFailsItAsRevoked()
+    public async Task Revoking_a_workflow_discards_its_steps_and_fails_it_as_revoked()
     {
         await using var app = Create();
         var handle = await Workflows(app).StartAsync(Workflow.Chain(Sig.For<SquareTask>(new Number(3)), Sig.Of<AddOneTask>()));
@@ -149,7 +149,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task AStepThatExpiresBeforeItRunsFailsTheWorkflow()
+    public async Task A_step_that_expires_before_it_runs_fails_the_workflow()
     {
         await using var app = Create();
         var handle = await Workflows(app).StartAsync(Workflow.Chain(Sig.For<PerishableTask>(new Number(3)), Sig.Of<AddOneTask>()));
@@ -163,7 +163,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task ARedeliveredStepResendsItsSuccessorUnderTheSameId()
+    public async Task A_redelivered_step_resends_its_successor_under_the_same_id()
     {
         // No worker: the test plays the worker that continues the same step twice (a crash between send and ack).
         await using var app = TestApp.Create(c => c.AddTask<SquareTask>().AddTask<AddOneTask>(), record: true);
@@ -183,7 +183,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public async Task AWorkflowStartsFromATaskNameItDoesNotKnowAndFailsAtStartForAnEmptyGroup()
+    public async Task A_workflow_starts_from_a_task_name_it_does_not_know_and_fails_at_start_for_an_empty_group()
     {
         await using var app = TestApp.Create(_ => { }, record: true);
         await Workflows(app).StartAsync(Sig.Named("elsewhere.task", new Number(1)).OnQueue("far"), "wf-1");

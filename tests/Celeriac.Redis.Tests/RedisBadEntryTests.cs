@@ -38,7 +38,7 @@ public sealed class RedisBadEntryTests(RedisServerFixture redis) : IClassFixture
     private async Task<(long Pending, long Leases)> ClaimsAsync(string queue) => (await PendingAsync(queue), await Db.SortedSetLengthAsync(Key(queue, "leases")));
 
     [Fact]
-    public async Task BadEntriesAreDeadLetteredInTheReadThatDeliversEveryGoodEntryAroundThem()
+    public async Task Bad_entries_are_dead_lettered_in_the_read_that_delivers_every_good_entry_around_them()
     {
         using var broker = new RedisBroker(_options);
         await broker.SendAsync([Good("q", "one"), Good("q", "two")], CancellationToken.None);
@@ -66,7 +66,7 @@ public sealed class RedisBadEntryTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
-    public async Task ABlockedReceiveThatWakesOnABadEntryDeadLettersItAndDeliversTheNextGoodOne()
+    public async Task A_blocked_receive_that_wakes_on_a_bad_entry_dead_letters_it_and_delivers_the_next_good_one()
     {
         using var broker = new RedisBroker(_options);
         await broker.SendAsync([Good("q", "first")], CancellationToken.None);
@@ -84,7 +84,7 @@ public sealed class RedisBadEntryTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
-    public async Task AReadThatOnlyDeadLettersEntriesLooksAgainAtOnceForTheGoodOnesBehindThem()
+    public async Task A_read_that_only_dead_letters_entries_looks_again_at_once_for_the_good_ones_behind_them()
     {
         // Waiting on pub/sub notices alone, with a poll interval far longer than the wait: only the script's own "look
         // again" can bring the good entry behind a run of bad ones (five reads' worth) before the wait ends.
@@ -107,7 +107,7 @@ public sealed class RedisBadEntryTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
-    public async Task DeadLettersWrittenByOthersAreListedWithWhatTheyHold()
+    public async Task Dead_letters_written_by_others_are_listed_with_what_they_hold()
     {
         // P:dead is part of the published layout too: a foreign entry must not break the listing (the CLI, the dashboard).
         using var broker = new RedisBroker(_options);
@@ -129,7 +129,7 @@ public sealed class RedisBadEntryTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
-    public async Task DelayedMembersThatAreMalformedRunOrAreDeadLetteredOnTheirOwn()
+    public async Task Delayed_members_that_are_malformed_run_or_are_dead_lettered_on_their_own()
     {
         using var broker = new RedisBroker(_options);
         await broker.SendAsync([Good("q", "ready")], CancellationToken.None);
@@ -151,7 +151,7 @@ public sealed class RedisBadEntryTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
-    public async Task AQueueWhoseKeysHoldOtherTypesIsSkippedAndNothingOfItIsClaimed()
+    public async Task A_queue_whose_keys_hold_other_types_is_skipped_and_nothing_of_it_is_claimed()
     {
         using var broker = new RedisBroker(_options);
         await Db.StringSetAsync(Key("stream-is-a-string", "stream"), "oops");
@@ -168,7 +168,7 @@ public sealed class RedisBadEntryTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
-    public async Task ADeadLetterKeyOfAnotherTypeFailsTheReceiveBeforeAnythingIsClaimed()
+    public async Task A_dead_letter_key_of_another_type_fails_the_receive_before_anything_is_claimed()
     {
         using var broker = new RedisBroker(_options);
         await broker.SendAsync([Good("q", "waits")], CancellationToken.None);
@@ -183,7 +183,7 @@ public sealed class RedisBadEntryTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
-    public async Task DeadLetteringAnEntryWithoutABodyKeepsTheReason()
+    public async Task Dead_lettering_an_entry_without_a_body_keeps_the_reason()
     {
         // The receive never hands such an entry out; the dead-letter script must still cope with one.
         using var broker = new RedisBroker(_options);

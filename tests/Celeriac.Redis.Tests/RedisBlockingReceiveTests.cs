@@ -15,7 +15,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task AWaitingReceiveIsWokenByTheSendAndLeasesTheMessage()
+    public async Task A_waiting_receive_is_woken_by_the_send_and_leases_the_message()
     {
         var options = redis.NewOptions();
         using var worker = new RedisBroker(options);
@@ -42,7 +42,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
     }
 
     [Fact]
-    public async Task TheBlockedReadHasAConnectionOfItsOwnAndStallsNothingElse()
+    public async Task The_blocked_read_has_a_connection_of_its_own_and_stalls_nothing_else()
     {
         var options = redis.NewOptions();
         options.MaxPollInterval = TimeSpan.FromSeconds(10);
@@ -68,7 +68,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
     }
 
     [Fact]
-    public async Task AMessageClaimedByALostReadIsAdoptedByTheSameConsumersNextWait()
+    public async Task A_message_claimed_by_a_lost_read_is_adopted_by_the_same_consumers_next_wait()
     {
         var options = redis.NewOptions();
         using var worker = new RedisBroker(options);
@@ -86,7 +86,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
     }
 
     [Fact]
-    public async Task AMessageClaimedForAConsumerThatDiedIsReturnedByTheOrphanScan()
+    public async Task A_message_claimed_for_a_consumer_that_died_is_returned_by_the_orphan_scan()
     {
         var options = redis.NewOptions();
         using var worker = new RedisBroker(options);
@@ -110,7 +110,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
     }
 
     [Fact]
-    public async Task MessagesClaimedBeyondTheReceiveLimitGoBackForTheNextReceive()
+    public async Task Messages_claimed_beyond_the_receive_limit_go_back_for_the_next_receive()
     {
         var options = redis.NewOptions();
         using var worker = new RedisBroker(options);
@@ -134,7 +134,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
     }
 
     [Fact]
-    public async Task CancellingAWaitingReceiveReturnsPromptlyAndLosesNothing()
+    public async Task Cancelling_a_waiting_receive_returns_promptly_and_loses_nothing()
     {
         var options = redis.NewOptions();
         using var worker = new RedisBroker(options);
@@ -152,7 +152,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
     }
 
     [Fact]
-    public async Task TheBlockingConnectionAuthenticatesAndSelectsTheDatabaseOfTheConnectionString()
+    public async Task The_blocking_connection_authenticates_and_selects_the_database_of_the_connection_string()
     {
         await using var server = await RedisServer.StartAsync(password: "not-a-real-secret");
         var options = new RedisBrokerOptions { ConnectionString = server.ConnectionString + ",defaultDatabase=3", KeyPrefix = "auth" };
@@ -173,7 +173,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
     }
 
     [Fact]
-    public async Task WithBlockingOffAWaitingReceiveIsWokenByPubSub()
+    public async Task With_blocking_off_a_waiting_receive_is_woken_by_pub_sub()
     {
         var options = redis.NewOptions();
         options.BlockingReceive = false;

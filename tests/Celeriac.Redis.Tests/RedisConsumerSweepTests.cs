@@ -6,7 +6,7 @@ namespace Celeriac.Redis.Tests;
 public sealed class RedisConsumerSweepTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
     [Fact]
-    public async Task AConsumerLeavesTheGroupOnlyOnceItHoldsNothing()
+    public async Task A_consumer_leaves_the_group_only_once_it_holds_nothing()
     {
         var options = redis.NewOptions();
         using var observer = new RedisBroker(options);

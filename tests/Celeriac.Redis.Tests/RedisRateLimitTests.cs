@@ -18,7 +18,7 @@ public sealed class RedisRateLimitTests(ITestOutputHelper output)
     private const int Limited = 240;
 
     [Fact]
-    public async Task FourWorkerProcessesTogetherKeepToTheRateLimitWhileOtherTasksFlow()
+    public async Task Four_worker_processes_together_keep_to_the_rate_limit_while_other_tasks_flow()
     {
         await using var server = await RedisServer.StartAsync();
         var directory = Directory.CreateTempSubdirectory("celeriac-redis-rate-").FullName;

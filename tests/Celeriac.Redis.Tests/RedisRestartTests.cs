@@ -14,7 +14,7 @@ namespace Celeriac.Redis.Tests;
 public sealed class RedisRestartTests
 {
     [Fact]
-    public async Task EveryTaskCompletesWhenRedisRestartsMidRun()
+    public async Task Every_task_completes_when_redis_restarts_mid_run()
     {
         const int total = 2000;
         await using var server = await RedisServer.StartAsync(appendOnly: true);

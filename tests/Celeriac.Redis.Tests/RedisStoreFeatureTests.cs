@@ -45,7 +45,7 @@ public sealed class RedisStoreFeatureTests(RedisServerFixture redis) : IClassFix
     }
 
     [Fact]
-    public async Task AHandleReturnsTheTypedResultOrTheTaskFailure()
+    public async Task A_handle_returns_the_typed_result_or_the_task_failure()
     {
         using var host = BuildHost(redis.NewOptions(), new Timeline());
         await host.StartAsync();
@@ -69,7 +69,7 @@ public sealed class RedisStoreFeatureTests(RedisServerFixture redis) : IClassFix
     }
 
     [Fact]
-    public async Task ARevokedQueuedTaskNeverRunsAndARevokedRunningTaskIsCancelled()
+    public async Task A_revoked_queued_task_never_runs_and_a_revoked_running_task_is_cancelled()
     {
         var options = redis.NewOptions();
         var timeline = new Timeline();
@@ -104,7 +104,7 @@ public sealed class RedisStoreFeatureTests(RedisServerFixture redis) : IClassFix
     }
 
     [Fact]
-    public async Task TasksWithTheSameLockKeyNeverRunAtTheSameTime()
+    public async Task Tasks_with_the_same_lock_key_never_run_at_the_same_time()
     {
         var options = redis.NewOptions();
         var timeline = new Timeline();
@@ -140,7 +140,7 @@ public sealed class RedisStoreFeatureTests(RedisServerFixture redis) : IClassFix
     }
 
     [Fact]
-    public async Task SkipAtEnqueueReturnsTheHolderAndRunsTheTaskOnce()
+    public async Task Skip_at_enqueue_returns_the_holder_and_runs_the_task_once()
     {
         var options = redis.NewOptions();
         var timeline = new Timeline();

@@ -33,7 +33,7 @@ public sealed class RedisWorkflowTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
-    public async Task AChordOfChainsRunByTwoWorkersCallsBackOnceWithTheResultsInOrder()
+    public async Task A_chord_of_chains_run_by_two_workers_calls_back_once_with_the_results_in_order()
     {
         var options = redis.NewOptions();
         var timeline = new Timeline();

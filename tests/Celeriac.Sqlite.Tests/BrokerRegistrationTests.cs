@@ -13,7 +13,7 @@ public sealed class BrokerRegistrationTests : IDisposable
     public void Dispose() => _database.Dispose();
 
     [Fact]
-    public async Task UseSqliteBrokerBindsCeleriacBrokerSqliteAndRegistersOneInstance()
+    public async Task UseSqliteBroker_binds_Celeriac_Broker_Sqlite_and_registers_one_instance()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -40,7 +40,7 @@ public sealed class BrokerRegistrationTests : IDisposable
     }
 
     [Fact]
-    public void TheConfigureCallbackOverridesConfiguration()
+    public void The_configure_callback_overrides_configuration()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -54,7 +54,7 @@ public sealed class BrokerRegistrationTests : IDisposable
     }
 
     [Fact]
-    public void UseSqliteBrokerReplacesAnEarlierBrokerChoice()
+    public void UseSqliteBroker_replaces_an_earlier_broker_choice()
     {
         var services = new ServiceCollection().AddLogging();
         services.AddCeleriac(celeriac => celeriac.UseInMemoryBroker().UseSqliteBroker(o => o.Path = _database.Path));
@@ -65,7 +65,7 @@ public sealed class BrokerRegistrationTests : IDisposable
     }
 
     [Fact]
-    public void UseInMemoryBrokerRegistersOneInstanceAsBrokerAndAdmin()
+    public void UseInMemoryBroker_registers_one_instance_as_broker_and_admin()
     {
         var given = new InMemoryBroker();
         var services = new ServiceCollection().AddLogging();

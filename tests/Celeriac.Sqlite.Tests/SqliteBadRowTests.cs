@@ -41,7 +41,7 @@ public sealed class SqliteBadRowTests : IDisposable
     private static IEnumerable<string> Texts(IEnumerable<BrokerMessage> messages) => messages.Select(m => Encoding.UTF8.GetString(m.Body.Span));
 
     [Fact]
-    public async Task RowsThatCannotBeDeliveredAreDeadLetteredInTheReceiveThatDeliversTheOthers()
+    public async Task Rows_that_cannot_be_delivered_are_dead_lettered_in_the_receive_that_delivers_the_others()
     {
         await _broker.SendAsync([Good("one")], CancellationToken.None);
         // Visible now, so that they sort between the two good rows (the receive takes rows by visible_at, then id).
@@ -65,7 +65,7 @@ public sealed class SqliteBadRowTests : IDisposable
     }
 
     [Fact]
-    public async Task RowsThatWouldNeverBeDueAreDeadLetteredOnceTheQueueIsIdle()
+    public async Task Rows_that_would_never_be_due_are_dead_lettered_once_the_queue_is_idle()
     {
         var later = DateTimeOffset.UtcNow.AddHours(1);
         await _broker.SendAsync([new OutgoingMessage("q", Encoding.UTF8.GetBytes("countdown"), later)], CancellationToken.None);

@@ -57,7 +57,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public async Task MessagesAndDeadLettersSurviveClosingAndReopeningTheFile()
+    public async Task Messages_and_dead_letters_survive_closing_and_reopening_the_file()
     {
         using (var first = _database.Open())
         {
@@ -77,7 +77,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public async Task ALeaseHeldByAClosedBrokerExpiresAndItsReceiptStaysStale()
+    public async Task A_lease_held_by_a_closed_broker_expires_and_its_receipt_stays_stale()
     {
         var crashed = _database.Open();
         await crashed.SendAsync([Message("q", "orphan")], CancellationToken.None);
@@ -101,7 +101,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public async Task CompetingBrokersOnOneFileDeliverEachMessageExactlyOnce()
+    public async Task Competing_brokers_on_one_file_deliver_each_message_exactly_once()
     {
         const int count = 2000;
         var receivers = Enumerable.Range(0, 4).Select(_ => Open()).ToList();
@@ -144,7 +144,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public async Task AWaitingReceiveSeesASendFromAnotherInstance()
+    public async Task A_waiting_receive_sees_a_send_from_another_instance()
     {
         var producer = Open();
         var consumer = Open();
@@ -159,7 +159,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public async Task ASendInTheSameProcessWakesAWaitingReceiveWithoutPolling()
+    public async Task A_send_in_the_same_process_wakes_a_waiting_receive_without_polling()
     {
         using var broker = _database.Open(pollInterval: TimeSpan.FromHours(1));
         var clock = Stopwatch.StartNew();
@@ -173,7 +173,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public async Task OpeningTheSameFileRepeatedlyAndConcurrentlyKeepsOneSchema()
+    public async Task Opening_the_same_file_repeatedly_and_concurrently_keeps_one_schema()
     {
         var opened = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(Open)));
         await opened[0].SendAsync([Message("q", "kept")], CancellationToken.None);
@@ -188,7 +188,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public void AFileFromANewerSchemaIsRefused()
+    public void A_file_from_a_newer_schema_is_refused()
     {
         using (var connection = OpenRaw())
         {
@@ -202,7 +202,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public async Task BodiesThatAreNotEnvelopesAreKeptByteForByte()
+    public async Task Bodies_that_are_not_envelopes_are_kept_byte_for_byte()
     {
         byte[] garbage = [0x7B, 0x22, 0xFF, 0x00, 0xC0, 0xAF, 0xED, 0xA0, 0x80, 0x00];
         byte[] empty = [];
@@ -222,7 +222,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public async Task ASliceOfALargerBufferIsStoredAsTheSliceOnly()
+    public async Task A_slice_of_a_larger_buffer_is_stored_as_the_slice_only()
     {
         var buffer = Encoding.UTF8.GetBytes("xxpayloadyy");
         var broker = Open();
@@ -233,7 +233,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public async Task TheReceiveQueryIsServedByTheIndex()
+    public async Task The_receive_query_is_served_by_the_index()
     {
         Open();
         using var connection = OpenRaw();
@@ -250,7 +250,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public void InvalidOptionsAreRejectedWithTheirKeyNamed()
+    public void Invalid_options_are_rejected_with_their_key_named()
     {
         var poll = Assert.Throws<OptionsValidationException>(() => new SqliteBroker(new SqliteBrokerOptions { Path = _database.Path, PollInterval = TimeSpan.Zero }));
         Assert.Contains("Celeriac:Broker:Sqlite:PollInterval must be positive", poll.Message, StringComparison.Ordinal);
@@ -261,7 +261,7 @@ public sealed class SqliteBrokerTests : IDisposable
     }
 
     [Fact]
-    public async Task ADisposedBrokerRefusesWork()
+    public async Task A_disposed_broker_refuses_work()
     {
         var broker = _database.Open();
         broker.Dispose();

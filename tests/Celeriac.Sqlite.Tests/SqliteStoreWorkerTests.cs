@@ -16,7 +16,7 @@ public sealed class SqliteStoreWorkerTests : IDisposable
     public void Dispose() => _database.Dispose();
 
     [Fact]
-    public async Task ResultsAndRevocationsWorkOnTheEmbeddedBroker()
+    public async Task Results_and_revocations_work_on_the_embedded_broker()
     {
         using var host = SqliteWorkerHost.Build<SquareTask>(_database.Path, concurrency: 2);
         var client = host.Services.GetRequiredService<ITaskClient>();

@@ -16,7 +16,7 @@ public sealed class SqliteWorkerEndToEndTests : IDisposable
     public void Dispose() => _database.Dispose();
 
     [Fact]
-    public async Task AWorkerRunsEnqueuedTasksAndDeadLettersPoisonMessages()
+    public async Task A_worker_runs_enqueued_tasks_and_dead_letters_poison_messages()
     {
         using var host = SqliteWorkerHost.Build<RecordTask>(_database.Path, concurrency: 4);
         var recorder = host.Services.GetRequiredService<Recorder>();

@@ -16,7 +16,7 @@ public sealed class SqliteWorkflowTests : IDisposable
     private IHost Worker(int concurrency = 4) => SqliteWorkerHost.Build<SquareTask>(_database.Path, concurrency, c => c.AddTask<SumSquaresTask>());
 
     [Fact]
-    public async Task TwoWorkersCompletingAChordTogetherCallBackOnce()
+    public async Task Two_workers_completing_a_chord_together_call_back_once()
     {
         using var first = Worker();
         using var second = Worker();
@@ -44,7 +44,7 @@ public sealed class SqliteWorkflowTests : IDisposable
     }
 
     [Fact]
-    public async Task AFanOutKilledWhileWaitingForTheBacklogResumesInANewProducerWithAConsumerDraining()
+    public async Task A_fan_out_killed_while_waiting_for_the_backlog_resumes_in_a_new_producer_with_a_consumer_draining()
     {
         const int total = 5000, chunk = 500, maxBacklog = 2000;
         var plan = new FanOutPlan<long>

@@ -17,5 +17,8 @@ public sealed class SqsBrokerContractTests(SqsEmulator emulator) : BrokerContrac
 
     protected override TimeSpan PurgeTakesUpTo => TimeSpan.FromSeconds(60);
 
+    // SQS has no oldest-message age without CloudWatch (SqsBroker.GetOldestReadyAgeAsync).
+    protected override bool ReportsOldestReadyAge => false;
+
     protected override bool PurgeDeletesRunningMessages => true;
 }

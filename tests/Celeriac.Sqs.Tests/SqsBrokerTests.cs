@@ -19,7 +19,7 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
     private SqsBroker Broker => _broker ??= SqsTestBrokers.Broker(_options, _counter);
 
     [Fact]
-    public async Task AMessageOverTheSizeLimitFailsAtEnqueueAndNothingOfTheBatchIsSent()
+    public async Task A_message_over_the_size_limit_fails_at_enqueue_and_nothing_of_the_batch_is_sent()
     {
         var small = new OutgoingMessage("big", "fine"u8.ToArray());
         var large = new OutgoingMessage("big", Encoding.UTF8.GetBytes(new string('x', 256 * 1024 + 1)));
@@ -33,7 +33,7 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
     }
 
     [Fact]
-    public async Task ACountdownBeyondFifteenMinutesIsSentWithTheLongestDelayAndItsDueTime()
+    public async Task A_countdown_beyond_fifteen_minutes_is_sent_with_the_longest_delay_and_its_due_time()
     {
         var due = DateTimeOffset.UtcNow.AddHours(2);
 
@@ -52,7 +52,7 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
     }
 
     [Fact]
-    public async Task AMessageThatSurfacesBeforeItsDueTimeIsDelayedAgainAndRunsOnceWhenDue()
+    public async Task A_message_that_surfaces_before_its_due_time_is_delayed_again_and_runs_once_when_due()
     {
         // What a hop of a long countdown looks like when its 15 minutes are over but the due time is not.
         using var raw = SqsTestBrokers.Client(_options);
@@ -78,7 +78,7 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
     }
 
     [Fact]
-    public async Task FifoQueuesDeduplicateByTaskIdAndAttemptAndKeepTheGroupOrder()
+    public async Task Fifo_queues_deduplicate_by_task_id_and_attempt_and_keep_the_group_order()
     {
         // As the publisher builds them: the message id and the headers travel beside the body.
         static OutgoingMessage Task(string id, int attempt, string group) => EnvelopeMessages.ToOutgoing(new TaskEnvelope
@@ -105,7 +105,7 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
     }
 
     [Fact]
-    public async Task OnAFifoQueueADelayedMessageIsHeldBackByItsVisibilityUntilDue()
+    public async Task On_a_fifo_queue_a_delayed_message_is_held_back_by_its_visibility_until_due()
     {
         var clock = Stopwatch.StartNew();
         var due = DateTimeOffset.UtcNow.AddSeconds(2);
@@ -121,7 +121,7 @@ public sealed class SqsBrokerTests(SqsEmulator emulator) : IClassFixture<SqsEmul
     }
 
     [Fact]
-    public async Task EmptyLowerPriorityQueuesAreNotAskedOnEveryReceive()
+    public async Task Empty_lower_priority_queues_are_not_asked_on_every_receive()
     {
         await Broker.SendAsync([.. Enumerable.Range(0, 200).Select(i => new OutgoingMessage("busy", Encoding.UTF8.GetBytes($"m{i}")))], CancellationToken.None);
         await Broker.SendAsync([new OutgoingMessage("idle", "x"u8.ToArray())], CancellationToken.None);

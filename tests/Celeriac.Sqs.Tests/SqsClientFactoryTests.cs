@@ -16,10 +16,10 @@ public sealed class SqsClientFactoryTests(SqsEmulator emulator) : IClassFixture<
     [InlineData("http://127.0.0.1:4566/123456789012/q", null)]
     [InlineData("not a url", null)]
     [InlineData(null, null)]
-    public void TheRegionIsReadFromAStandardQueueUrl(string? url, string? region) => Assert.Equal(region, SqsQueueUrls.Region(url));
+    public void The_region_is_read_from_a_standard_queue_url(string? url, string? region) => Assert.Equal(region, SqsQueueUrls.Region(url));
 
     [Fact]
-    public void TheQueueUrlsRegionIsUsedWhenNoneIsConfigured()
+    public void The_queue_urls_region_is_used_when_none_is_configured()
     {
         var config = SqsClientFactory.CreateConfig(new SqsBrokerOptions { QueueUrlPrefix = "https://sqs.ap-southeast-2.amazonaws.com/123456789012/app-" }, NoEnvironment);
         Assert.Equal(RegionEndpoint.APSoutheast2, config.RegionEndpoint);
@@ -27,7 +27,7 @@ public sealed class SqsClientFactoryTests(SqsEmulator emulator) : IClassFixture<
     }
 
     [Fact]
-    public void AnExplicitEndpointBecomesTheServiceUrlAndTheRegionSignsForIt()
+    public void An_explicit_endpoint_becomes_the_service_url_and_the_region_signs_for_it()
     {
         var config = SqsClientFactory.CreateConfig(new SqsBrokerOptions
         {
@@ -42,7 +42,7 @@ public sealed class SqsClientFactoryTests(SqsEmulator emulator) : IClassFixture<
     }
 
     [Fact]
-    public async Task StaticKeysSignTheRequests()
+    public async Task Static_keys_sign_the_requests()
     {
         var requests = new SqsRequestCounter();
         var options = SqsTestBrokers.Options(emulator, emulator.NewPrefix());
@@ -59,7 +59,7 @@ public sealed class SqsClientFactoryTests(SqsEmulator emulator) : IClassFixture<
     }
 
     [Fact]
-    public void AMissingProfileIsNamedInTheError()
+    public void A_missing_profile_is_named_in_the_error()
     {
         var error = Assert.Throws<InvalidOperationException>(() => SqsClientFactory.Create(new SqsBrokerOptions
         {

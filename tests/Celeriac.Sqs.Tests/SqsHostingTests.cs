@@ -29,7 +29,7 @@ public sealed class SqsHostingTests(SqsEmulator emulator) : IClassFixture<SqsEmu
     }
 
     [Fact]
-    public void TheSqsBrokerTypeBindsItsOptionsFromConfiguration()
+    public void The_sqs_broker_type_binds_its_options_from_configuration()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -56,7 +56,7 @@ public sealed class SqsHostingTests(SqsEmulator emulator) : IClassFixture<SqsEmu
     [InlineData("QueueUrlPrefix", "", "Celeriac:Broker:Sqs:QueueUrlPrefix (or Celeriac:Broker:Sqs:QueueUrls:<queue>) must be set")]
     [InlineData("Endpoint", "not a url", "Celeriac:Broker:Sqs:Endpoint must be an absolute URL")]
     [InlineData("MaxParallelReceives", "0", "Celeriac:Broker:Sqs:MaxParallelReceives must be positive (was 0)")]
-    public async Task ABadSettingStopsTheStartNamingItsKey(string key, string value, string expected)
+    public async Task A_bad_setting_stops_the_start_naming_its_key(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -74,7 +74,7 @@ public sealed class SqsHostingTests(SqsEmulator emulator) : IClassFixture<SqsEmu
     }
 
     [Fact]
-    public async Task AnAppsOwnIAmazonSqsFromAddAwsServiceIsTheOneTheBrokerCalls()
+    public async Task An_apps_own_IAmazonSQS_from_AddAWSService_is_the_one_the_broker_calls()
     {
         var options = SqsTestBrokers.Options(emulator, emulator.NewPrefix());
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -110,7 +110,7 @@ public sealed class SqsHostingTests(SqsEmulator emulator) : IClassFixture<SqsEmu
     }
 
     [Fact]
-    public async Task AWorkerDrainingAThousandTasksStaysNearThreeRequestsPerTenTasks()
+    public async Task A_worker_draining_a_thousand_tasks_stays_near_three_requests_per_ten_tasks()
     {
         var options = SqsTestBrokers.Options(emulator, emulator.NewPrefix());
         var requests = new SqsRequestCounter();

@@ -35,6 +35,12 @@ public abstract class BrokerContractTests : IAsyncLifetime
     /// <summary>How long a purge may take to land after <see cref="IBrokerAdmin.PurgeAsync"/> returned (SQS: up to 60 s); zero: at once.</summary>
     protected virtual TimeSpan PurgeTakesUpTo => TimeSpan.Zero;
 
+    /// <summary>Whether <see cref="IBroker.GetOldestReadyAgeAsync"/> reads an age; false for a broker that documents it cannot (it must answer null).</summary>
+    protected virtual bool ReportsOldestReadyAge => true;
+
+    /// <summary>Whether a leased message is left out of the oldest ready age (Service Bus's peek cannot tell a locked message from a waiting one).</summary>
+    protected virtual bool OldestReadyAgeLeavesOutLeased => true;
+
     /// <summary>
     /// True where the broker's purge deletes running (leased) messages too because its service offers nothing else (SQS's
     /// PurgeQueue; Service Bus as docs/servicebus.md says). Every other broker purges only ready and delayed messages.
@@ -106,19 +112,11 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <see cref="Patience"/> ran out.</summary>
-    protected async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? patience = null)
-    {
-        var limit = patience ?? Patience;
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > limit) Assert.Fail($"Not within {limit}: {what}");
-            await Task.Delay(20);
-        }
-    }
+    protected Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? patience = null) =>
+        Eventually.Until(condition, what, patience ?? Patience);
 
     [Fact]
-    public async Task SendReceiveAckDeliversTheBodyOnceAndRemovesIt()
+    public async Task Send_receive_ack_delivers_the_body_once_and_removes_it()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -136,7 +134,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BatchSendDeliversEveryMessageExactlyOnce()
+    public async Task Batch_send_delivers_every_message_exactly_once()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -152,7 +150,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReceiveNeverReturnsMoreThanMaxMessages()
+    public async Task Receive_never_returns_more_than_max_messages()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -166,7 +164,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReceiveTakesFromEarlierQueuesBeforeLaterOnes()
+    public async Task Receive_takes_from_earlier_queues_before_later_ones()
     {
         var broker = NewBroker();
         var high = await NewQueueAsync();
@@ -186,7 +184,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExpiredLeaseRedeliversWithAHigherDeliveryCount()
+    public async Task Expired_lease_redelivers_with_a_higher_delivery_count()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -201,7 +199,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StaleReceiptIsIgnoredAfterRedelivery()
+    public async Task Stale_receipt_is_ignored_after_redelivery()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -226,7 +224,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExtendLeaseKeepsTheMessageInvisible()
+    public async Task Extend_lease_keeps_the_message_invisible()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -242,7 +240,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExtendedLeaseStillExpiresWhenNoLongerExtended()
+    public async Task Extended_lease_still_expires_when_no_longer_extended()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -255,7 +253,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReleaseWithoutDelayMakesTheMessageVisibleAtOnce()
+    public async Task Release_without_delay_makes_the_message_visible_at_once()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -269,7 +267,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReleaseWithDelayHidesTheMessageUntilTheDelayPassed()
+    public async Task Release_with_delay_hides_the_message_until_the_delay_passed()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -287,7 +285,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NotBeforeDelaysDelivery()
+    public async Task Not_before_delays_delivery()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -303,7 +301,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NotBeforeInThePastDeliversAtOnce()
+    public async Task Not_before_in_the_past_delivers_at_once()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -314,7 +312,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReceiveSkipsDelayedAndLeasedMessages()
+    public async Task Receive_skips_delayed_and_leased_messages()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -329,7 +327,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WaitingReceiveSleepsUntilADelayedMessageIsDue()
+    public async Task Waiting_receive_sleeps_until_a_delayed_message_is_due()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -343,7 +341,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AfterDrainingAQueueAWaitingReceiveStillWakesForADelayedMessage()
+    public async Task After_draining_a_queue_a_waiting_receive_still_wakes_for_a_delayed_message()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -357,7 +355,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeadLetterKeepsBodyReasonAndQueueUntilDeleted()
+    public async Task Dead_letter_keeps_body_reason_and_queue_until_deleted()
     {
         var broker = NewBroker();
         var admin = AdminOf(broker);
@@ -384,7 +382,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ListDeadLettersFiltersByQueueAndHonoursTheLimitOldestFirst()
+    public async Task List_dead_letters_filters_by_queue_and_honours_the_limit_oldest_first()
     {
         var broker = NewBroker();
         var admin = AdminOf(broker);
@@ -412,7 +410,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DepthCountsReadyInFlightAndDelayed()
+    public async Task Depth_counts_ready_in_flight_and_delayed()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -430,7 +428,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DepthCountsAMessageWhoseLeaseExpiredAsReady()
+    public async Task Depth_counts_a_message_whose_lease_expired_as_ready()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -441,7 +439,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PurgeDeletesTheReadyAndDelayedMessagesOfOneQueueAndLeavesRunningOnesToFinishOrReturn()
+    public async Task Purge_deletes_the_ready_and_delayed_messages_of_one_queue_and_leaves_running_ones_to_finish_or_return()
     {
         var broker = NewBroker();
         var admin = AdminOf(broker);
@@ -494,7 +492,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ListQueuesIncludesQueuesThatWereSentTo()
+    public async Task List_queues_includes_queues_that_were_sent_to()
     {
         var broker = NewBroker();
         var first = await NewQueueAsync();
@@ -507,7 +505,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WaitingReceiveReturnsAsSoonAsAMessageIsSent()
+    public async Task Waiting_receive_returns_as_soon_as_a_message_is_sent()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -523,7 +521,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WaitingReceiveReturnsEmptyOnceTheWaitIsOver()
+    public async Task Waiting_receive_returns_empty_once_the_wait_is_over()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -534,7 +532,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReceiveWithoutWaitReturnsEmptyFromAnEmptyQueue()
+    public async Task Receive_without_wait_returns_empty_from_an_empty_queue()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -545,7 +543,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CancellingAWaitingReceiveThrowsOperationCanceled()
+    public async Task Cancelling_a_waiting_receive_throws_operation_canceled()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -564,7 +562,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BodiesAreOpaqueBytes()
+    public async Task Bodies_are_opaque_bytes()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -580,7 +578,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ConcurrentReceiversNeverShareAMessage()
+    public async Task Concurrent_receivers_never_share_a_message()
     {
         var broker = NewBroker();
         var queue = await NewQueueAsync();
@@ -604,5 +602,36 @@ public abstract class BrokerContractTests : IAsyncLifetime
         Assert.Equal(count, all.Select(Text).Distinct(StringComparer.Ordinal).Count());
         await broker.AckAsync(all, None);
         Assert.Equal(0, (await broker.GetDepthAsync(queue, None)).Total);
+    }
+
+    [Fact]
+    public async Task Oldest_ready_age_is_how_long_the_head_message_has_waited()
+    {
+        var broker = NewBroker();
+        var queue = await NewQueueAsync();
+        Assert.Null(await broker.GetOldestReadyAgeAsync(queue, None));
+        await broker.SendAsync([Message(queue, "later", DateTimeOffset.UtcNow + LongLease)], None);
+        Assert.Null(await broker.GetOldestReadyAgeAsync(queue, None)); // delayed: not ready, so no wait yet
+
+        var sent = Stopwatch.StartNew();
+        await broker.SendAsync([Message(queue, "first")], None);
+        await Task.Delay(TimeSpan.FromMilliseconds(1500));
+        await broker.SendAsync([Message(queue, "second")], None);
+        var age = await broker.GetOldestReadyAgeAsync(queue, None);
+        if (!ReportsOldestReadyAge)
+        {
+            Assert.Null(age);
+            return;
+        }
+        Assert.NotNull(age);
+        // The head is the first message (not the newest); the upper bound allows for the broker's clock.
+        Assert.InRange(age.Value, TimeSpan.FromMilliseconds(1300), sent.Elapsed + TimeSpan.FromSeconds(1));
+
+        var first = await ReceiveOneAsync(broker, queue, LongLease);
+        Assert.Equal("first", Text(first));
+        var second = await ReceiveOneAsync(broker, queue, LongLease);
+        if (OldestReadyAgeLeavesOutLeased) Assert.Null(await broker.GetOldestReadyAgeAsync(queue, None));
+        await broker.AckAsync([first, second], None);
+        Assert.Null(await broker.GetOldestReadyAgeAsync(queue, None));
     }
 }

@@ -48,19 +48,10 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
 
     private static CancellationToken None => CancellationToken.None;
 
-    private async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < Patience)
-        {
-            if (await condition()) return true;
-            await Task.Delay(50);
-        }
-        return false;
-    }
+    private Task<bool> EventuallyAsync(Func<Task<bool>> condition) => Eventually.Reached(condition, Patience);
 
     [Fact]
-    public async Task RateLimitGivesEachTicketItsOwnSlotOneIntervalApart()
+    public async Task Rate_limit_gives_each_ticket_its_own_slot_one_interval_apart()
     {
         var limiter = NewStore<IRateLimiter>();
         var other = NewStore<IRateLimiter>();
@@ -80,7 +71,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ARateLimitSlotWithinTheConsumeWindowIsUsedUp()
+    public async Task A_rate_limit_slot_within_the_consume_window_is_used_up()
     {
         var limiter = NewStore<IRateLimiter>();
         var perMinute = RateLimit.Parse("1/m");
@@ -94,7 +85,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ALockHasOneOwnerUntilReleasedByIt()
+    public async Task A_lock_has_one_owner_until_released_by_it()
     {
         var first = NewStore<ITaskLockStore>();
         var second = NewStore<ITaskLockStore>();
@@ -111,7 +102,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ALockExpiresWhenItsOwnerStopsRenewingIt()
+    public async Task A_lock_expires_when_its_owner_stops_renewing_it()
     {
         var store = NewStore<ITaskLockStore>();
         var key = Key("expiring");
@@ -120,7 +111,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ResultsAreKeptUntilTheyExpire()
+    public async Task Results_are_kept_until_they_expire()
     {
         var writer = NewStore<IResultStore>();
         var reader = NewStore<IResultStore>();
@@ -139,7 +130,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RevocationsAreListedUntilTheyExpire()
+    public async Task Revocations_are_listed_until_they_expire()
     {
         var writer = NewStore<IRevocationStore>();
         var reader = NewStore<IRevocationStore>();
@@ -153,7 +144,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AJoinHandsAllResultsInOrderToTheMemberThatCompletesIt()
+    public async Task A_join_hands_all_results_in_order_to_the_member_that_completes_it()
     {
         var first = NewStore<IWorkflowStore>();
         var second = NewStore<IWorkflowStore>();
@@ -174,7 +165,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ManyMembersFinishingTogetherCompleteTheJoinExactlyOnce()
+    public async Task Many_members_finishing_together_complete_the_join_exactly_once()
     {
         var stores = Enumerable.Range(0, 4).Select(_ => NewStore<IWorkflowStore>()).ToList();
         const int size = 40;
@@ -205,7 +196,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AJoinExpires()
+    public async Task A_join_expires()
     {
         var store = NewStore<IWorkflowStore>();
         var join = Key("brief-join");
@@ -216,7 +207,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FanOutCheckpointsAreKeptPerKey()
+    public async Task Fan_out_checkpoints_are_kept_per_key()
     {
         var writer = NewStore<IFanOutProgressStore>();
         var reader = NewStore<IFanOutProgressStore>();
@@ -230,7 +221,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TaskNameRevocationsAreListedWithTheirTimeUntilTheyExpire()
+    public async Task Task_name_revocations_are_listed_with_their_time_until_they_expire()
     {
         var writer = NewStore<IRevocationStore>();
         var reader = NewStore<IRevocationStore>();
@@ -249,7 +240,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RevokingATaskNameAgainMovesItsTimeOn()
+    public async Task Revoking_a_task_name_again_moves_its_time_on()
     {
         var store = NewStore<IRevocationStore>();
         var name = Key("again.task");

@@ -26,7 +26,9 @@ public abstract class WorkerProcessBehaviourTests
     {
         await using var scenario = NewScenario();
         var ids = new HashSet<string>();
-        for (var i = 0; i < 400; i++) ids.Add(await scenario.Client.EnqueueAsync(new RecordArgs(10)));
+        // 50 ms each at concurrency 16: over a second of work, so the kill lands mid-run even where the broker is fast
+        // (on SQLite 10 ms tasks were all done before the test could see 60 of them finish).
+        for (var i = 0; i < 400; i++) ids.Add(await scenario.Client.EnqueueAsync(new RecordArgs(50)));
 
         var first = scenario.StartWorker(concurrency: 16, lease: CrashLease);
         Assert.True(await Eventually.Reached(() => scenario.Executions().Count(e => e.Event == "done") >= 60, TimeSpan.FromSeconds(60)),

@@ -109,10 +109,7 @@ public sealed partial class KombuRedisTransport : ICeleryTransport, IDisposable
 
     public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(queues);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
-        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "A lease must be positive.");
-        cancellationToken.ThrowIfCancellationRequested();
+        ReceiveArguments.Check(queues, maxMessages, lease, cancellationToken);
         if (queues.Count == 0) return [];
 
         var (keys, args) = ReceiveCall(queues, maxMessages, lease);
@@ -388,14 +385,14 @@ public sealed partial class KombuRedisTransport : ICeleryTransport, IDisposable
     public async ValueTask<long> PurgeAsync(string queue, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
+        // Ready and delayed messages only, as kombu's own purge and every Celeriac broker: what a worker runs (unacked)
+        // finishes or returns. Expired leases go back first, so a message nobody runs any more is purged with the ready.
+        await RestoreExpiredAsync().ConfigureAwait(false);
         var lists = _keys.Lists(queue).ToList();
         var lengths = await Task.WhenAll(lists.Select(k => Db.ListLengthAsync(k))).ConfigureAwait(false);
         var delayed = await Db.SortedSetLengthAsync(_keys.Delayed(queue)).ConfigureAwait(false);
         await Db.KeyDeleteAsync([.. lists, _keys.Delayed(queue)]).ConfigureAwait(false);
-        var tags = await UnackedOfAsync(queue).ConfigureAwait(false);
-        var forgotten = tags.Count == 0 ? 0
-            : (long)await Db.ScriptEvaluateAsync(KombuRedisScripts.Forget, [_keys.Unacked, _keys.UnackedIndex], [.. tags]).ConfigureAwait(false);
-        return lengths.Sum() + delayed + forgotten;
+        return lengths.Sum() + delayed;
     }
 
     public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string? queue, int limit, CancellationToken cancellationToken)

@@ -96,10 +96,7 @@ public sealed partial class RedisBroker : IBroker, IBrokerAdmin, IDisposable
 
     public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(queues);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
-        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "A lease must be positive.");
-        cancellationToken.ThrowIfCancellationRequested();
+        ReceiveArguments.Check(queues, maxMessages, lease, cancellationToken);
         if (queues.Count == 0) return [];
 
         var keys = new RedisKey[queues.Count * 4 + 1];
@@ -288,6 +285,15 @@ public sealed partial class RedisBroker : IBroker, IBrokerAdmin, IDisposable
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.Depth,
             [_keys.Stream(queue), _keys.Delayed(queue), _keys.Leases(queue)], [RedisKeys.Group]).ConfigureAwait(false))!;
         return new QueueDepth((long)result[0], (long)result[1], (long)result[2]);
+    }
+
+    public async ValueTask<TimeSpan?> GetOldestReadyAgeAsync(string queue, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        var ms = (long)(await Db.ScriptEvaluateAsync(RedisScripts.OldestReady,
+            [_keys.Stream(queue), _keys.Delayed(queue), _keys.Leases(queue)], [RedisKeys.Group]).ConfigureAwait(false));
+        return ms < 0 ? null : TimeSpan.FromMilliseconds(ms);
     }
 
     public async ValueTask<IReadOnlyList<string>> ListQueuesAsync(CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Celeriac.Redis;
 
 /// <summary>
@@ -8,14 +6,6 @@ namespace Celeriac.Redis;
 /// </summary>
 internal static class RedisLua
 {
-    private static readonly ConcurrentDictionary<string, string> Loaded = new(StringComparer.Ordinal);
-
     /// <param name="path">The script's path in this project, e.g. <c>RateLimits/reserve.lua</c>.</param>
-    public static string Load(string path) => Loaded.GetOrAdd(path, static p =>
-    {
-        using var stream = typeof(RedisLua).Assembly.GetManifestResourceStream(p)
-            ?? throw new InvalidOperationException($"The Lua script {p} is not embedded in Celeriac.Redis.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    });
+    public static string Load(string path) => EmbeddedText.Load(typeof(RedisLua).Assembly, path);
 }

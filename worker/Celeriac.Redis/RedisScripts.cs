@@ -19,6 +19,7 @@ internal static class RedisScripts
     public static readonly string Release = WithCommon("release");
     public static readonly string DeadLetter = WithCommon("dead_letter");
     public static readonly string Depth = WithCommon("depth");
+    public static readonly string OldestReady = WithCommon("oldest_ready");
     public static readonly string Sweep = RedisLua.Load("Broker/sweep.lua");
     public static readonly string Orphans = WithCommon("orphans");
     public static readonly string Purge = WithCommon("purge");

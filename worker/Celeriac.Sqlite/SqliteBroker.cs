@@ -57,6 +57,8 @@ public sealed partial class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
                coalesce(sum(visible_at > $now AND lease_token IS NULL), 0)
         FROM messages WHERE queue = $queue
         """;
+    // A ready row's visible_at is when it became receivable: sent, due, released or its lease expired.
+    private const string OldestReadySql = "SELECT min(visible_at) FROM messages WHERE queue = $queue AND visible_at <= $now";
     private const string ListQueuesSql = "SELECT name FROM queues ORDER BY name";
     // Ready (an expired lease included) and delayed rows; a leased row is running and finishes or returns.
     private const string PurgeMessagesSql = "DELETE FROM messages WHERE queue = $queue AND (lease_token IS NULL OR visible_at <= $now)";
@@ -168,10 +170,7 @@ public sealed partial class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
 
     public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(queues);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
-        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "A lease must be positive.");
-        cancellationToken.ThrowIfCancellationRequested();
+        ReceiveArguments.Check(queues, maxMessages, lease, cancellationToken);
 
         var started = _time.GetTimestamp();
         var watching = false;
@@ -452,6 +451,20 @@ public sealed partial class SqliteBroker : IBroker, IBrokerAdmin, IDisposable
             using var reader = depth.ExecuteReader();
             reader.Read();
             return new QueueDepth(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        }));
+    }
+
+    public ValueTask<TimeSpan?> GetOldestReadyAgeAsync(string queue, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = Now;
+        return ValueTask.FromResult(Read(session =>
+        {
+            var oldest = session.Command(OldestReadySql, "$now", "$queue");
+            oldest.Parameters[0].Value = now;
+            oldest.Parameters[1].Value = queue;
+            return oldest.ExecuteScalar() is long since ? TimeSpan.FromMilliseconds(Math.Max(0, now - since)) : (TimeSpan?)null;
         }));
     }
 

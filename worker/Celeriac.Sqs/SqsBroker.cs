@@ -193,10 +193,7 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDeadLetterCopyTr
 
     public async ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(queues);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
-        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), "A lease must be positive.");
-        cancellationToken.ThrowIfCancellationRequested();
+        ReceiveArguments.Check(queues, maxMessages, lease, cancellationToken);
         var visibility = Seconds(lease, 1, MaxVisibilitySeconds);
         var urls = queues.Select(QueueUrl).ToList();
         return await _receiveLoop.ReceiveAsync(urls, maxMessages, wait, MaxBatch,
@@ -513,6 +510,13 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDeadLetterCopyTr
         new(DeleteAsync(QueueUrl(queue), [.. letters.Select(l => l.Handle)], cancellationToken));
 
     // ---- depth and administration ----
+
+    /// <summary>
+    /// Not known: SQS publishes the age of the oldest message only as the CloudWatch metric ApproximateAgeOfOldestMessage,
+    /// not as a queue attribute, and reading a message's SentTimestamp means receiving it (a delivery counted, the
+    /// message hidden from the workers for the visibility timeout). The autoscaler then scales on depth alone.
+    /// </summary>
+    public ValueTask<TimeSpan?> GetOldestReadyAgeAsync(string queue, CancellationToken cancellationToken) => ValueTask.FromResult<TimeSpan?>(null);
 
     public async ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken)
     {

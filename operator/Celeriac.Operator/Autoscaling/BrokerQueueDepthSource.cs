@@ -20,5 +20,13 @@ public sealed class BrokerQueueDepthSource(TaskQueueBrokers brokers) : IQueueDep
         return results.ToDictionary(r => r.name, r => r.Item2, StringComparer.Ordinal);
     }
 
+    public async Task<IReadOnlyDictionary<string, TimeSpan?>> ReadOldestReadyAgesAsync(TaskQueue queue, IReadOnlyCollection<string> queues, CancellationToken cancellationToken)
+    {
+        var connection = await brokers.GetAsync(queue, cancellationToken).ConfigureAwait(false);
+        var reads = queues.Select(async name => (name, await connection.Broker.GetOldestReadyAgeAsync(name, cancellationToken).ConfigureAwait(false))).ToList();
+        var results = await Task.WhenAll(reads).ConfigureAwait(false);
+        return results.ToDictionary(r => r.name, r => r.Item2, StringComparer.Ordinal);
+    }
+
     public Task ForgetAsync(NamespacedName key) => brokers.ForgetAsync(key);
 }

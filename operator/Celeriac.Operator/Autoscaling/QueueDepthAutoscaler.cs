@@ -13,7 +13,9 @@ namespace Celeriac.Operator.Autoscaling;
 
 /// <summary>
 /// The built-in autoscaler, run by the controller while it leads: every TaskQueue of the <see cref="TaskQueueCache"/> with pools on the builtin engine
-/// is polled at its pollingInterval; the depths of the queues its pools serve are read in parallel; each pool's
+/// is polled at its pollingInterval (at pollingIntervalAtZero while a pool is at zero replicas, so a first message starts
+/// a worker quickly); the depths of the queues its pools serve, and the age of their oldest ready message for pools with
+/// a targetQueueWait, are read in parallel; each pool's
 /// replicas follow <see cref="ScaleMath"/> through the Deployment's scale subresource, applied with its own field
 /// manager so that the reconciler's apply (which leaves spec.replicas out) never fights it. Each scale is an Event;
 /// depth and replicas go to the metrics and, through <see cref="AutoscalingViews"/>, to the status the reconciler writes.
@@ -118,13 +120,15 @@ public sealed class QueueDepthAutoscaler(
                 if (views.Remove(key)) requestReconcile(key);
                 return;
             }
-            var policies = pools.ToDictionary(p => p.Name, p => ScalingPolicy.From(p.Autoscaling!), StringComparer.Ordinal);
+            var policies = pools.ToDictionary(p => p.Name, p => ScalingPolicy.From(p), StringComparer.Ordinal);
             entry.Due = started + policies.Values.Min(p => p.PollingInterval);
 
             var served = pools.SelectMany(p => p.Queues).Distinct(StringComparer.Ordinal).ToList();
             var deploymentsTask = Task.WhenAll(pools.Select(p =>
                 client.AppsV1.ReadNamespacedDeploymentAsync(TaskQueueRenderer.ObjectName(queue, p), ns, cancellationToken: cancellationToken).OrNullAsync()));
+            var waited = pools.Where(p => policies[p.Name].TargetQueueWait is not null).SelectMany(p => p.Queues).Distinct(StringComparer.Ordinal).ToList();
             IReadOnlyDictionary<string, QueueDepth>? readings = null;
+            IReadOnlyDictionary<string, TimeSpan?> ages = new Dictionary<string, TimeSpan?>(StringComparer.Ordinal);
             string? error = null;
             // A broker that hangs counts as unreachable, not as a pool that is never looked at again.
             var readTimeout = TimeSpan.FromTicks(Math.Max(MinReadTimeout.Ticks, 3 * (entry.Due - started).Ticks));
@@ -133,7 +137,10 @@ public sealed class QueueDepthAutoscaler(
                 timeout.CancelAfter(readTimeout);
                 try
                 {
-                    readings = await depths.ReadAsync(queue, served, timeout.Token).ConfigureAwait(false);
+                    var ageTask = waited.Count == 0 ? Task.FromResult(ages) : depths.ReadOldestReadyAgesAsync(queue, waited, timeout.Token);
+                    var depthTask = depths.ReadAsync(queue, served, timeout.Token);
+                    await Task.WhenAll(ageTask, depthTask).ConfigureAwait(false);
+                    (readings, ages) = (depthTask.Result, ageTask.Result);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -164,7 +171,9 @@ public sealed class QueueDepthAutoscaler(
                 var current = deployment.Spec?.Replicas ?? 1;
                 var pods = deployment.Status?.Replicas ?? 0;
                 QueueDepth? reading = readings is null ? null : Sum(pool.Queues.Distinct(StringComparer.Ordinal).Select(q => readings.GetValueOrDefault(q)));
-                var (decision, state) = ScaleMath.Decide(policy, entry.States.GetValueOrDefault(pool.Name) ?? ScalerState.Initial, current, reading, started, error);
+                var age = pool.Queues.Select(q => ages.GetValueOrDefault(q)).Max();
+                var (decision, state) = ScaleMath.Decide(policy, entry.States.GetValueOrDefault(pool.Name) ?? ScalerState.Initial, current, reading, started, error, age);
+                if (decision.Replicas == 0 && started + policy.PollingIntervalAtZero < entry.Due) entry.Due = started + policy.PollingIntervalAtZero;
                 if (decision.Changed)
                 {
                     var deploymentName = TaskQueueRenderer.ObjectName(queue, pool);

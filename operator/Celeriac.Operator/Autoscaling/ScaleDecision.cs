@@ -14,4 +14,7 @@ public sealed record ScaleDecision(int Current, int Replicas, int? Recommended, 
     public const string BrokerUnreachable = "BrokerUnreachable";
 
     public bool Changed => Replicas != Current;
+
+    /// <summary>The age of the pool's oldest ready message the decision saw, when it was read.</summary>
+    public TimeSpan? OldestReadyAge { get; init; }
 }

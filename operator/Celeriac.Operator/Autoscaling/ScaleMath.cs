@@ -7,8 +7,11 @@ namespace Celeriac.Operator.Autoscaling;
 /// The one place for the scaling maths, a pure function of the policy, the scaler's memory, the current replicas
 /// and a depth reading (docs/autoscaling.md):
 /// <list type="number">
-/// <item>depth = ready (+ in flight when counted); delayed messages do not count until they are due.</item>
-/// <item>recommended = 0 when depth ≤ activationDepth, else ceil(depth / targetDepthPerReplica); clamped to [min, max].</item>
+/// <item>depth = ready (+ in flight when counted, always for the slots metric); delayed messages do not count until they are due.</item>
+/// <item>recommended = 0 when depth ≤ activationDepth, else ceil(depth / targetDepthPerReplica) for the depth metric,
+/// ceil(depth / (concurrency × targetUtilization)) for the slots metric; with targetQueueWait, the larger of that and,
+/// when the oldest ready message has waited longer than the target, ceil(max(current, 1) × age / target) (the HPA's
+/// ratio rule on the wait); clamped to [min, max].</item>
 /// <item>above the current count: scale up at once, by at most maxScaleUpStep.</item>
 /// <item>below: scale down to the highest recommendation of the stabilization window (as the HPA does), so a depth
 /// oscillating around a threshold holds the higher count instead of flapping.</item>
@@ -18,7 +21,8 @@ namespace Celeriac.Operator.Autoscaling;
 /// </summary>
 public static class ScaleMath
 {
-    public static (ScaleDecision Decision, ScalerState State) Decide(ScalingPolicy policy, ScalerState state, int current, QueueDepth? reading, DateTimeOffset now, string? error = null)
+    /// <param name="oldestReadyAge">How long the oldest ready message of the pool's queues has waited; null when none is ready or the broker cannot tell.</param>
+    public static (ScaleDecision Decision, ScalerState State) Decide(ScalingPolicy policy, ScalerState state, int current, QueueDepth? reading, DateTimeOffset now, string? error = null, TimeSpan? oldestReadyAge = null)
     {
         if (reading is not { } depth)
         {
@@ -26,8 +30,9 @@ public static class ScaleMath
                 $"the broker could not be read ({error ?? "no reading"}); keeping {current} replicas"), state with { Started = false });
         }
 
-        var counted = depth.Ready + (policy.CountInFlight ? depth.InFlight : 0);
-        var raw = counted <= policy.ActivationDepth ? 0 : (int)Math.Min(int.MaxValue, (counted + policy.TargetDepthPerReplica - 1) / policy.TargetDepthPerReplica);
+        var counted = depth.Ready + (policy.CountsInFlight ? depth.InFlight : 0);
+        var byWait = counted <= policy.ActivationDepth ? 0 : WaitReplicas(policy, current, oldestReadyAge);
+        var raw = counted <= policy.ActivationDepth ? 0 : Math.Max(Replicas(policy, counted), byWait);
         var recommended = Math.Clamp(raw, policy.MinReplicas, policy.MaxReplicas);
 
         var since = now - policy.ScaleDownStabilization;
@@ -53,9 +58,15 @@ public static class ScaleMath
         if (bounded != next) reason = bounded > current ? ScaleDecision.ScaleUp : ScaleDecision.ScaleDown;
         next = bounded;
 
+        var target = policy.Metric == ScalingMetric.Slots
+            ? string.Create(CultureInfo.InvariantCulture, $"{policy.Concurrency} slots at {policy.TargetUtilization}% per replica")
+            : string.Create(CultureInfo.InvariantCulture, $"target {policy.TargetDepthPerReplica} per replica");
+        var wait = policy.TargetQueueWait is { } targetWait
+            ? string.Create(CultureInfo.InvariantCulture, $", oldest ready {(oldestReadyAge is { } age ? $"{age.TotalSeconds:0.#} s" : "none")} (target wait {targetWait.TotalSeconds:0.#} s{(byWait > 0 ? $": {byWait} replicas" : "")})")
+            : "";
         var message = string.Create(CultureInfo.InvariantCulture,
-            $"depth {counted} (target {policy.TargetDepthPerReplica} per replica, activation above {policy.ActivationDepth}): recommended {recommended}, {current} -> {next}");
-        var decision = new ScaleDecision(current, next, recommended, counted, reason, message);
+            $"depth {counted} ({target}, activation above {policy.ActivationDepth}){wait}: recommended {recommended}, {current} -> {next}");
+        var decision = new ScaleDecision(current, next, recommended, counted, reason, message) { OldestReadyAge = oldestReadyAge };
         var nextState = state with
         {
             Started = true,
@@ -64,5 +75,25 @@ public static class ScaleMath
             LastScaleReason = decision.Changed ? $"{reason}: {message}" : state.LastScaleReason,
         };
         return (decision, nextState);
+    }
+
+    /// <summary>
+    /// The wait recommendation: 0 (no opinion) without a target, without a ready message, or when the oldest waited no
+    /// longer than the target; otherwise the current count (at least 1) grown by age / target, rounded up.
+    /// </summary>
+    public static int WaitReplicas(ScalingPolicy policy, int current, TimeSpan? oldestReadyAge)
+    {
+        if (policy.TargetQueueWait is not { } target || oldestReadyAge is not { } age || age <= target) return 0;
+        return (int)Math.Min(int.MaxValue, Math.Ceiling(Math.Max(current, 1) * (age.TotalMilliseconds / target.TotalMilliseconds)));
+    }
+
+    /// <summary>The replicas a depth above the activation needs: ceil(depth / per replica), in integers (the slots
+    /// metric's per-replica capacity is concurrency × utilization / 100, so both sides are multiplied by 100).</summary>
+    public static int Replicas(ScalingPolicy policy, long counted)
+    {
+        var (numerator, perReplica) = policy.Metric == ScalingMetric.Slots
+            ? (counted * 100, (long)policy.Concurrency * policy.TargetUtilization)
+            : (counted, policy.TargetDepthPerReplica);
+        return (int)Math.Min(int.MaxValue, (numerator + perReplica - 1) / perReplica);
     }
 }

@@ -55,6 +55,7 @@ public sealed class CachedTaskQueue
 public sealed class TaskQueueCache
 {
     private readonly ConcurrentDictionary<NamespacedName, CachedTaskQueue> _items = new();
+    private readonly ConcurrentDictionary<NamespacedName, IReadOnlyList<StatusCondition>> _written = new();
     private TaskCompletionSource _synced = NewSynced();
 
     public CachedTaskQueue? Get(NamespacedName key) => _items.GetValueOrDefault(key);
@@ -66,10 +67,24 @@ public sealed class TaskQueueCache
     /// <summary>Completes once the TaskQueues have been listed in this term.</summary>
     public Task WaitSyncedAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
 
+    /// <summary>
+    /// The status conditions this operator last wrote for a TaskQueue in this term. Until the watch brings that write
+    /// back, the cached object holds older ones; a pass that started from those would move transition times and write
+    /// again, so the reconciler starts from these.
+    /// </summary>
+    public IReadOnlyList<StatusCondition>? WrittenConditions(NamespacedName key) => _written.GetValueOrDefault(key);
+
+    public void RememberWrittenConditions(NamespacedName key, IReadOnlyList<StatusCondition>? conditions)
+    {
+        if (conditions is null) _written.TryRemove(key, out _);
+        else _written[key] = conditions;
+    }
+
     /// <summary>A new term: nothing is known until the next list.</summary>
     public void Clear()
     {
         _items.Clear();
+        _written.Clear();
         if (_synced.Task.IsCompleted) _synced = NewSynced();
     }
 
@@ -78,7 +93,11 @@ public sealed class TaskQueueCache
     {
         var listed = items.Select(CachedTaskQueue.Read).ToList();
         var keys = listed.Select(q => q.Key).ToHashSet();
-        foreach (var key in _items.Keys.Where(k => !keys.Contains(k))) _items.TryRemove(key, out _);
+        foreach (var key in _items.Keys.Where(k => !keys.Contains(k)))
+        {
+            _items.TryRemove(key, out _);
+            _written.TryRemove(key, out _);
+        }
         foreach (var queue in listed) _items[queue.Key] = queue;
         _synced.TrySetResult();
     }
@@ -87,7 +106,11 @@ public sealed class TaskQueueCache
     public void Apply(bool deleted, JsonObject obj)
     {
         if (NamespacedName.Of(obj) is not { } key) return;
-        if (deleted) _items.TryRemove(key, out _);
+        if (deleted)
+        {
+            _items.TryRemove(key, out _);
+            _written.TryRemove(key, out _);
+        }
         else _items[key] = CachedTaskQueue.Read(obj);
     }
 

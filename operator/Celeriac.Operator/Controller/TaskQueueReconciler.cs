@@ -31,7 +31,7 @@ public sealed class TaskQueueReconciler(IKubernetes client, TaskQueueCache cache
         // Deleted: the API server's garbage collector removes the owned objects through their ownerReferences.
         if (cache.Get(key) is not { IsDeleting: false } cached) return ReconcileResult.Gone;
         var (obj, queue, errors) = (cached.Object, cached.Queue, cached.Errors);
-        var previous = ReadConditions(obj);
+        var previous = cache.WrittenConditions(key) ?? ReadConditions(obj);
 
         if (errors.Count > 0)
         {
@@ -119,6 +119,7 @@ public sealed class TaskQueueReconciler(IKubernetes client, TaskQueueCache cache
             ["status"] = ModelJson.ToNode(status),
         };
         await client.ApplyStatusAsync(ResourceTypes.TaskQueues, body, options.FieldManager, cancellationToken).ConfigureAwait(false);
+        cache.RememberWrittenConditions(NamespacedName.Of(queue), status.Conditions);
     }
 
     private async Task TryWriteApplyFailedAsync(TaskQueue queue, IReadOnlyList<StatusCondition>? previous, string message, CancellationToken cancellationToken)

@@ -5,6 +5,8 @@ public sealed class AutoscalingSpec
 {
     public const string BuiltinEngine = "builtin";
     public const string KedaEngine = "keda";
+    public const string DepthMetric = "depth";
+    public const string SlotsMetric = "slots";
 
     /// <summary><c>builtin</c> (the operator scales) or <c>keda</c> (the operator renders a KEDA ScaledObject).</summary>
     public string Engine { get; set; } = BuiltinEngine;
@@ -16,4 +18,16 @@ public sealed class AutoscalingSpec
     public bool CountInFlight { get; set; } = true;
     public int MaxScaleUpStep { get; set; } = 10;
     public string ScaleDownStabilization { get; set; } = "5m";
+
+    /// <summary><c>depth</c> (messages per replica) or <c>slots</c> (ready and in-flight messages over the pool's concurrency × targetUtilization).</summary>
+    public string Metric { get; set; } = DepthMetric;
+
+    /// <summary>Percent of a replica's concurrency slots the slots metric aims to fill.</summary>
+    public int TargetUtilization { get; set; } = 80;
+
+    /// <summary>Longest the oldest ready message should wait (a duration); unset: depth alone.</summary>
+    public string? TargetQueueWait { get; set; }
+
+    /// <summary>How often the queues of a pool at zero replicas are read (a duration).</summary>
+    public string PollingIntervalAtZero { get; set; } = "2s";
 }

@@ -95,6 +95,10 @@ public static partial class TaskQueueValidator
                 if (pool.Resources.Requests?.TryGetValue("memory", out var request) == true && Quantity.TryParse(request, out var requestBytes) && requestBytes > bytes)
                     errors.Add($"{at}.resources: the memory request exceeds the memory limit");
             }
+            if (pool.Autoscaling is { } waits && KubeDuration.TryParse(waits.TargetQueueWait, out var wait) && wait < TimeSpan.FromSeconds(1))
+                errors.Add($"{at}.autoscaling.targetQueueWait: '{waits.TargetQueueWait}' is shorter than 1s");
+            if (pool.Autoscaling is { } idle && KubeDuration.TryParse(idle.PollingIntervalAtZero, out var atZero) && atZero < MinimumPollingInterval)
+                errors.Add($"{at}.autoscaling.pollingIntervalAtZero: '{idle.PollingIntervalAtZero}' is shorter than 100ms");
             if (ScaledObjectRenderer.UsesKeda(pool) && spec.Broker.Redis?.ConnectionStringSecretRef is not null)
                 errors.Add($"{at}.autoscaling.engine: keda needs broker.redis.address (KEDA's redis-streams trigger cannot read a connection string)");
         }

@@ -116,6 +116,73 @@ public sealed class ScaleMathTests
         Assert.Equal(1, ready.Replicas);
     }
 
+    [Theory]
+    // concurrency 8 at 80 %: 6.4 tasks per replica; ready and in flight both count, delayed never.
+    [InlineData(8, 80, 0, 0, 0)]
+    [InlineData(8, 80, 6, 0, 1)]
+    [InlineData(8, 80, 4, 3, 2)] // 7 / 6.4 -> 2 (a floor of 6 per replica would give the same; 64 below shows the exact product)
+    [InlineData(8, 80, 40, 24, 10)] // 64 / 6.4 = 10 exactly
+    [InlineData(8, 80, 41, 24, 11)]
+    [InlineData(8, 100, 0, 16, 2)] // a pool that is full but has nothing waiting keeps its replicas
+    [InlineData(1, 50, 3, 0, 6)]
+    public void The_slots_metric_sizes_replicas_by_concurrency_and_utilization(int concurrency, int utilization, long ready, long inFlight, int expected)
+    {
+        var policy = Policy with { MinReplicas = 0, MaxReplicas = 100, MaxScaleUpStep = 100, Metric = ScalingMetric.Slots, Concurrency = concurrency, TargetUtilization = utilization, CountInFlight = false };
+        var (decision, _) = ScaleMath.Decide(policy, ScalerState.Initial, 0, new QueueDepth(ready, inFlight, Delayed: 500), DateTimeOffset.UnixEpoch);
+        Assert.Equal(ready + inFlight, decision.Depth);
+        Assert.Equal(expected, decision.Recommended);
+        Assert.Equal(expected, decision.Replicas);
+        Assert.Contains($"{concurrency} slots at {utilization}%", decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_slots_metric_and_the_depth_metric_differ_only_in_the_divisor()
+    {
+        // The same burst, once with 100 messages per replica, once with 8 slots at 80 %: the slots pool is far larger.
+        var depth = ScaleSimulation.Run(Policy, t => t >= S(30) ? 400 : 0, S(120), initialReplicas: 1);
+        var slots = ScaleSimulation.Run(Policy with { Metric = ScalingMetric.Slots }, t => t >= S(30) ? 400 : 0, S(120), initialReplicas: 1);
+        Assert.Equal(4, depth[^1].Decision.Replicas);
+        // 400 / 6.4 = 62.5 -> 63, bounded by maxReplicas 20 after steps of 5.
+        Assert.Equal(63, ScaleMath.Replicas(Policy with { Metric = ScalingMetric.Slots }, 400));
+        Assert.Equal(20, slots[^1].Decision.Recommended);
+        Assert.Equal([1, 6, 11, 16, 20], Trajectory(slots));
+    }
+
+    [Theory]
+    // target wait 30 s, 100 per replica; depth 5 alone recommends 1.
+    [InlineData(1, null, 1)] // nothing ready: depth alone
+    [InlineData(1, 20.0, 1)] // waited less than the target: no opinion
+    [InlineData(1, 30.0, 1)]
+    [InlineData(1, 45.0, 2)] // ceil(1 x 45 / 30)
+    [InlineData(3, 45.0, 5)] // ceil(3 x 1.5)
+    [InlineData(0, 31.0, 2)] // from zero the current count counts as 1
+    [InlineData(4, 300.0, 20)] // bounded by maxReplicas
+    public void An_old_head_message_recommends_more_than_the_depth(int current, double? ageSeconds, int expected)
+    {
+        var policy = Policy with { MinReplicas = 0, MaxScaleUpStep = 100, TargetQueueWait = S(30) };
+        TimeSpan? age = ageSeconds is { } a ? S(a) : null;
+        var (decision, _) = ScaleMath.Decide(policy, ScalerState.Initial, current, new QueueDepth(5, 0, 0), DateTimeOffset.UnixEpoch, oldestReadyAge: age);
+        Assert.Equal(Math.Max(expected, current), decision.Replicas);
+        Assert.Equal(expected, decision.Recommended);
+        Assert.Equal(age, decision.OldestReadyAge);
+        Assert.Contains("target wait 30 s", decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_wait_is_ignored_without_a_target_and_at_or_below_the_activation_depth()
+    {
+        var reading = new QueueDepth(5, 0, 0);
+        var (noTarget, _) = ScaleMath.Decide(Policy, ScalerState.Initial, 1, reading, DateTimeOffset.UnixEpoch, oldestReadyAge: S(600));
+        Assert.Equal(1, noTarget.Replicas);
+        Assert.DoesNotContain("wait", noTarget.Message, StringComparison.Ordinal);
+        var idle = Policy with { MinReplicas = 0, ActivationDepth = 5, TargetQueueWait = S(30) };
+        var (belowActivation, _) = ScaleMath.Decide(idle, ScalerState.Initial, 0, reading, DateTimeOffset.UnixEpoch, oldestReadyAge: S(600));
+        Assert.Equal(0, belowActivation.Recommended);
+        // The larger of the two wins: a deep queue with young messages scales on depth.
+        var (deep, _) = ScaleMath.Decide(Policy with { TargetQueueWait = S(30) }, ScalerState.Initial, 1, new QueueDepth(900, 0, 0), DateTimeOffset.UnixEpoch, oldestReadyAge: S(40));
+        Assert.Equal(9, deep.Recommended);
+    }
+
     [Fact]
     public void A_fresh_scaler_waits_a_full_window_before_scaling_down_and_the_bounds_hold_at_once()
     {

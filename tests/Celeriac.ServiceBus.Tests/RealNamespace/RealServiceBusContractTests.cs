@@ -36,6 +36,8 @@ public sealed class RealServiceBusContractTests : BrokerContractTests
 
     protected override TimeSpan ShortLease => TimeSpan.FromSeconds(5);
 
+    protected override bool OldestReadyAgeLeavesOutLeased => false;
+
     protected override bool PurgeDeletesRunningMessages => true;
 
     protected override TimeSpan Patience => TimeSpan.FromSeconds(60);

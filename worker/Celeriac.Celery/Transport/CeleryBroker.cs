@@ -246,6 +246,9 @@ public sealed partial class CeleryBroker(
     public ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken) =>
         IsCelery(queue) ? transport.GetDepthAsync(queue, cancellationToken) : inner.GetDepthAsync(queue, cancellationToken);
 
+    public ValueTask<TimeSpan?> GetOldestReadyAgeAsync(string queue, CancellationToken cancellationToken) =>
+        IsCelery(queue) ? transport.GetOldestReadyAgeAsync(queue, cancellationToken) : inner.GetOldestReadyAgeAsync(queue, cancellationToken);
+
     private IBrokerAdmin InnerAdmin => inner as IBrokerAdmin
         ?? throw new NotSupportedException($"The broker {inner.GetType().Name} has no administration API (purge, dead letters).");
 

@@ -31,6 +31,13 @@ public interface IBroker
 
     /// <summary>Messages in a queue: ready, leased and delayed (for autoscaling and inspection).</summary>
     ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How long the oldest ready message of a queue has been receivable (since it was sent, became due or its lease
+    /// expired), on the broker's clock where it has one; null when no message is ready, or when the broker cannot tell
+    /// without receiving (SQS). For autoscaling on waiting time.
+    /// </summary>
+    ValueTask<TimeSpan?> GetOldestReadyAgeAsync(string queue, CancellationToken cancellationToken) => ValueTask.FromResult<TimeSpan?>(null);
 }
 
 /// <summary>Administration that the CLI uses: purge, inspect and delete dead letters, list queues.</summary>

@@ -14,6 +14,8 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
         public long LeaseToken;
         public long LeaseUntil;
         public int Deliveries;
+        /// <summary>When the entry last entered the ready queue (ms).</summary>
+        public long ReadySince;
     }
 
     private sealed class QueueState
@@ -56,7 +58,7 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
                 var entry = new Entry(++_nextId, message.Queue, message.Body);
                 var due = message.NotBefore?.ToUnixTimeMilliseconds() ?? 0;
                 if (due > now) State(message.Queue).Delayed.Enqueue(entry, due);
-                else State(message.Queue).Ready.Enqueue(entry);
+                else Ready(State(message.Queue), entry, now);
             }
             signal = _signal;
             _signal = NewSignal();
@@ -129,7 +131,7 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
         while (state.Delayed.TryPeek(out var entry, out var due) && due <= now)
         {
             state.Delayed.Dequeue();
-            state.Ready.Enqueue(entry);
+            Ready(state, entry, due);
         }
         if (state.NextLeaseExpiry > now) return;
         // Leased messages are at most the receivers' free slots, so a scan is cheap and needs no index to keep up.
@@ -146,8 +148,14 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
         {
             state.Leased.Remove(entry.Id);
             entry.LeaseToken = 0;
-            state.Ready.Enqueue(entry);
+            Ready(state, entry, entry.LeaseUntil);
         }
+    }
+
+    private static void Ready(QueueState state, Entry entry, long since)
+    {
+        entry.ReadySince = since;
+        state.Ready.Enqueue(entry);
     }
 
     /// <summary>Removes the leased entry if this delivery still holds the lease.</summary>
@@ -183,7 +191,7 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
                 if (delay > TimeSpan.Zero) state.Delayed.Enqueue(entry, Now + (long)delay.TotalMilliseconds);
                 else
                 {
-                    state.Ready.Enqueue(entry);
+                    Ready(state, entry, Now);
                     signal = _signal;
                     _signal = NewSignal();
                 }
@@ -226,6 +234,18 @@ public sealed class InMemoryBroker(TimeProvider? timeProvider = null) : IBroker,
             if (!_queues.TryGetValue(queue, out var state)) return ValueTask.FromResult(default(QueueDepth));
             Promote(state, Now);
             return ValueTask.FromResult(new QueueDepth(state.Ready.Count, state.Leased.Count, state.Delayed.Count));
+        }
+    }
+
+    /// <summary>The head of the ready queue (the next message received).</summary>
+    public ValueTask<TimeSpan?> GetOldestReadyAgeAsync(string queue, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (!_queues.TryGetValue(queue, out var state)) return ValueTask.FromResult<TimeSpan?>(null);
+            var now = Now;
+            Promote(state, now);
+            return ValueTask.FromResult(state.Ready.TryPeek(out var head) ? TimeSpan.FromMilliseconds(Math.Max(0, now - head.ReadySince)) : (TimeSpan?)null);
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class RedisKedaTrigger : IKedaTrigger
             {
                 ["address"] = redis.Address,
                 ["listName"] = (spec.Celery?.KeyPrefix ?? "") + queue,
-                ["listLength"] = policy.TargetDepthPerReplica.ToString(CultureInfo.InvariantCulture),
+                ["listLength"] = policy.TargetPerReplica.ToString(CultureInfo.InvariantCulture),
                 ["activationListLength"] = policy.ActivationDepth.ToString(CultureInfo.InvariantCulture),
             };
             if (redis.Tls) list["enableTLS"] = "true";
@@ -36,7 +36,7 @@ public sealed class RedisKedaTrigger : IKedaTrigger
             ["address"] = redis.Address,
             ["stream"] = $"{prefix}:{{{queue}}}:stream",
             ["consumerGroup"] = "celeriac",
-            ["lagCount"] = policy.TargetDepthPerReplica.ToString(CultureInfo.InvariantCulture),
+            ["lagCount"] = policy.TargetPerReplica.ToString(CultureInfo.InvariantCulture),
             ["activationLagCount"] = policy.ActivationDepth.ToString(CultureInfo.InvariantCulture),
         };
         if (redis.Tls) metadata["enableTLS"] = "true";

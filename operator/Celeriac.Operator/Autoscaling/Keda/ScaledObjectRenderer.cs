@@ -20,7 +20,7 @@ public static class ScaledObjectRenderer
         var objects = new List<JsonObject>();
         foreach (var pool in queue.Spec.Pools.Where(UsesKeda))
         {
-            var policy = ScalingPolicy.From(pool.Autoscaling!);
+            var policy = ScalingPolicy.From(pool);
             var trigger = KedaTriggers.For(queue.Spec.Broker);
             var name = TaskQueueRenderer.ObjectName(queue, pool);
             string? authentication = null;

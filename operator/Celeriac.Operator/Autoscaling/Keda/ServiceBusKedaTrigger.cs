@@ -19,7 +19,7 @@ public sealed class ServiceBusKedaTrigger : IKedaTrigger
         var metadata = new JsonObject
         {
             ["queueName"] = queue,
-            ["messageCount"] = policy.TargetDepthPerReplica.ToString(CultureInfo.InvariantCulture),
+            ["messageCount"] = policy.TargetPerReplica.ToString(CultureInfo.InvariantCulture),
             ["activationMessageCount"] = policy.ActivationDepth.ToString(CultureInfo.InvariantCulture),
         };
         if (bus.FullyQualifiedNamespace is { } fqns) metadata["namespace"] = fqns.Split('.')[0];

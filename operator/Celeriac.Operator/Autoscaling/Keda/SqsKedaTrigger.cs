@@ -22,10 +22,10 @@ public sealed class SqsKedaTrigger : IKedaTrigger
             ["queueURL"] = spec.Queues.FirstOrDefault(q => q.Name == queue)?.IsCelery() == true
                 ? sqs.QueueUrlPrefix[..(sqs.QueueUrlPrefix.LastIndexOf('/') + 1)] + Celeriac.Celery.Sqs.KombuSqsNames.EntityName((spec.Celery?.QueueNamePrefix ?? "") + queue)
                 : sqs.QueueUrlPrefix + queue,
-            ["queueLength"] = Text(policy.TargetDepthPerReplica),
+            ["queueLength"] = Text(policy.TargetPerReplica),
             ["activationQueueLength"] = Text(policy.ActivationDepth),
             ["awsRegion"] = sqs.Region,
-            ["scaleOnInFlight"] = policy.CountInFlight ? "true" : "false",
+            ["scaleOnInFlight"] = policy.CountsInFlight ? "true" : "false",
             ["identityOwner"] = authentication is null ? "operator" : "pod",
         };
         if (sqs.Endpoint is { } endpoint) metadata["awsEndpoint"] = endpoint;
