@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Celeriac.TaskIndex;
 
 /// <summary>What the recent-tasks index knows of one task.</summary>
@@ -68,14 +65,4 @@ public sealed record TaskRecord(string TaskId)
         if (e.Progress is { } progress) r = r with { Progress = progress, ProgressMessage = e.ProgressMessage };
         return r;
     }
-
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, TaskIndexJson.Default.TaskRecord);
-
-    public static TaskRecord FromJson(ReadOnlySpan<byte> json) =>
-        JsonSerializer.Deserialize(json, TaskIndexJson.Default.TaskRecord) ?? throw new JsonException("A task index record is null.");
 }
-
-[JsonSerializable(typeof(TaskRecord))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    UseStringEnumConverter = true)]
-internal sealed partial class TaskIndexJson : JsonSerializerContext;

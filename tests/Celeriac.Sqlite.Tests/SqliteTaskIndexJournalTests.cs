@@ -1,0 +1,70 @@
+using Celeriac.Hosting;
+using Celeriac.Sqlite.TaskIndex;
+using Celeriac.TaskIndex;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Celeriac.Sqlite.Tests;
+
+/// <summary>
+/// The SQLite index's split of the work: workers append a journal row per batch, readers fold it into the searchable table,
+/// and an unread journal stays bounded.
+/// </summary>
+public sealed class SqliteTaskIndexJournalTests : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    private ServiceProvider Store() =>
+        new ServiceCollection().AddLogging().AddCeleriac(c => c.UseSqliteStore(o => o.Path = _database.Path)).BuildServiceProvider();
+
+    private long Count(string table)
+    {
+        using var connection = new SqliteConnection($"Data Source={_database.Path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = table == "journal events" ? "SELECT coalesce(sum(json_array_length(events)), 0) FROM store_task_journal" : $"SELECT count(*) FROM {table}";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static TaskEvent Ended(string id, DateTimeOffset at) =>
+        new(id, TaskState.Succeeded, at) { TaskName = "reports.build", Queue = "default", StartedAt = at.AddMilliseconds(-5), DurationMs = 5 };
+
+    [Fact]
+    public async Task A_worker_only_appends_and_the_first_reader_folds_the_journal_into_the_table()
+    {
+        await using var worker = Store();
+        await using var reader = Store();
+        var at = DateTimeOffset.UtcNow;
+        var limits = new TaskIndexLimits(100, TimeSpan.FromDays(1));
+        await worker.GetRequiredService<ITaskIndex>().RecordAsync([Ended("t-1", at), Ended("t-2", at.AddMilliseconds(1))], [], limits, CancellationToken.None);
+        await worker.GetRequiredService<ITaskIndex>().RecordAsync([Ended("t-3", at.AddMilliseconds(2))], [], limits, CancellationToken.None);
+
+        Assert.Equal(2, Count("store_task_journal"));
+        Assert.Equal(0, Count("store_task_index"));
+
+        var found = await reader.GetRequiredService<ITaskIndex>().SearchAsync(new TaskQuery(), CancellationToken.None);
+
+        Assert.Equal(["t-3", "t-2", "t-1"], found.Select(r => r.TaskId));
+        Assert.All(found, r => Assert.Equal(TaskState.Succeeded, r.State));
+        Assert.Equal(0, Count("store_task_journal"));
+        Assert.Equal(3, Count("store_task_index"));
+    }
+
+    [Fact]
+    public async Task An_unread_journal_keeps_three_events_per_indexed_task_and_drops_the_oldest()
+    {
+        await using var worker = Store();
+        var at = DateTimeOffset.UtcNow;
+        var index = worker.GetRequiredService<ITaskIndex>();
+        var limits = new TaskIndexLimits(2, TimeSpan.FromDays(1));
+        for (var i = 0; i < 10; i++)
+            await index.RecordAsync([Ended($"t-{i}", at.AddMilliseconds(i))], [], limits, CancellationToken.None);
+
+        Assert.Equal(2 * SqliteTaskIndex.JournalEventsPerTask, Count("journal events"));
+        var found = await index.SearchAsync(new TaskQuery(), CancellationToken.None);
+        Assert.Equal(["t-9", "t-8"], found.Select(r => r.TaskId));
+    }
+
+    public void Dispose() => _database.Dispose();
+}
