@@ -15,14 +15,7 @@ public sealed class SqsSharedStoreProcessTests(SqsEmulator emulator) : IClassFix
     public async Task The_cli_revokes_a_queued_task_the_worker_then_discards_and_reads_a_result_the_worker_stored()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var scenario = new SqsScenario(emulator);
-        var prefix = "t" + Guid.NewGuid().ToString("N")[..10];
-        var store = new Dictionary<string, string>
-        {
-            ["Celeriac__Store__Type"] = "redis",
-            ["Celeriac__Store__Redis__ConnectionString"] = redis.ConnectionString,
-            ["Celeriac__Store__Redis__KeyPrefix"] = prefix,
-        };
+        await using var scenario = new SqsScenario(emulator, redis);
         async Task<(int Code, string Out, string Err)> Cli(params string[] args)
         {
             var output = new StringWriter();
@@ -37,7 +30,7 @@ public sealed class SqsSharedStoreProcessTests(SqsEmulator emulator) : IClassFix
                 ["Celeriac:Broker:Sqs:SecretAccessKey"] = "test",
                 ["Celeriac:Queues:0:Name"] = "default",
             };
-            foreach (var (name, value) in store) settings[name.Replace("__", ":", StringComparison.Ordinal)] = value;
+            foreach (var (name, value) in scenario.StoreEnvironment) settings[name.Replace("__", ":", StringComparison.Ordinal)] = value;
             var code = await CliApp.InvokeAsync(["--broker", "sqs", .. args], output, error, settings);
             return (code, output.ToString().Trim(), error.ToString());
         }
@@ -52,7 +45,7 @@ public sealed class SqsSharedStoreProcessTests(SqsEmulator emulator) : IClassFix
         Assert.True(inspectCode == 0, inspectError);
         Assert.Contains("revoked task ids: 1", inspect, StringComparison.Ordinal);
 
-        var worker = scenario.StartWorker(concurrency: 4, extra: store);
+        var worker = scenario.StartWorker(concurrency: 4);
         var (squareCode, squareId, squareError) = await Cli("enqueue", "demo.square", "--args", """{"value": 7}""");
         Assert.True(squareCode == 0, squareError);
         var (resultCode, result, resultError) = await Cli("result", squareId, "--wait", "00:01:00");

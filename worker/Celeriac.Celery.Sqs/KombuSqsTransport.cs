@@ -87,6 +87,8 @@ public sealed class KombuSqsTransport : ICeleryTransport
     public ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken) =>
         _sqs.AckAsync([.. messages.Select(Inner)], cancellationToken);
 
+    public TimeSpan DelayResolution => _sqs.DelayResolution;
+
     public ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken) =>
         _sqs.ReleaseAsync(Inner(message), delay, cancellationToken);
 

@@ -365,6 +365,9 @@ public sealed partial class SqsBroker : IBroker, IBrokerAdmin, IDeadLetterCopyTr
             await ChangeVisibilityAsync(group.Key, [.. group.Select(r => (r.ReceiptHandle, seconds))], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>SQS delays and visibility timeouts are whole seconds.</summary>
+    public TimeSpan DelayResolution => TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// On a standard queue the message is re-sent with the delay and a count of its deliveries, then deleted: so it
     /// counts as delayed, not in flight, while it waits. On a FIFO queue (no per-message delays, order matters) its

@@ -1,5 +1,7 @@
 using Amazon.SQS;
 using Celeriac.Hosting;
+using Celeriac.Redis;
+using Celeriac.Testing;
 using Celeriac.Testing.Sqs;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,9 +11,10 @@ namespace Celeriac.Sqs.Tests.Infrastructure;
 /// A test's world on the SQS emulator: its own queue prefix; workers configured the way a pod would be
 /// (<c>Celeriac__Broker__Type=sqs</c>, the endpoint in <c>AWS_ENDPOINT_URL_SQS</c>, credentials and region from the AWS
 /// environment variables), plus <see cref="EmulatorSqsModule"/>, which hands them the SDK client with the emulator's
-/// quirks corrected (as an app hands Celeriac its own <c>IAmazonSQS</c>).
+/// quirks corrected (as an app hands Celeriac its own <c>IAmazonSQS</c>). With <c>store</c>, the producer and every worker
+/// keep the store in that redis-server (<c>Celeriac__Store__Type=redis</c>), as a cluster on SQS does.
 /// </summary>
-public sealed class SqsScenario(SqsEmulator emulator, string prefix) : WorkerProcessScenario("sqs", _ => c =>
+public sealed class SqsScenario(SqsEmulator emulator, string prefix, RedisServer? store = null) : WorkerProcessScenario("sqs", _ => c =>
 {
     var options = SqsTestBrokers.Options(emulator, prefix);
     c.Services.AddSingleton(SqsTestBrokers.Client(options));
@@ -20,9 +23,15 @@ public sealed class SqsScenario(SqsEmulator emulator, string prefix) : WorkerPro
         o.QueueUrlPrefix = options.QueueUrlPrefix;
         o.AutoCreateQueues = true;
     });
+    if (store is not null)
+        c.UseRedisStore(o =>
+        {
+            o.ConnectionString = store.ConnectionString;
+            o.KeyPrefix = prefix;
+        });
 })
 {
-    public SqsScenario(SqsEmulator emulator) : this(emulator, emulator.NewPrefix())
+    public SqsScenario(SqsEmulator emulator, RedisServer? store = null) : this(emulator, emulator.NewPrefix(), store)
     {
     }
 
@@ -30,7 +39,15 @@ public sealed class SqsScenario(SqsEmulator emulator, string prefix) : WorkerPro
 
     protected override IEnumerable<string> TaskAssemblies => [typeof(EmulatorSqsModule).Assembly.Location];
 
-    protected override IReadOnlyDictionary<string, string> BrokerEnvironment => new Dictionary<string, string>
+    /// <summary>The store's settings as a pod gets them (none without a store).</summary>
+    public IReadOnlyDictionary<string, string> StoreEnvironment { get; } = store is null ? new Dictionary<string, string>() : new Dictionary<string, string>
+    {
+        ["Celeriac__Store__Type"] = "redis",
+        ["Celeriac__Store__Redis__ConnectionString"] = store.ConnectionString,
+        ["Celeriac__Store__Redis__KeyPrefix"] = prefix,
+    };
+
+    protected override IReadOnlyDictionary<string, string> BrokerEnvironment => new Dictionary<string, string>(StoreEnvironment)
     {
         ["Celeriac__Broker__Type"] = "sqs",
         ["Celeriac__Broker__Sqs__QueueUrlPrefix"] = Prefix,

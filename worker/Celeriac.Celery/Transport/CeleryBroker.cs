@@ -218,6 +218,8 @@ public sealed partial class CeleryBroker(
         if (celery.Count > 0) await transport.AckAsync(celery, cancellationToken).ConfigureAwait(false);
     }
 
+    public TimeSpan DelayResolution => transport.DelayResolution > inner.DelayResolution ? transport.DelayResolution : inner.DelayResolution;
+
     public ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -38,6 +38,12 @@ public interface IBroker
     /// without receiving (SQS). For autoscaling on waiting time.
     /// </summary>
     ValueTask<TimeSpan?> GetOldestReadyAgeAsync(string queue, CancellationToken cancellationToken) => ValueTask.FromResult<TimeSpan?>(null);
+
+    /// <summary>
+    /// The step in which the broker delays a message (a release's or a send's): a delay is rounded up to a whole number
+    /// of steps (SQS: seconds). Zero where delays are kept to the millisecond.
+    /// </summary>
+    TimeSpan DelayResolution => TimeSpan.Zero;
 }
 
 /// <summary>Administration that the CLI uses: purge, inspect and delete dead letters, list queues.</summary>

@@ -1,3 +1,4 @@
+using Celeriac.Brokers;
 using Celeriac.Control;
 using Celeriac.Pipeline;
 
@@ -8,8 +9,11 @@ namespace Celeriac.RateLimits;
 /// type from the store; one due within <see cref="InlineWait"/> waits here, a later one is handed back to its queue
 /// until its slot (not failed, no attempt used), so the worker's slots keep serving other task types meanwhile. A rate
 /// limit set through control (<see cref="ControlState"/>) replaces the configured one from the next task on.
+/// On a broker that delays in whole steps (<see cref="IBroker.DelayResolution"/>; SQS: seconds) a task is handed back
+/// for whole steps only and waits the rest here: handed back for the rounded-up delay, it would return up to a step
+/// after its slot, and tasks whose slots passed meanwhile would start together.
 /// </summary>
-public sealed class RateLimitMiddleware(IRateLimiter limiter, ControlState control, TimeProvider time) : ITaskMiddleware
+public sealed class RateLimitMiddleware(IRateLimiter limiter, ControlState control, IBroker broker, TimeProvider time) : ITaskMiddleware
 {
     internal static readonly TimeSpan InlineWait = TimeSpan.FromMilliseconds(100);
 
@@ -24,8 +28,10 @@ public sealed class RateLimitMiddleware(IRateLimiter limiter, ControlState contr
     private async Task<Settlement> LimitedAsync(TaskExecution execution, RateLimit limit, TaskDelegate next)
     {
         var ticket = FormattableString.Invariant($"{execution.TaskId}:{execution.Attempt}");
-        var wait = await limiter.ReserveAsync("rate:" + execution.TaskName, limit, ticket, InlineWait, execution.CancellationToken).ConfigureAwait(false);
-        if (wait > InlineWait) return new Settlement.Released(wait, ReleaseReason.RateLimited);
+        var step = broker.DelayResolution;
+        var inline = step > InlineWait ? step : InlineWait;
+        var wait = await limiter.ReserveAsync("rate:" + execution.TaskName, limit, ticket, inline, execution.CancellationToken).ConfigureAwait(false);
+        if (wait > inline) return new Settlement.Released(step > TimeSpan.Zero ? wait - TimeSpan.FromTicks(wait.Ticks % step.Ticks) : wait, ReleaseReason.RateLimited);
         if (wait > TimeSpan.Zero) await Task.Delay(wait, time, execution.CancellationToken).ConfigureAwait(false);
         return await next(execution).ConfigureAwait(false);
     }
