@@ -21,6 +21,11 @@ public sealed class RecordingBroker(IBroker inner) : IBroker
     /// <summary>When set, receiving throws this (a broker outage).</summary>
     public volatile Exception? ReceiveFailure;
 
+    private int _failedReceives;
+
+    /// <summary>Receives that threw <see cref="ReceiveFailure"/>.</summary>
+    public int FailedReceives => Volatile.Read(ref _failedReceives);
+
     public IEnumerable<TaskEnvelope> SentEnvelopes => SentMessages.Select(s => s.Envelope);
 
     public ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
@@ -32,8 +37,12 @@ public sealed class RecordingBroker(IBroker inner) : IBroker
         return inner.SendAsync(messages, cancellationToken);
     }
 
-    public ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken) =>
-        ReceiveFailure is { } failure ? ValueTask.FromException<IReadOnlyList<BrokerMessage>>(failure) : inner.ReceiveAsync(queues, maxMessages, lease, wait, cancellationToken);
+    public ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (ReceiveFailure is not { } failure) return inner.ReceiveAsync(queues, maxMessages, lease, wait, cancellationToken);
+        Interlocked.Increment(ref _failedReceives);
+        return ValueTask.FromException<IReadOnlyList<BrokerMessage>>(failure);
+    }
 
     public ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken) => inner.AckAsync(messages, cancellationToken);
     public ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken) => inner.ReleaseAsync(message, delay, cancellationToken);
