@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using Celeriac.Hosting;
+using Celeriac.Registry;
+using Celeriac.Sqlite;
 using Celeriac.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Celeriac.EndToEnd.Tests;
@@ -144,6 +148,32 @@ public sealed class CommandLineEdgeTests : IDisposable
         var (staging, _, stagingError) = await RunAsync("celeriac.dll", ["--create", "enqueue", "demo.record"], new() { ["DOTNET_ENVIRONMENT"] = "Staging" });
         Assert.True(staging == 0, stagingError);
         Assert.True(File.Exists(Path.Combine(_directory, "from-staging.db")));
+    }
+
+    [Fact]
+    public async Task The_cli_refuses_a_task_name_the_live_workers_of_its_queue_do_not_register_and_routes_one_they_do()
+    {
+        var db = Path.Combine(_directory, "registered.db");
+        await using (var store = new ServiceCollection().AddLogging().AddCeleriac(c => c.UseSqliteBroker(o => o.Path = db)).BuildServiceProvider())
+        {
+            await store.GetRequiredService<IWorkerRegistry>().HeartbeatAsync(new WorkerInfo
+            {
+                Id = "node-1:42:abcdef", Host = "node-1", Queues = ["reports", "default"], HeartbeatAt = DateTimeOffset.UtcNow,
+                Tasks = [new RegisteredTask("reports.build", "reports", null, null, null, 3, true, false)],
+            }, TimeSpan.FromMinutes(10), CancellationToken.None);
+        }
+
+        var (refused, _, error) = await RunAsync("celeriac.dll", ["--db", db, "enqueue", "reports.biuld"], []);
+        var (sent, output, sentError) = await RunAsync("celeriac.dll", ["--db", db, "enqueue", "reports.build"], []);
+        var (queues, listed, _) = await RunAsync("celeriac.dll", ["--db", db, "queues"], []);
+
+        Assert.True(refused == 2, error);
+        Assert.StartsWith("error: No live worker of queue 'default' registers a task named 'reports.biuld' (registered: reports.build)", error, StringComparison.Ordinal);
+        AssertReadable(error);
+        Assert.True(sent == 0, sentError);
+        Assert.Equal(0, queues);
+        Assert.Matches(@"(?m)^reports\s+1\b", listed);
+        Assert.DoesNotMatch(@"(?m)^default\s+[1-9]", listed);
     }
 
     private static void AssertReadable(string text)

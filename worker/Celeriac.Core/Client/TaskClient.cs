@@ -1,11 +1,12 @@
 using Celeriac.Envelope;
 using Celeriac.Hosting;
+using Celeriac.Registry;
 using Celeriac.Tasks;
 using Microsoft.Extensions.Options;
 
 namespace Celeriac.Client;
 
-public sealed class TaskClient(TaskPublisher publisher, TaskRegistry registry, IOptions<CeleriacOptions> options) : ITaskClient
+public sealed class TaskClient(TaskPublisher publisher, TaskRegistry registry, RegisteredTasks registered, IOptions<CeleriacOptions> options) : ITaskClient
 {
     private readonly int _batchSize = Math.Max(1, options.Value.EnqueueBatchSize);
 
@@ -33,8 +34,22 @@ public sealed class TaskClient(TaskPublisher publisher, TaskRegistry registry, I
     /// <summary>Sends one task; returns its id, or the id of a duplicate that holds the task's enqueue lock (nothing sent then).</summary>
     private async Task<string> SendOneAsync(string taskName, System.Text.Json.JsonElement args, EnqueueOptions? options, CancellationToken cancellationToken)
     {
-        var ids = await publisher.SendAsync([publisher.CreateEnvelope(taskName, args, options)], cancellationToken).ConfigureAwait(false);
+        var envelope = await CreateCheckedAsync(taskName, args, options, cancellationToken).ConfigureAwait(false);
+        var ids = await publisher.SendAsync([envelope], cancellationToken).ConfigureAwait(false);
         return ids[0];
+    }
+
+    /// <summary>
+    /// The envelope for a send; a task this process has no code for is routed and locked by the options live workers
+    /// published, and refused when they would not know it (<see cref="RegisteredTasks.Check"/>).
+    /// </summary>
+    private async ValueTask<TaskEnvelope> CreateCheckedAsync(string taskName, System.Text.Json.JsonElement args, EnqueueOptions? options, CancellationToken cancellationToken)
+    {
+        if (registry.TryGet(taskName, out _)) return publisher.CreateEnvelope(taskName, args, options);
+        await registered.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        var envelope = publisher.CreateEnvelope(taskName, args, options);
+        registered.Check(envelope);
+        return envelope;
     }
 
     public Task<long> EnqueueManyAsync<TArgs>(IAsyncEnumerable<TArgs> items, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
@@ -58,7 +73,10 @@ public sealed class TaskClient(TaskPublisher publisher, TaskRegistry registry, I
         }
         await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            batch.Add(publisher.CreateEnvelope(taskName, EnvelopeSerializer.SerializeArgs(item), options));
+            var itemArgs = EnvelopeSerializer.SerializeArgs(item);
+            batch.Add(count == 0 && batch.Count == 0
+                ? await CreateCheckedAsync(taskName, itemArgs, options, cancellationToken).ConfigureAwait(false)
+                : publisher.CreateEnvelope(taskName, itemArgs, options));
             if (batch.Count == _batchSize) await FlushAsync().ConfigureAwait(false);
         }
         if (batch.Count > 0) await FlushAsync().ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Celeriac.Brokers;
 using Celeriac.Envelope;
 using Celeriac.Pipeline;
+using Celeriac.Registry;
 using Celeriac.Routing;
 using Celeriac.Tasks;
 
@@ -14,14 +15,16 @@ namespace Celeriac.Client;
 public sealed class TaskPublisher
 {
     private readonly TaskRegistry _registry;
+    private readonly RegisteredTasks _registered;
     private readonly TaskRouter _router;
     private readonly TimeProvider _time;
     private readonly EnqueuePipeline _pipeline;
 
-    public TaskPublisher(IBroker broker, TaskRegistry registry, TaskRouter router, MiddlewareOrder order, IServiceProvider services, TimeProvider time)
+    public TaskPublisher(IBroker broker, TaskRegistry registry, RegisteredTasks registered, TaskRouter router, MiddlewareOrder order, IServiceProvider services, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(broker);
         _registry = registry;
+        _registered = registered;
         _router = router;
         _time = time;
         _pipeline = new EnqueuePipeline(services, order,
@@ -30,7 +33,6 @@ public sealed class TaskPublisher
 
     public TaskEnvelope CreateEnvelope(string taskName, JsonElement args, EnqueueOptions? enqueue)
     {
-        _registry.TryGet(taskName, out var descriptor);
         var now = _time.GetUtcNow();
         var eta = enqueue?.Eta ?? (enqueue?.Countdown is { } countdown ? now + countdown : null);
         var expires = enqueue?.Expires ?? (enqueue?.ExpiresIn is { } e ? now + e : null);
@@ -39,7 +41,7 @@ public sealed class TaskPublisher
             Id = enqueue?.TaskId ?? Guid.NewGuid().ToString(),
             Task = taskName,
             Args = args,
-            Queue = _router.QueueFor(taskName, descriptor, enqueue?.Queue, enqueue?.Priority),
+            Queue = _router.QueueFor(taskName, OptionsOf(taskName), enqueue?.Queue, enqueue?.Priority),
             Eta = eta > now ? eta : null,
             Expires = expires,
             Created = now,
@@ -55,10 +57,13 @@ public sealed class TaskPublisher
     {
         ArgumentNullException.ThrowIfNull(envelopes);
         cancellationToken.ThrowIfCancellationRequested();
-        var batch = new EnqueueBatch(envelopes.Select(e => new PendingTask(e, _registry.TryGet(e.Task, out var d) ? d : null)), cancellationToken) { Parent = parent };
+        var batch = new EnqueueBatch(envelopes.Select(e => new PendingTask(e, _registry.TryGet(e.Task, out var d) ? d : null, OptionsOf(e.Task))), cancellationToken) { Parent = parent };
         await _pipeline.SendAsync(batch).ConfigureAwait(false);
         return [.. batch.Tasks.Select(t => t.ResultId)];
     }
+
+    /// <summary>The task's options: its own where this process has its code, else as a live worker published them, else none.</summary>
+    private TaskOptions? OptionsOf(string taskName) => _registry.TryGet(taskName, out var descriptor) ? descriptor.Options : _registered.Find(taskName);
 
     /// <summary>
     /// Re-sends an envelope to be delivered after <paramref name="delay"/> (retries, replays), on behalf of the run

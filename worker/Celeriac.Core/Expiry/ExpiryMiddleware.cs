@@ -14,7 +14,7 @@ public sealed class ExpiryMiddleware(TimeProvider time) : ITaskMiddleware, IEnqu
         ArgumentNullException.ThrowIfNull(batch);
         var now = time.GetUtcNow();
         foreach (var task in batch.Tasks)
-            if (task.Envelope.Expires is null && task.Descriptor?.Options.Expires is { } expiresIn)
+            if (task.Envelope.Expires is null && task.Options?.Expires is { } expiresIn)
                 task.Envelope = task.Envelope with { Expires = now + expiresIn };
         return next(batch);
     }

@@ -59,6 +59,7 @@ public static class CeleriacServiceCollectionExtensions
         services.AddCeleriacOptions<TaskIndexOptions, TaskIndexOptionsValidator>(section);
         services.AddCeleriacOptions<RegistryOptions, RegistryOptionsValidator>(section);
         services.TryAddSingleton<WorkerIdentity>();
+        services.TryAddSingleton<RegisteredTasks>();
         services.TryAddSingleton<ControlState>();
         services.TryAddSingleton<ControlClient>();
         services.AddSingleton<TaskIndexWriter>();

@@ -18,7 +18,7 @@ public sealed class TaskLockMiddleware(ITaskLockStore locks, TimeProvider time) 
         var taken = new List<(string Key, string Owner)>();
         foreach (var task in batch.Tasks)
         {
-            if (task.Descriptor?.Options is not { Lock: TaskLockMode.SkipAtEnqueue } options) continue;
+            if (task.Options is not { Lock: TaskLockMode.SkipAtEnqueue } options) continue;
             var key = TaskLockKey.For(task.Envelope.Task, task.Envelope.Args, options);
             // Within one batch, a second duplicate finds the first one's lock, as it would in two sends.
             var holder = await locks.AcquireAsync(key, task.Envelope.Id, options.LockTtl, CancellationToken.None).ConfigureAwait(false);

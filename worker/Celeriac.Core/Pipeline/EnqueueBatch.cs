@@ -30,12 +30,15 @@ public sealed class EnqueueBatch
 }
 
 /// <summary>One task of an <see cref="EnqueueBatch"/>.</summary>
-public sealed class PendingTask(TaskEnvelope envelope, TaskDescriptor? descriptor)
+public sealed class PendingTask(TaskEnvelope envelope, TaskDescriptor? descriptor, TaskOptions? options = null)
 {
     public TaskEnvelope Envelope { get; set; } = envelope;
 
     /// <summary>The registered task, when the producer has its code; null for a send by name only.</summary>
     public TaskDescriptor? Descriptor { get; } = descriptor;
+
+    /// <summary>The task's options: the registered task's, else as a live worker published them in the registry, else null.</summary>
+    public TaskOptions? Options { get; } = descriptor?.Options ?? options;
 
     /// <summary>Set when a middleware withheld it: the id of the task that stands for it (a duplicate holding the lock).</summary>
     public string? WithheldFor { get; private set; }

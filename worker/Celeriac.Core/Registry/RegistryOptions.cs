@@ -14,4 +14,10 @@ public sealed class RegistryOptions
 
     /// <summary>An entry not renewed for this long disappears from the store on its own.</summary>
     public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A producer refuses a task sent by a name that live workers of its queue do not register (they would dead-letter it);
+    /// off, it only warns. Where no live worker consumes the queue, it always only warns.
+    /// </summary>
+    public bool RefuseUnknownTasks { get; set; } = true;
 }

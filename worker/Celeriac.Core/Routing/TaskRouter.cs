@@ -8,17 +8,17 @@ namespace Celeriac.Routing;
 /// Which queue a task is sent to, as Celery's <c>task_routes</c> decides it: the queue the caller names, else the
 /// declared queue for the priority it names, else the first route of <c>Celeriac:Routes</c> whose pattern matches the
 /// task name (so a producer without the task's code routes it right), else the task's own queue (attribute, code,
-/// <c>Celeriac:Tasks:&lt;name&gt;:Queue</c>), else <c>default</c>.
+/// <c>Celeriac:Tasks:&lt;name&gt;:Queue</c>, or as a live worker published it in the registry), else <c>default</c>.
 /// </summary>
 public sealed class TaskRouter(IOptions<CeleriacOptions> options)
 {
     private readonly CeleriacOptions _options = options.Value;
 
-    public string QueueFor(string taskName, TaskDescriptor? descriptor, string? queue, int? priority) =>
+    public string QueueFor(string taskName, TaskOptions? task, string? queue, int? priority) =>
         queue
         ?? (priority is { } p ? _options.QueueForPriority(p) : null)
         ?? _options.Routes.FirstOrDefault(r => r.Matches(taskName))?.Queue
-        ?? descriptor?.Options.Queue
+        ?? task?.Queue
         ?? "default";
 }
 

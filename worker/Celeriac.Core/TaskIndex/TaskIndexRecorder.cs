@@ -22,7 +22,7 @@ public sealed class TaskIndexRecorder(TaskIndexWriter writer, WorkerIdentity ide
         foreach (var task in batch.ToSend)
         {
             var envelope = task.Envelope;
-            var masked = task.Descriptor?.Options.MaskArgs == true;
+            var masked = task.Options?.MaskArgs == true;
             writer.Record(new TaskEvent(envelope.Id, TaskState.Queued, now)
             {
                 TaskName = envelope.Task,
