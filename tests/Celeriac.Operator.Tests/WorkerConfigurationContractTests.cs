@@ -186,11 +186,8 @@ public sealed class WorkerConfigurationContractTests
         Assert.Equal("70/s", task.Options.RateLimit);
     }
 
-    [Fact]
-    public async Task A_worker_configured_by_its_rendered_environment_sends_a_task_enqueued_by_name_to_its_routes_queue()
-    {
-        await using var redis = await RedisServer.StartAsync();
-        var queue = TestQueues.Parse($$"""
+    /// <summary>A TaskQueue on <paramref name="redis"/> whose only pool serves urgent and that routes reports.* to bulk.</summary>
+    private static TaskQueue RoutedQueue(RedisServer redis) => TestQueues.Parse($$"""
             apiVersion: celeriac.io/v1alpha1
             kind: TaskQueue
             metadata: { name: billing, namespace: shop }
@@ -201,6 +198,12 @@ public sealed class WorkerConfigurationContractTests
               pools: [ { name: general, queues: [urgent], resources: { limits: { memory: 1Gi } } } ]
               routes: [ { pattern: 'reports.*', queue: bulk } ]
             """);
+
+    [Fact]
+    public async Task A_worker_configured_by_its_rendered_environment_sends_a_task_enqueued_by_name_to_its_routes_queue()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var queue = RoutedQueue(redis);
         var (configuration, _) = Pod(queue, queue.Spec.Pools[0]);
         var services = new ServiceCollection().AddLogging();
         services.AddCeleriac(configuration, c => c.UseBrokerFromConfiguration().AddWorker());
@@ -215,6 +218,26 @@ public sealed class WorkerConfigurationContractTests
         Assert.Equal(0, (await broker.GetDepthAsync("default", CancellationToken.None)).Total);
         var received = await broker.ReceiveAsync(["bulk"], 1, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), CancellationToken.None);
         Assert.Equal(id, EnvelopeSerializer.Deserialize(received.Single().Body.Span).Id);
+    }
+
+    [Fact]
+    public async Task A_worker_process_started_with_the_rendered_environment_sends_its_own_by_name_enqueues_by_the_routes()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var queue = RoutedQueue(redis);
+        var (_, environment) = Pod(queue, queue.Spec.Pools[0]);
+        // The worker enqueues by name itself through its scheduler: a schedule that names a task it does not have, and no queue.
+        environment["Celeriac__Schedules__report__Task"] = "reports.build";
+        environment["Celeriac__Schedules__report__Interval"] = "00:00:01";
+        await using var worker = LocalWorkerProcess.Start(["--urls", "http://127.0.0.1:0"], environment);
+
+        using var broker = new RedisBroker(new RedisBrokerOptions { ConnectionString = redis.ConnectionString, KeyPrefix = "routes" });
+        var arrived = await Eventually.Reached(async () => (await broker.GetDepthAsync("bulk", CancellationToken.None)).Ready > 0, TimeSpan.FromSeconds(60));
+        Assert.True(arrived, "nothing arrived on bulk:\n" + worker.Output);
+        Assert.Equal(0, (await broker.GetDepthAsync("urgent", CancellationToken.None)).Total);
+        Assert.Equal(0, (await broker.GetDepthAsync("default", CancellationToken.None)).Total);
+        var received = Assert.Single(await broker.ReceiveAsync(["bulk"], 1, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), CancellationToken.None));
+        Assert.Equal("reports.build", EnvelopeSerializer.Deserialize(received.Body.Span).Task);
     }
 
     [Fact]
