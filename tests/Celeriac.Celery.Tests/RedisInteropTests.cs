@@ -164,6 +164,7 @@ public sealed class RedisInteropTests(RedisCeleryFixture redis) : IClassFixture<
     {
         var queue = NewQueue();
         var sent = await redis.Python.RunAsync("send", new { task = "dotnet.double", args = new[] { 1 }, queue, expires = 1 });
+        // Celery's expires is an absolute time on the real clock: let it pass before a worker sees the message.
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         await using var worker = await WorkerAsync(queue);
 

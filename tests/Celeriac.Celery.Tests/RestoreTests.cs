@@ -43,6 +43,7 @@ public sealed class RestoreTests(RedisCeleryFixture redis) : IClassFixture<Redis
         var db = connection.GetDatabase();
         var held = await Eventually.Reached(async () => await db.HashLengthAsync("unacked") == 1 && await db.ListLengthAsync(queue) == 0, TimeSpan.FromSeconds(30));
         Assert.True(held, "the Celeriac worker did not take the message:\n" + worker.Output);
+        // Lets the worker start the task before the caller kills it; a start inside another process is not observable here.
         await Task.Delay(TimeSpan.FromSeconds(1));
         return sent["id"]!.GetValue<string>();
     }

@@ -118,6 +118,7 @@ public sealed class SqsInteropTests(SqsCeleryFixture sqs) : IClassFixture<SqsCel
             // Held: not visible on the queue, and the worker has logged nothing but its start (the task sleeps a minute).
             var held = await Eventually.Latest(async () => (await broker.GetDepthAsync(queue, CancellationToken.None)).InFlight, n => n == 1, Patience);
             Assert.Equal(1, held);
+            // Lets the worker start the task before the kill; a start inside another process is not observable here.
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
         finally

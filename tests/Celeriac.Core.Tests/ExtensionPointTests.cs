@@ -40,24 +40,15 @@ public sealed class ExtensionPointTests
         }
     }
 
-    private sealed class WrappingBroker(IBroker inner) : IBroker
+    private sealed class WrappingBroker(IBroker inner) : ForwardingBroker(inner)
     {
-        public IBroker Inner => inner;
         public int Sends;
 
-        public ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
+        public override ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
         {
             Interlocked.Add(ref Sends, messages.Count);
-            return inner.SendAsync(messages, cancellationToken);
+            return base.SendAsync(messages, cancellationToken);
         }
-
-        public ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken) =>
-            inner.ReceiveAsync(queues, maxMessages, lease, wait, cancellationToken);
-        public ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken) => inner.AckAsync(messages, cancellationToken);
-        public ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken) => inner.ReleaseAsync(message, delay, cancellationToken);
-        public ValueTask ExtendLeaseAsync(IReadOnlyList<BrokerMessage> messages, TimeSpan lease, CancellationToken cancellationToken) => inner.ExtendLeaseAsync(messages, lease, cancellationToken);
-        public ValueTask DeadLetterAsync(BrokerMessage message, string reason, CancellationToken cancellationToken) => inner.DeadLetterAsync(message, reason, cancellationToken);
-        public ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken) => inner.GetDepthAsync(queue, cancellationToken);
     }
 
     private sealed class FixedSource(TaskResult result) : IResultSource

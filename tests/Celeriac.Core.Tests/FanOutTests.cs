@@ -56,6 +56,7 @@ public sealed class FanOutTests(ITestOutputHelper output)
             while (!stop.IsCancellationRequested)
             {
                 samples.Enqueue(GC.GetTotalMemory(forceFullCollection: true));
+                // The sampling period, not a wait for anything.
                 await Task.Delay(200);
             }
         });

@@ -80,8 +80,9 @@ public sealed class WorkerHealthTests
         await app.StartAsync();
         app.Recording.ReceiveFailure = new IOException("broker down");
         await Eventually.Until(() => !health.Readiness().Ok, "the outage is reported");
-        // Long enough for a backoff doubling from 100 ms to reach 6.4 s between two receives.
-        await Task.Delay(TimeSpan.FromSeconds(7));
+        // The receive backoff doubles from 100 ms up to its 2 s cap (WorkerService.BrokerRetryMax): after seven failed
+        // receives the worker is waiting the longest it ever waits between two.
+        await Eventually.Until(() => app.Recording.FailedReceives >= 7, "the receive backoff reached its cap");
 
         app.Recording.ReceiveFailure = null;
         var back = System.Diagnostics.Stopwatch.StartNew();

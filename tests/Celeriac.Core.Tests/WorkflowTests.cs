@@ -153,6 +153,7 @@ public sealed class WorkflowTests
     {
         await using var app = Create();
         var handle = await Workflows(app).StartAsync(Workflow.Chain(Sig.For<PerishableTask>(new Number(3)), Sig.Of<AddOneTask>()));
+        // The step's 200 ms expiry runs on the real clock (the worker's timers do too): let it pass before the worker starts.
         await Task.Delay(600);
         await app.StartAsync();
 

@@ -163,6 +163,22 @@ public sealed class RenderingTests
     }
 
     [Fact]
+    public void Routes_reach_every_pool_in_the_specs_order_with_dotted_names_as_values()
+    {
+        var queue = TestQueues.Parse();
+        queue.Spec.Routes = [new RouteSpec { Pattern = "emails.*", Queue = "urgent" }, new RouteSpec { Pattern = "reports.build", Queue = "bulk" }];
+        for (var pool = 0; pool < queue.Spec.Pools.Count; pool++)
+        {
+            var env = Env(Deployment(queue, pool));
+            Assert.Equal(
+                [("Celeriac__Routes__0__Pattern", "emails.*"), ("Celeriac__Routes__0__Queue", "urgent"),
+                 ("Celeriac__Routes__1__Pattern", "reports.build"), ("Celeriac__Routes__1__Queue", "bulk")],
+                env.Where(e => e.Key.StartsWith("Celeriac__Routes__", StringComparison.Ordinal)).Select(e => (e.Key, e.Value!.GetValue<string>())));
+        }
+        Assert.DoesNotContain(Env(Deployment()).Keys, k => k.StartsWith("Celeriac__Routes", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Task_assemblies_are_indexed()
     {
         var deployment = Deployment();

@@ -42,6 +42,10 @@ public sealed class ValidatorTests
     [InlineData("empty store", "spec.store: 'redis' is required")]
     [InlineData("store redis neither", "spec.store.redis: set either address or connectionStringSecretRef")]
     [InlineData("store password with connection string", "spec.store.redis: passwordSecretRef goes with address")]
+    [InlineData("undeclared route queue", "spec.routes[1].queue: queue 'nope' is not declared in spec.queues")]
+    [InlineData("bad route pattern", "spec.routes[0].pattern: 'emails.?' does not match")]
+    [InlineData("route without queue", "spec.routes[0].queue: ")]
+    [InlineData("duplicate route", "spec.routes: duplicate entry")]
     public void Rejects(string what, string expected)
     {
         var errors = ErrorsAfter(q =>
@@ -75,6 +79,10 @@ public sealed class ValidatorTests
                 case "store password with connection string":
                     q.Spec.Store = new StoreSpec { Redis = new RedisBrokerSpec { ConnectionStringSecretRef = new SecretKeyRef { Name = "a", Key = "b" }, PasswordSecretRef = new SecretKeyRef { Name = "a", Key = "c" } } };
                     break;
+                case "undeclared route queue": q.Spec.Routes = [new RouteSpec { Pattern = "emails.*", Queue = "bulk" }, new RouteSpec { Pattern = "reports.*", Queue = "nope" }]; break;
+                case "bad route pattern": q.Spec.Routes = [new RouteSpec { Pattern = "emails.?", Queue = "bulk" }]; break;
+                case "route without queue": q.Spec.Routes = [new RouteSpec { Pattern = "emails.*" }]; break;
+                case "duplicate route": q.Spec.Routes = [new RouteSpec { Pattern = "emails.*", Queue = "bulk" }, new RouteSpec { Pattern = "emails.*", Queue = "urgent" }]; break;
                 case "redis both":
                     q.Spec.Broker = new BrokerSpec { Redis = new RedisBrokerSpec { Address = "r:6379", ConnectionStringSecretRef = new SecretKeyRef { Name = "a", Key = "b" } } };
                     break;

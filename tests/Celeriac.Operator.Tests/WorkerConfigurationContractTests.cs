@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Celeriac.Brokers;
 using Celeriac.Celery;
 using Celeriac.Celery.Redis;
 using Celeriac.Celery.Sqs;
+using Celeriac.Client;
 using Celeriac.Hosting;
 using Celeriac.Operator.Model;
 using Celeriac.Operator.Rendering;
@@ -10,8 +12,10 @@ using Celeriac.Operator.Tests.Fake;
 using Celeriac.Operator.WorkerConfiguration;
 using Celeriac.Operator.Yaml;
 using Celeriac.Redis;
+using Celeriac.Routing;
 using Celeriac.ServiceBus;
 using Celeriac.Sqs;
+using Celeriac.Envelope;
 using Celeriac.Tasks;
 using Celeriac.Worker;
 using Microsoft.Extensions.Configuration;
@@ -86,6 +90,7 @@ public sealed class WorkerConfigurationContractTests
               broker: {{broker.Trim()}}
               queues: [ { name: bulk, priority: 1{{protocol}} }, { name: urgent, priority: 10 } ]
               pools: [ { name: general, queues: [bulk, urgent], concurrency: 3, resources: { limits: { memory: 1Gi } } } ]
+              routes: [ { pattern: 'demo.*', queue: urgent }, { pattern: reports.build, queue: bulk } ]
               tasks: [ { name: demo.cpu, maxRetries: 5, softTimeLimit: 20s, timeLimit: 30s, expires: 1h, rateLimit: 70/s } ]
             """);
     }
@@ -98,9 +103,10 @@ public sealed class WorkerConfigurationContractTests
         foreach (var pool in queue.Spec.Pools)
         {
             var configuration = Pod(queue, pool).Configuration.GetSection(ConfigurationKeys.Root);
-            Assert.Subset(new HashSet<string> { "Broker", "Store", "Queues", "Worker", "Tasks", "Celery" }, configuration.GetChildren().Select(c => c.Key).ToHashSet());
+            Assert.Subset(new HashSet<string> { "Broker", "Store", "Queues", "Routes", "Worker", "Tasks", "Celery" }, configuration.GetChildren().Select(c => c.Key).ToHashSet());
             BindStrictly(configuration.GetSection(ConfigurationKeys.WorkerSection), new WorkerOptions(), ConfigurationKeys.TaskAssembliesSetting);
             configuration.GetSection(nameof(CeleriacOptions.Queues)).Get<List<QueueDefinition>>(o => o.ErrorOnUnknownConfiguration = true);
+            configuration.GetSection(nameof(CeleriacOptions.Routes)).Get<List<TaskRoute>>(o => o.ErrorOnUnknownConfiguration = true);
             foreach (var task in configuration.GetSection(ConfigurationKeys.TasksSection).GetChildren()) BindStrictly(task, new TaskOptions());
             BindStrictly(configuration.GetSection(ConfigurationKeys.RedisBrokerSection), new RedisBrokerOptions());
             BindStrictly(configuration.GetSection(ConfigurationKeys.SqsSection), new SqsBrokerOptions());
@@ -131,6 +137,7 @@ public sealed class WorkerConfigurationContractTests
 
             Assert.Equal(expected.BrokerType, configuration[ConfigurationKeys.Root + ":" + ConfigurationKeys.BrokerType]?.ToLowerInvariant());
             Same(expected.Queues, worker.GetRequiredService<IOptions<CeleriacOptions>>().Value.Queues);
+            Same(expected.Routes, worker.GetRequiredService<IOptions<CeleriacOptions>>().Value.Routes);
             Same(expected.Redis, expected.Redis is null ? null : worker.GetRequiredService<IOptions<RedisBrokerOptions>>().Value);
             Same(expected.ServiceBus, expected.ServiceBus is null ? null : worker.GetRequiredService<IOptions<ServiceBusBrokerOptions>>().Value);
             Same(expected.Store, expected.Store is null ? null : worker.GetRequiredService<IOptions<RedisStoreOptions>>().Value);
@@ -177,6 +184,60 @@ public sealed class WorkerConfigurationContractTests
         Assert.Equal(TimeSpan.FromSeconds(30), task.Options.HardTimeLimit);
         Assert.Equal(TimeSpan.FromHours(1), task.Options.Expires);
         Assert.Equal("70/s", task.Options.RateLimit);
+    }
+
+    /// <summary>A TaskQueue on <paramref name="redis"/> whose only pool serves urgent and that routes reports.* to bulk.</summary>
+    private static TaskQueue RoutedQueue(RedisServer redis) => TestQueues.Parse($$"""
+            apiVersion: celeriac.io/v1alpha1
+            kind: TaskQueue
+            metadata: { name: billing, namespace: shop }
+            spec:
+              image: registry.example.com/billing:1.0
+              broker: { redis: { address: '{{redis.ConnectionString}}', keyPrefix: routes } }
+              queues: [ { name: bulk, priority: 1 }, { name: urgent, priority: 10 } ]
+              pools: [ { name: general, queues: [urgent], resources: { limits: { memory: 1Gi } } } ]
+              routes: [ { pattern: 'reports.*', queue: bulk } ]
+            """);
+
+    [Fact]
+    public async Task A_worker_configured_by_its_rendered_environment_sends_a_task_enqueued_by_name_to_its_routes_queue()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var queue = RoutedQueue(redis);
+        var (configuration, _) = Pod(queue, queue.Spec.Pools[0]);
+        var services = new ServiceCollection().AddLogging();
+        services.AddCeleriac(configuration, c => c.UseBrokerFromConfiguration().AddWorker());
+        await using var worker = services.BuildServiceProvider();
+
+        // The worker has no task of that name: only the route says where it goes.
+        var id = await worker.GetRequiredService<ITaskClient>().EnqueueAsync("reports.build", new { day = "2026-12-05" });
+
+        var broker = worker.GetRequiredService<IBroker>();
+        Assert.Equal(1, (await broker.GetDepthAsync("bulk", CancellationToken.None)).Ready);
+        Assert.Equal(0, (await broker.GetDepthAsync("urgent", CancellationToken.None)).Total);
+        Assert.Equal(0, (await broker.GetDepthAsync("default", CancellationToken.None)).Total);
+        var received = await broker.ReceiveAsync(["bulk"], 1, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), CancellationToken.None);
+        Assert.Equal(id, EnvelopeSerializer.Deserialize(received.Single().Body.Span).Id);
+    }
+
+    [Fact]
+    public async Task A_worker_process_started_with_the_rendered_environment_sends_its_own_by_name_enqueues_by_the_routes()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var queue = RoutedQueue(redis);
+        var (_, environment) = Pod(queue, queue.Spec.Pools[0]);
+        // The worker enqueues by name itself through its scheduler: a schedule that names a task it does not have, and no queue.
+        environment["Celeriac__Schedules__report__Task"] = "reports.build";
+        environment["Celeriac__Schedules__report__Interval"] = "00:00:01";
+        await using var worker = LocalWorkerProcess.Start(["--urls", "http://127.0.0.1:0"], environment);
+
+        using var broker = new RedisBroker(new RedisBrokerOptions { ConnectionString = redis.ConnectionString, KeyPrefix = "routes" });
+        var arrived = await Eventually.Reached(async () => (await broker.GetDepthAsync("bulk", CancellationToken.None)).Ready > 0, TimeSpan.FromSeconds(60));
+        Assert.True(arrived, "nothing arrived on bulk:\n" + worker.Output);
+        Assert.Equal(0, (await broker.GetDepthAsync("urgent", CancellationToken.None)).Total);
+        Assert.Equal(0, (await broker.GetDepthAsync("default", CancellationToken.None)).Total);
+        var received = Assert.Single(await broker.ReceiveAsync(["bulk"], 1, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), CancellationToken.None));
+        Assert.Equal("reports.build", EnvelopeSerializer.Deserialize(received.Body.Span).Task);
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public sealed class RedisBadEntryTests(RedisServerFixture redis) : IClassFixture
         await broker.AckAsync(await broker.ReceiveAsync(["q"], 1, Lease, TimeSpan.Zero, CancellationToken.None), CancellationToken.None);
 
         var waiting = broker.ReceiveAsync(["q"], 10, Lease, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
-        await Task.Delay(300);
+        await RedisServerFixture.UntilAReadBlocksAsync(_options.ConnectionString);
         await AddAsync("q", "x", "no body");
         await AddAsync("q", "b", "good");
 

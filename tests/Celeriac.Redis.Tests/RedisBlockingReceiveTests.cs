@@ -24,7 +24,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
 
         var clock = Stopwatch.StartNew();
         var waiting = worker.ReceiveAsync(["q"], 8, Lease, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
-        await Task.Delay(300);
+        await RedisServerFixture.UntilAReadBlocksAsync(options.ConnectionString);
         Assert.False(waiting.IsCompleted);
         await producer.SendAsync([new OutgoingMessage("q", "hello"u8.ToArray())], CancellationToken.None);
         var received = Assert.Single(await waiting);
@@ -161,7 +161,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
         Assert.Empty(await worker.ReceiveAsync(["q"], 8, Lease, TimeSpan.Zero, CancellationToken.None));
 
         var waiting = worker.ReceiveAsync(["q"], 8, Lease, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
-        await Task.Delay(300);
+        await RedisServerFixture.UntilAReadBlocksAsync(options.ConnectionString);
         await producer.SendAsync([new OutgoingMessage("q", "secret"u8.ToArray())], CancellationToken.None);
         var received = Assert.Single(await waiting);
 
@@ -180,7 +180,7 @@ public sealed class RedisBlockingReceiveTests(RedisServerFixture redis) : IClass
         using var worker = new RedisBroker(options);
         using var producer = new RedisBroker(options);
         var waiting = worker.ReceiveAsync(["q"], 8, Lease, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
-        await Task.Delay(300);
+        await RedisServerFixture.UntilSubscribedAsync(options.ConnectionString, options.KeyPrefix + ":ready");
         await producer.SendAsync([new OutgoingMessage("q", "notice"u8.ToArray())], CancellationToken.None);
 
         var received = Assert.Single(await waiting);

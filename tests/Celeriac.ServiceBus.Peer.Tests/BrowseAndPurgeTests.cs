@@ -68,6 +68,7 @@ public sealed class BrowseAndPurgeTests(PeerFixture fixture) : IClassFixture<Pee
         await using var client = fixture.Client();
         await using var sender = client.CreateSender(queue);
         await sender.SendMessagesAsync([new ServiceBusMessage("old1"), new ServiceBusMessage("old2")]);
+        // Enqueued times on either side of the cut must differ on the peer's real clock.
         await Task.Delay(100);
         var cut = DateTimeOffset.UtcNow;
         await Task.Delay(100);

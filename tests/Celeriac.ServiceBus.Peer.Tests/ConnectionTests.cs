@@ -93,6 +93,7 @@ public sealed class ConnectionTests(PeerFixture fixture) : IClassFixture<PeerFix
         await sender.SendMessageAsync(new ServiceBusMessage("held"));
 
         var waiting = receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(5));
+        // A window in which the held delivery must not arrive.
         await Task.Delay(400);
         Assert.False(waiting.IsCompleted);
         hold.Dispose();

@@ -22,6 +22,7 @@ public sealed class ExpiryAndDuplicateTests(PeerFixture fixture) : IClassFixture
         var expiresAt = fixture.Peer.Messages(queue)[0].ExpiresAt;
         Assert.NotNull(expiresAt);
 
+        // The TimeToLive runs on the peer's real clock, as the SDK's own timers do.
         await Task.Delay(TimeSpan.FromSeconds(1.3));
         await using var receiver = client.CreateReceiver(queue);
         var received = await receiver.ReceiveMessagesAsync(5, TimeSpan.FromSeconds(2));
@@ -85,6 +86,7 @@ public sealed class ExpiryAndDuplicateTests(PeerFixture fixture) : IClassFixture
         await using var client = fixture.Client();
         await using var sender = client.CreateSender(queue);
         await sender.SendMessageAsync(new ServiceBusMessage("first") { MessageId = "id" });
+        // The history window runs on the peer's real clock.
         await Task.Delay(TimeSpan.FromMilliseconds(700));
         await sender.SendMessageAsync(new ServiceBusMessage("later") { MessageId = "id" });
 

@@ -72,6 +72,7 @@ public sealed class LockTests(PeerFixture fixture) : IClassFixture<PeerFixture>
         var firstLock = message.LockedUntil;
         for (var i = 0; i < 3; i++)
         {
+            // Real time has to pass for a renewal to answer a later expiration.
             await Task.Delay(TimeSpan.FromSeconds(1));
             var before = message.LockedUntil;
             await holder.RenewMessageLockAsync(message);
@@ -95,6 +96,7 @@ public sealed class LockTests(PeerFixture fixture) : IClassFixture<PeerFixture>
         await using var receiver = client.CreateReceiver(queue);
         var message = await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(5));
         Assert.NotNull(message);
+        // The lock runs out on the peer's real clock.
         await Task.Delay(TimeSpan.FromSeconds(1.3));
 
         var lost = await Assert.ThrowsAsync<ServiceBusException>(() => receiver.RenewMessageLockAsync(message));

@@ -117,6 +117,7 @@ public sealed class SendReceiveTests(PeerFixture fixture) : IClassFixture<PeerFi
 
         // Locked = the message handed out plus what sits in the prefetch buffer: never the whole queue.
         var locked = await Eventually.Value(() => fixture.Peer.Counts(queue).Locked, n => n >= 5, "prefetch filled", TimeSpan.FromSeconds(5));
+        // A window in which the prefetch must not take more.
         await Task.Delay(200);
         Assert.InRange(fixture.Peer.Counts(queue).Locked, 5, 6);
         Assert.Equal(locked, fixture.Peer.Counts(queue).Locked);

@@ -74,6 +74,7 @@ public sealed class ServiceBusBrokerTests(ServiceBusPeerFixture fixture) : IClas
         await Broker.SendAsync([Task("short", 0, DateTimeOffset.UtcNow.AddSeconds(1)), Task("long", 0, DateTimeOffset.UtcNow.AddHours(1))], CancellationToken.None);
         var ttl = Peer.Messages(Broker.QueueName("default")).ToDictionary(m => m.MessageId!, m => m.ExpiresAt - m.EnqueuedTime);
         Assert.InRange(ttl["short"]!.Value, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1.5));
+        // The TimeToLive runs on the service's real clock.
         await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(2.2));
 
         var received = await Broker.ReceiveAsync(["default"], 10, TimeSpan.FromMinutes(1), TimeSpan.Zero, CancellationToken.None);
@@ -211,6 +212,7 @@ public sealed class ServiceBusBrokerTests(ServiceBusPeerFixture fixture) : IClas
 
         // The worker is now busy and asks for nothing: what arrives must stay free for other workers.
         await Broker.SendAsync([.. Enumerable.Range(0, 3).Select(i => new OutgoingMessage("default", Encoding.UTF8.GetBytes($"later{i}")))], CancellationToken.None);
+        // A window in which the idle link must not lock what arrives.
         await System.Threading.Tasks.Task.Delay(500);
 
         var name = Broker.QueueName("default");
@@ -234,6 +236,7 @@ public sealed class ServiceBusBrokerTests(ServiceBusPeerFixture fixture) : IClas
         // Fresh lock: nothing was due yet.
         Assert.Equal(renewalsBefore, Peer.Operations["com.microsoft:renew-lock"]);
 
+        // Renewals happen on the real clock: this window is past the two-second lock more than once.
         await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(5));
 
         Assert.Empty(await Broker.ReceiveAsync(["default"], 1, TimeSpan.FromMinutes(1), TimeSpan.Zero, CancellationToken.None));
@@ -279,6 +282,7 @@ public sealed class ServiceBusBrokerTests(ServiceBusPeerFixture fixture) : IClas
         Assert.Equal(0, Peer.Counts(Broker.QueueName("default")).Total);
         await Broker.AckAsync(held, CancellationToken.None);
         await Broker.SendAsync([new OutgoingMessage("default", "after"u8.ToArray())], CancellationToken.None);
+        // A window in which the message sent after the purge must stay, and stay active.
         await System.Threading.Tasks.Task.Delay(300);
         Assert.Equal(PeerMessageState.Active, Assert.Single(Peer.Messages(Broker.QueueName("default"))).State);
         Assert.Equal(new QueueDepth(1, 0, 0), await Broker.GetDepthAsync("default", CancellationToken.None));
@@ -297,8 +301,7 @@ public sealed class ServiceBusBrokerTests(ServiceBusPeerFixture fixture) : IClas
         await Broker.AckAsync(first.GetRange(0, 5), CancellationToken.None);
         await Broker.ExtendLeaseAsync(first.GetRange(5, 5), TimeSpan.FromSeconds(30), CancellationToken.None);
         // The lease outlasts the two-second lock: the renewals come within a second, the first of them times out.
-        var clock = Stopwatch.StartNew();
-        while (Peer.Faults.Pending("com.microsoft:renew-lock") > 0 && clock.Elapsed < Patience) await System.Threading.Tasks.Task.Delay(20);
+        await Eventually.Until(() => Peer.Faults.Pending("com.microsoft:renew-lock") == 0, "the failing renewal was attempted", Patience);
         Peer.DropConnections();
         await Broker.AckAsync(first.GetRange(5, 5), CancellationToken.None);
         var rest = await ReceiveAtLeastAsync("default", 11);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
@@ -156,8 +155,7 @@ public sealed class ServiceBusHostingTests(ServiceBusPeerFixture fixture) : ICla
 
         var before = peer.Operations.Snapshot();
         await host.StartAsync();
-        var clock = Stopwatch.StartNew();
-        while (finished.Count < 1000 && clock.Elapsed < TimeSpan.FromSeconds(120)) await Task.Delay(20);
+        await Eventually.Until(() => finished.Count >= 1000, "the 1000 tasks finished", TimeSpan.FromSeconds(120));
         // A task is finished before its complete is sent (completes go in batches): wait for the last batch.
         await Eventually.Reached(() => peer.Operations[PeerOperations.Complete] - before.GetValueOrDefault(PeerOperations.Complete) >= 1000, TimeSpan.FromSeconds(30));
         var after = peer.Operations.Snapshot();
@@ -185,8 +183,7 @@ public sealed class ServiceBusHostingTests(ServiceBusPeerFixture fixture) : ICla
         await host.Services.GetRequiredService<ITaskClient>().EnqueueManyAsync(Enumerable.Range(0, 300).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
 
         await host.StartAsync();
-        var clock = Stopwatch.StartNew();
-        while (finished.Count < 50 && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(5);
+        await Eventually.Until(() => finished.Count >= 50, "50 tasks finished", TimeSpan.FromSeconds(30));
         // Completes and receives time out on the service, then the network drops every connection: the SDK retries,
         // reconnects and settles what it received on the old link through $management.
         fixture.Peer.Faults.FailNext(PeerOperations.Complete, 5, PeerFaults.Timeout);
@@ -194,7 +191,8 @@ public sealed class ServiceBusHostingTests(ServiceBusPeerFixture fixture) : ICla
         var finishedBeforeFaults = finished.Count;
         await Task.Delay(50);
         fixture.Peer.DropConnections();
-        while (finished.Count < 300 && clock.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(20);
+        await Eventually.Until(() => finished.Count >= 300, "the 300 tasks finished", TimeSpan.FromSeconds(90));
+        // A window for a task settled twice to run again: MostRuns below must still be 1.
         await Task.Delay(500);
         await host.StopAsync();
 

@@ -150,6 +150,7 @@ public sealed class SqliteBrokerTests : IDisposable
         var consumer = Open();
         var clock = Stopwatch.StartNew();
         var receive = consumer.ReceiveAsync(["q"], 1, LongLease, Patience, CancellationToken.None).AsTask();
+        // A window in which the receive must not return: nothing was sent yet.
         await Task.Delay(100);
         Assert.False(receive.IsCompleted);
 
@@ -164,6 +165,7 @@ public sealed class SqliteBrokerTests : IDisposable
         using var broker = _database.Open(pollInterval: TimeSpan.FromHours(1));
         var clock = Stopwatch.StartNew();
         var receive = broker.ReceiveAsync(["q"], 1, LongLease, Patience, CancellationToken.None).AsTask();
+        // A window in which the receive must not return: nothing was sent yet.
         await Task.Delay(100);
         Assert.False(receive.IsCompleted);
 

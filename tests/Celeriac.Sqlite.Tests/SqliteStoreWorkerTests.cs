@@ -30,8 +30,7 @@ public sealed class SqliteStoreWorkerTests : IDisposable
         {
             Assert.Equal(49, await control.Handle(kept).GetResultAsync<int>(Patience));
             var broker = host.Services.GetRequiredService<Celeriac.Brokers.IBroker>();
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while ((await broker.GetDepthAsync("default", CancellationToken.None)).Total > 0 && clock.Elapsed < Patience) await Task.Delay(20);
+            await Eventually.Until(async () => (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0, "the queue is empty", Patience);
             Assert.Equal(default, await broker.GetDepthAsync("default", CancellationToken.None));
             Assert.Equal([7], host.Services.GetRequiredService<Recorder>().Numbers);
             await Assert.ThrowsAsync<TaskRevokedException>(() => control.Handle(revoked).GetResultAsync<int>(Patience));

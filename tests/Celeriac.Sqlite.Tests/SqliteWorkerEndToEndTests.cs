@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Celeriac.Brokers;
 using Celeriac.Client;
 using Celeriac.Hosting;
@@ -28,12 +27,10 @@ public sealed class SqliteWorkerEndToEndTests : IDisposable
         for (var i = 0; i < 50; i++) await client.EnqueueAsync(new RecordArgs(i));
         await broker.SendAsync([new OutgoingMessage("default", "not an envelope"u8.ToArray())], CancellationToken.None);
 
-        var clock = Stopwatch.StartNew();
-        while ((recorder.Numbers.Count < 50
-                || (await admin.ListDeadLettersAsync("default", 10, CancellationToken.None)).Count == 0
-                || (await broker.GetDepthAsync("default", CancellationToken.None)).Total > 0)
-               && clock.Elapsed < Patience)
-            await Task.Delay(20);
+        await Eventually.Until(async () => recorder.Numbers.Count >= 50
+            && (await admin.ListDeadLettersAsync("default", 10, CancellationToken.None)).Count > 0
+            && (await broker.GetDepthAsync("default", CancellationToken.None)).Total == 0,
+            "every task ran and the bad message was dead-lettered", Patience);
         await host.StopAsync();
 
         Assert.Equal(Enumerable.Range(0, 50), recorder.Numbers.Order());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon;
 using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
@@ -135,8 +134,7 @@ public sealed class SqsHostingTests(SqsEmulator emulator) : IClassFixture<SqsEmu
         await host.Services.GetRequiredService<ITaskClient>().EnqueueManyAsync(Enumerable.Range(0, 1000).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
 
         await host.StartAsync();
-        var clock = Stopwatch.StartNew();
-        while (finished.Count < 1000 && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
+        await Eventually.Until(() => finished.Count >= 1000, "the 1000 tasks finished", TimeSpan.FromSeconds(60));
         var total = requests.Total;
         await host.StopAsync();
 

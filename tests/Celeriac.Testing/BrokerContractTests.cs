@@ -111,10 +111,6 @@ public abstract class BrokerContractTests : IAsyncLifetime
         Assert.True(received.Count == 0, $"Expected nothing on {queue}, received {received.Count}.");
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds or <see cref="Patience"/> ran out.</summary>
-    protected Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? patience = null) =>
-        Eventually.Until(condition, what, patience ?? Patience);
-
     [Fact]
     public async Task Send_receive_ack_delivers_the_body_once_and_removes_it()
     {
@@ -435,7 +431,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
         await broker.SendAsync([Message(queue, "forgotten")], None);
         await ReceiveOneAsync(broker, queue, ShortLease);
 
-        await EventuallyAsync(async () => await broker.GetDepthAsync(queue, None) == new QueueDepth(1, 0, 0), "the expired lease counts as ready");
+        await Eventually.Until(async () => await broker.GetDepthAsync(queue, None) == new QueueDepth(1, 0, 0), "the expired lease counts as ready", Patience);
     }
 
     [Fact]
@@ -453,7 +449,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
         var abandoned = await ReceiveOneAsync(broker, queue, ShortLease);
         await broker.SendAsync([Message(queue, "1"), Message(queue, "2"), Message(queue, "later", DateTimeOffset.UtcNow.AddHours(1))], None);
         await broker.SendAsync([Message(other, "keep")], None);
-        await EventuallyAsync(async () => await broker.GetDepthAsync(queue, None) == new QueueDepth(3, 2, 1), "the abandoned message's lease ran out");
+        await Eventually.Until(async () => await broker.GetDepthAsync(queue, None) == new QueueDepth(3, 2, 1), "the abandoned message's lease ran out", Patience);
 
         if (PurgeDeletesRunningMessages)
         {
@@ -462,7 +458,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
             {
                 // An asynchronous purge (SQS) is checked on what can be received and what is in flight: SQS's delayed count
                 // is approximate and, on the emulator, is not reset by a purge until the delay runs out.
-                await EventuallyAsync(async () => await broker.GetDepthAsync(queue, None) is { Ready: 0, InFlight: 0 }, "the purge landed", PurgeTakesUpTo + Patience);
+                await Eventually.Until(async () => await broker.GetDepthAsync(queue, None) is { Ready: 0, InFlight: 0 }, "the purge landed", PurgeTakesUpTo + Patience);
             }
             else
             {
@@ -511,6 +507,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
         var queue = await NewQueueAsync();
         var clock = Stopwatch.StartNew();
         var receive = broker.ReceiveAsync([queue], 10, LongLease, Patience, None).AsTask();
+        // A window in which the receive must not return: nothing was sent.
         await Task.Delay(200);
         Assert.False(receive.IsCompleted, "The receive returned before anything was sent.");
 
@@ -549,6 +546,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
         var queue = await NewQueueAsync();
         using var cancellation = new CancellationTokenSource();
         var receive = broker.ReceiveAsync([queue], 10, LongLease, TimeSpan.FromMinutes(10), cancellation.Token).AsTask();
+        // Lets the receive reach its wait, so that the cancellation meets a waiting receive (no broker shows that it waits).
         await Task.Delay(100);
         await cancellation.CancelAsync();
 
@@ -615,6 +613,7 @@ public abstract class BrokerContractTests : IAsyncLifetime
 
         var sent = Stopwatch.StartNew();
         await broker.SendAsync([Message(queue, "first")], None);
+        // The age is read from the broker's own clock: real time has to pass.
         await Task.Delay(TimeSpan.FromMilliseconds(1500));
         await broker.SendAsync([Message(queue, "second")], None);
         var age = await broker.GetOldestReadyAgeAsync(queue, None);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Celeriac.Control;
 using Celeriac.Registry;
 using Celeriac.TaskIndex;
@@ -38,17 +37,6 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
 
     private static CancellationToken None => CancellationToken.None;
 
-    private async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < Patience)
-        {
-            if (await condition()) return true;
-            await Task.Delay(50);
-        }
-        return false;
-    }
-
     private static WorkerInfo Worker(string id, long processed = 0) => new()
     {
         Id = id,
@@ -76,7 +64,7 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
     };
 
     [Fact]
-    public async Task WorkersSeeEachOthersEntriesWhole()
+    public async Task Workers_see_each_others_entries_whole()
     {
         var first = NewStore<IWorkerRegistry>();
         var second = NewStore<IWorkerRegistry>();
@@ -100,7 +88,7 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AHeartbeatReplacesTheWorkersEntry()
+    public async Task A_heartbeat_replaces_the_workers_entry()
     {
         var registry = NewStore<IWorkerRegistry>();
         await registry.HeartbeatAsync(Worker("a", processed: 1), TimeSpan.FromMinutes(1), None);
@@ -110,18 +98,18 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnEntryNotRenewedDisappears()
+    public async Task An_entry_not_renewed_disappears()
     {
         var registry = NewStore<IWorkerRegistry>();
         await registry.HeartbeatAsync(Worker("brief"), TimeSpan.FromMilliseconds(300), None);
         await registry.HeartbeatAsync(Worker("lasting"), TimeSpan.FromMinutes(1), None);
         Assert.Equal(2, (await registry.ListAsync(None)).Count);
-        Assert.True(await EventuallyAsync(async () => (await registry.ListAsync(None)).All(w => w.Id != "brief")));
+        await Eventually.Until(async () => (await registry.ListAsync(None)).All(w => w.Id != "brief"), "the entry not renewed is gone", Patience);
         Assert.Equal("lasting", Assert.Single(await registry.ListAsync(None)).Id);
     }
 
     [Fact]
-    public async Task ControlSettingsMoveTheVersionOnAndReachEveryReader()
+    public async Task Control_settings_move_the_version_on_and_reach_every_reader()
     {
         var writer = NewStore<IControlStore>();
         var reader = NewStore<IControlStore>();
@@ -168,7 +156,7 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
         };
 
     [Fact]
-    public async Task TheIndexMergesATasksEventsByRankWhateverTheOrderTheyArrive()
+    public async Task The_index_merges_a_tasks_events_by_rank_whatever_the_order_they_arrive()
     {
         var worker = NewStore<ITaskIndex>();
         var producer = NewStore<ITaskIndex>();
@@ -193,7 +181,7 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ARetryStartsANewAttemptAndAFailureKeepsItsException()
+    public async Task A_retry_starts_a_new_attempt_and_a_failure_keeps_its_exception()
     {
         var index = NewStore<ITaskIndex>();
         await index.RecordAsync(
@@ -221,7 +209,7 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ProgressAndMaskedArgsAreKept()
+    public async Task Progress_and_masked_args_are_kept()
     {
         var index = NewStore<ITaskIndex>();
         await index.RecordAsync([Enqueued("t3", "imports.run", T0), Started("t3", "imports.run", T0.AddSeconds(1))], [], Roomy, None);
@@ -240,7 +228,7 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AReplayedTaskStartsItsRecordOver()
+    public async Task A_replayed_task_starts_its_record_over()
     {
         var index = NewStore<ITaskIndex>();
         await index.RecordAsync(
@@ -260,7 +248,7 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SearchIsNewestFirstByNameStateAndTimeWithinItsLimit()
+    public async Task Search_is_newest_first_by_name_state_and_time_within_its_limit()
     {
         var index = NewStore<ITaskIndex>();
         var events = new List<TaskEvent>();
@@ -289,7 +277,7 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheIndexKeepsTheNewestWithinItsCountAndAge()
+    public async Task The_index_keeps_the_newest_within_its_count_and_age()
     {
         var index = NewStore<ITaskIndex>();
         var limits = new TaskIndexLimits(5, TimeSpan.FromDays(1));
@@ -310,7 +298,7 @@ public abstract class LiveViewStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ActivityIsCountedPerMinuteNameAndState()
+    public async Task Activity_is_counted_per_minute_name_and_state()
     {
         var first = NewStore<ITaskIndex>();
         var second = NewStore<ITaskIndex>();

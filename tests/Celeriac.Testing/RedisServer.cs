@@ -66,33 +66,36 @@ public sealed class RedisServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode}.");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                var stream = client.GetStream();
-                await stream.WriteAsync("PING\r\n"u8.ToArray());
-                var buffer = new byte[64];
-                var read = await stream.ReadAsync(buffer);
-                var reply = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
-                if (reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal)) return;
-            }
-            catch (SocketException)
-            {
-            }
-            await Task.Delay(50);
-        }
+        var process = _process;
+        if (await Eventually.Reached(async () => process.HasExited || await AnswersPingAsync(), TimeSpan.FromSeconds(30)) && !process.HasExited) return;
+        if (process.HasExited) throw new InvalidOperationException($"redis-server exited with code {process.ExitCode}.");
         throw new TimeoutException("redis-server did not answer PING within 30s.");
+    }
+
+    private async Task<bool> AnswersPingAsync()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray());
+            var buffer = new byte[64];
+            var read = await stream.ReadAsync(buffer);
+            var reply = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+            return reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>SIGTERM (redis writes its AOF and exits), then a new server on the same port and directory.</summary>
     public async Task RestartAsync(TimeSpan downtime)
     {
         await StopProcessAsync();
+        // The outage the caller asked for: its length is the point.
         await Task.Delay(downtime);
         await StartProcessAsync();
     }

@@ -67,6 +67,7 @@ public abstract class WorkerProcessBehaviourTests
         var second = scenario.StartWorker(concurrency: 4);
         for (var i = 0; i < 5; i++) await scenario.Client.EnqueueAsync(new RecordArgs(10));
         Assert.True(await Eventually.Reached(() => scenario.Executions().Count(e => e.Task == "demo.record" && e.Event == "done") == 10, TimeSpan.FromSeconds(60)), second.Output);
+        // A window in which a lease of the dead-lettered task, had one survived, would come back and run it again.
         await Task.Delay(LeaseComesBackWithin);
         var executions = scenario.Executions();
         Assert.True(executions.Count(e => e.TaskId == stuckId && e.Event == "started") == 1,

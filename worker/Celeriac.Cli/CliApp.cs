@@ -92,7 +92,7 @@ public static class CliApp
         try
         {
             var celeriac = services.Configuration(result).GetSection("Celeriac");
-            var redisStore = string.Equals(celeriac["Store:Type"]?.Trim(), StoreSelection.Redis, StringComparison.OrdinalIgnoreCase) ? BrokerDescription.Store(celeriac) : null;
+            var redisStore = string.Equals(celeriac[StoreSelection.TypeKey]?.Trim(), StoreSelection.Redis, StringComparison.OrdinalIgnoreCase) ? BrokerDescription.Store(celeriac) : null;
             return new(BrokerDescription.Broker(celeriac), redisStore, BrokerDescription.BrokerType(celeriac) == BrokerSelection.Redis);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException)

@@ -72,7 +72,7 @@ public sealed class CliServices
         // The options are resolved (and so validated) first, so that a bad path is reported by its rule, not as missing.
         if (BrokerDescription.BrokerType(celeriac) == BrokerSelection.Sqlite)
             RequireFile(provider.GetRequiredService<IOptions<SqliteBrokerOptions>>().Value.Path, "broker", "--db");
-        if (string.Equals(celeriac["Store:Type"]?.Trim(), StoreSelection.Sqlite, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(celeriac[StoreSelection.TypeKey]?.Trim(), StoreSelection.Sqlite, StringComparison.OrdinalIgnoreCase))
             RequireFile(provider.GetRequiredService<IOptions<SqliteStoreOptions>>().Value.Path, "store", "Celeriac:Store:Sqlite:Path");
     }
 

@@ -12,7 +12,7 @@ public static class BrokerDescription
 
     /// <summary>The broker type of the <c>Celeriac</c> section, lower case (<c>sqlite</c> when none is set).</summary>
     public static string BrokerType(IConfiguration? celeriac) =>
-        celeriac?["Broker:Type"] is { } type && !string.IsNullOrWhiteSpace(type) ? type.Trim().ToLowerInvariant() : BrokerSelection.Sqlite;
+        celeriac?[BrokerSelection.TypeKey] is { } type && !string.IsNullOrWhiteSpace(type) ? type.Trim().ToLowerInvariant() : BrokerSelection.Sqlite;
 
     /// <summary>The full path of the SQLite broker file, relative paths taken from the working directory.</summary>
     public static string SqliteBrokerPath(IConfiguration celeriac) => FullPath(celeriac["Broker:Sqlite:Path"]);
@@ -41,7 +41,7 @@ public static class BrokerDescription
     public static string Store(IConfiguration celeriac)
     {
         ArgumentNullException.ThrowIfNull(celeriac);
-        var type = celeriac["Store:Type"]?.Trim().ToLowerInvariant();
+        var type = celeriac[StoreSelection.TypeKey]?.Trim().ToLowerInvariant();
         return type switch
         {
             StoreSelection.Redis => "redis " + RedisEndpoints(celeriac["Store:Redis:ConnectionString"]),

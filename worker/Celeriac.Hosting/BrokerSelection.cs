@@ -12,6 +12,9 @@ public static class BrokerSelection
     public const string Sqs = "sqs";
     public const string ServiceBus = "servicebus";
 
+    /// <summary>The key, under <c>Celeriac</c>, that names the broker.</summary>
+    public const string TypeKey = "Broker:Type";
+
     /// <summary>
     /// The broker named by <c>Celeriac:Broker:Type</c>, then the store named by <c>Celeriac:Store:Type</c>
     /// (<see cref="StoreSelection"/>), then Celery interop for the queues declared with <c>Protocol = celery</c> (<see cref="CelerySelection"/>).
@@ -33,7 +36,7 @@ public static class BrokerSelection
             case ServiceBus:
                 return builder.UseServiceBusBroker();
             default:
-                throw new InvalidOperationException($"Celeriac:Broker:Type '{builder.Configuration?["Broker:Type"]}' is not known; use one of: {Sqlite}, {Memory}, {Redis}, {Sqs}, serviceBus.");
+                throw new InvalidOperationException($"Celeriac:Broker:Type '{builder.Configuration?[TypeKey]}' is not known; use one of: {Sqlite}, {Memory}, {Redis}, {Sqs}, serviceBus.");
         }
     }
 }

@@ -19,7 +19,7 @@ public static class CelerySelection
             .Any(q => string.Equals(q["Protocol"]?.Trim(), QueueProtocols.Celery, StringComparison.OrdinalIgnoreCase));
         if (!celeryQueues) return builder;
         var transport = configuration["Celery:Transport"];
-        if (string.IsNullOrWhiteSpace(transport)) transport = configuration["Broker:Type"];
+        if (string.IsNullOrWhiteSpace(transport)) transport = configuration[BrokerSelection.TypeKey];
         switch (transport?.Trim().ToLowerInvariant())
         {
             case CeleryOptions.RedisTransport:

@@ -14,6 +14,9 @@ public static class StoreSelection
     public const string Memory = "memory";
     public const string Redis = "redis";
 
+    /// <summary>The key, under <c>Celeriac</c>, that names the store.</summary>
+    public const string TypeKey = "Store:Type";
+
     public const string PerProcessWarning =
         "The {Broker} broker has no shared store: rate limits, task locks, results, revocations and workflows are per process. " +
         "Set Celeriac:Store:Type=redis with Celeriac:Store:Redis:ConnectionString (TaskQueue spec.store.redis) to share them across workers.";
@@ -21,7 +24,7 @@ public static class StoreSelection
     /// <summary>Call after choosing the broker: a broker with a store of its own has registered it already.</summary>
     public static CeleriacBuilder UseStoreFromConfiguration(this CeleriacBuilder builder)
     {
-        var type = builder.Configuration?["Store:Type"];
+        var type = builder.Configuration?[TypeKey];
         if (string.IsNullOrWhiteSpace(type)) return UseBrokerDefaultStore(builder);
         return type.Trim().ToLowerInvariant() switch
         {
@@ -34,7 +37,7 @@ public static class StoreSelection
 
     private static CeleriacBuilder UseBrokerDefaultStore(CeleriacBuilder builder)
     {
-        var broker = builder.Configuration?["Broker:Type"]?.Trim();
+        var broker = builder.Configuration?[BrokerSelection.TypeKey]?.Trim();
         if (!string.Equals(broker, BrokerSelection.Sqs, StringComparison.OrdinalIgnoreCase)
             && !string.Equals(broker, BrokerSelection.ServiceBus, StringComparison.OrdinalIgnoreCase))
             return builder;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using Celeriac.Worker;
 using Microsoft.Extensions.Configuration;
 
 namespace Celeriac.Hosting;
@@ -7,9 +8,12 @@ namespace Celeriac.Hosting;
 /// <summary>Loads the task assemblies listed in <c>Celeriac:Worker:TaskAssemblies</c> (as <c>celery -A</c> does for modules).</summary>
 public static class TaskAssemblies
 {
+    /// <summary>The setting, in the worker's section (<c>Worker</c>), that lists the task assemblies.</summary>
+    public const string Setting = "TaskAssemblies";
+
     public static CeleriacBuilder AddTaskAssembliesFromConfiguration(this CeleriacBuilder builder)
     {
-        var paths = builder.Configuration?.GetSection("Worker:TaskAssemblies").Get<string[]>() ?? [];
+        var paths = builder.Configuration?.GetSection($"{new WorkerOptionsValidator().Section}:{Setting}").Get<string[]>() ?? [];
         foreach (var path in paths.Where(p => !string.IsNullOrWhiteSpace(p)))
             builder.AddTaskAssembly(Load(path));
         return builder;

@@ -15,6 +15,7 @@ public sealed class TaskQueueSpec
     public CelerySpec? Celery { get; set; }
     public List<QueueSpec> Queues { get; set; } = [];
     public List<PoolSpec> Pools { get; set; } = [];
+    public List<RouteSpec>? Routes { get; set; }
     public List<TaskPolicySpec>? Tasks { get; set; }
     public List<ScheduleSpec>? Schedules { get; set; }
 }

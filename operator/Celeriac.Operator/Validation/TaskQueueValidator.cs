@@ -103,6 +103,13 @@ public static partial class TaskQueueValidator
                 errors.Add($"{at}.autoscaling.engine: keda needs broker.redis.address (KEDA's redis-streams trigger cannot read a connection string)");
         }
 
+        for (var i = 0; i < (spec.Routes?.Count ?? 0); i++)
+        {
+            // CEL: spec (every route's queue is declared).
+            if (Clean($"spec.routes[{i}]") && spec.Routes![i].Queue is var q && !declared.Contains(q))
+                errors.Add($"spec.routes[{i}].queue: queue '{q}' is not declared in spec.queues");
+        }
+
         for (var i = 0; i < (spec.Tasks?.Count ?? 0); i++)
         {
             var task = spec.Tasks![i];

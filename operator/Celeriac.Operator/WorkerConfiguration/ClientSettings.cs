@@ -5,6 +5,7 @@ using Celeriac.Celery.Sqs;
 using Celeriac.Hosting;
 using Celeriac.Operator.Model;
 using Celeriac.Redis;
+using Celeriac.Routing;
 using Celeriac.ServiceBus;
 using Celeriac.Sqs;
 using Microsoft.Extensions.Configuration;
@@ -52,6 +53,9 @@ public sealed record ClientSettings
     /// <summary>The declared queues, highest priority first.</summary>
     public required IReadOnlyList<QueueDefinition> Queues { get; init; }
 
+    /// <summary>Routes by task name or pattern (<c>spec.routes</c>), in the spec's order: every producer sends by them.</summary>
+    public required IReadOnlyList<TaskRoute> Routes { get; init; }
+
     /// <summary>Celery interop (<c>spec.celery</c>); null when no queue has protocol celery.</summary>
     public CelerySettings? Celery { get; init; }
 
@@ -59,6 +63,7 @@ public sealed record ClientSettings
     public static ClientSettings For(TaskQueueSpec spec, SecretText secret)
     {
         var queues = spec.QueuesByPriority().Select(q => new QueueDefinition { Name = q.Name, Priority = q.Priority, Protocol = q.Protocol }).ToList();
+        var routes = (spec.Routes ?? []).Select(r => new TaskRoute { Pattern = r.Pattern, Queue = r.Queue }).ToList();
         var store = spec.Store?.Redis is { } storeRedis ? new RedisStoreOptions { ConnectionString = RedisConnectionString(storeRedis, secret, StoreRedisPasswordVariable) } : null;
         if (store is not null && spec.Store!.Redis!.KeyPrefix is { } storePrefix) store.KeyPrefix = storePrefix;
         var broker = spec.Broker;
@@ -66,7 +71,7 @@ public sealed record ClientSettings
         {
             var options = new RedisBrokerOptions { ConnectionString = RedisConnectionString(redis, secret, RedisPasswordVariable) };
             if (redis.KeyPrefix is { } prefix) options.KeyPrefix = prefix;
-            return new ClientSettings { BrokerType = BrokerSelection.Redis, Redis = options, Store = store, Queues = queues, Celery = CelerySettings.For(spec, secret, options, null) };
+            return new ClientSettings { BrokerType = BrokerSelection.Redis, Redis = options, Store = store, Queues = queues, Routes = routes, Celery = CelerySettings.For(spec, secret, options, null) };
         }
         if (broker.Sqs is { } sqs)
         {
@@ -76,7 +81,7 @@ public sealed record ClientSettings
                 options.AccessKeyId = secret(new SecretKeyRef { Name = credentials.Name, Key = credentials.AccessKeyIdKey }, AwsAccessKeyIdVariable);
                 options.SecretAccessKey = secret(new SecretKeyRef { Name = credentials.Name, Key = credentials.SecretAccessKeyKey }, AwsSecretAccessKeyVariable);
             }
-            return new ClientSettings { BrokerType = BrokerSelection.Sqs, Sqs = options, Store = store, Queues = queues, Celery = CelerySettings.For(spec, secret, null, options) };
+            return new ClientSettings { BrokerType = BrokerSelection.Sqs, Sqs = options, Store = store, Queues = queues, Routes = routes, Celery = CelerySettings.For(spec, secret, null, options) };
         }
         var bus = broker.ServiceBus ?? throw new ArgumentException("the spec names no broker", nameof(spec));
         return new ClientSettings
@@ -89,6 +94,7 @@ public sealed record ClientSettings
             },
             Store = store,
             Queues = queues,
+            Routes = routes,
         };
     }
 
@@ -136,11 +142,15 @@ public sealed record ClientSettings
         _ => throw new InvalidOperationException($"broker '{BrokerType}' is not one a TaskQueue names"),
     };
 
-    /// <summary>Uses the store (when the spec names one) and declares the queues.</summary>
+    /// <summary>Uses the store (when the spec names one), declares the queues and routes by the spec's routes.</summary>
     public CeleriacBuilder UseStoreAndQueues(CeleriacBuilder celeriac)
     {
         if (Store is not null) celeriac.UseRedisStore(Copy(Store));
-        celeriac.Services.Configure<CeleriacOptions>(o => o.Queues = [.. Queues.Select(q => new QueueDefinition { Name = q.Name, Priority = q.Priority, Protocol = q.Protocol })]);
+        celeriac.Services.Configure<CeleriacOptions>(o =>
+        {
+            o.Queues = [.. Queues.Select(q => new QueueDefinition { Name = q.Name, Priority = q.Priority, Protocol = q.Protocol })];
+            o.Routes = [.. Routes.Select(r => new TaskRoute { Pattern = r.Pattern, Queue = r.Queue })];
+        });
         return celeriac;
     }
 

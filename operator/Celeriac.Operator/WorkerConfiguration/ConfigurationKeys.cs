@@ -1,6 +1,7 @@
 using Celeriac.Celery;
 using Celeriac.Celery.Redis;
 using Celeriac.Celery.Sqs;
+using Celeriac.Hosting;
 using Celeriac.Redis;
 using Celeriac.ServiceBus;
 using Celeriac.Sqs;
@@ -18,12 +19,12 @@ public static class ConfigurationKeys
     /// <summary>The section <c>AddCeleriac(configuration)</c> reads.</summary>
     public const string Root = "Celeriac";
 
-    // Keys the worker host reads by name rather than binds to an options property (BrokerSelection, StoreSelection,
-    // CeleriacBuilder.AddTask, TaskAssemblies); WorkerConfigurationContractTests proves each through the host's own code.
-    public const string BrokerType = "Broker:Type";
-    public const string StoreType = "Store:Type";
-    public const string TasksSection = "Tasks";
-    public const string TaskAssembliesSetting = "TaskAssemblies";
+    // Keys the worker host reads by name rather than binds to an options property, named where the host reads them;
+    // WorkerConfigurationContractTests proves each through the host's own code.
+    public const string BrokerType = BrokerSelection.TypeKey;
+    public const string StoreType = StoreSelection.TypeKey;
+    public const string TasksSection = TaskConfiguration.SectionName;
+    public const string TaskAssembliesSetting = TaskAssemblies.Setting;
 
     public static string WorkerSection { get; } = new WorkerOptionsValidator().Section;
     public static string RedisBrokerSection { get; } = new RedisBrokerOptionsValidator().Section;

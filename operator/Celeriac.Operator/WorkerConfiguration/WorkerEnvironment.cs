@@ -6,6 +6,7 @@ using Celeriac.Celery.Sqs;
 using Celeriac.Hosting;
 using Celeriac.Operator.Model;
 using Celeriac.Redis;
+using Celeriac.Routing;
 using Celeriac.ServiceBus;
 using Celeriac.Sqs;
 using Celeriac.Tasks;
@@ -108,6 +109,12 @@ public static class WorkerEnvironment
                 Value(Key(nameof(CeleriacOptions.Queues), i, nameof(QueueDefinition.Name)), settings.Queues[i].Name);
                 Value(Key(nameof(CeleriacOptions.Queues), i, nameof(QueueDefinition.Priority)), Text(settings.Queues[i].Priority));
                 if (settings.Queues[i].Protocol != QueueProtocols.Celeriac) Value(Key(nameof(CeleriacOptions.Queues), i, nameof(QueueDefinition.Protocol)), settings.Queues[i].Protocol);
+            }
+            // The pattern is a value, not part of the key, so a task name with dots needs no shell-safe spelling here.
+            for (var i = 0; i < settings.Routes.Count; i++)
+            {
+                Value(Key(nameof(CeleriacOptions.Routes), i, nameof(TaskRoute.Pattern)), settings.Routes[i].Pattern);
+                Value(Key(nameof(CeleriacOptions.Routes), i, nameof(TaskRoute.Queue)), settings.Routes[i].Queue);
             }
             if (settings.Celery is { } celery) Celery(celery, spec.Celery ?? new CelerySpec());
         }

@@ -106,13 +106,11 @@ public sealed class CeleryWorkerProcess : IAsyncDisposable
 
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {
-        var clock = Stopwatch.StartNew();
-        while (!Output.Contains(text, StringComparison.Ordinal))
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"celery worker exited with {_process.ExitCode}:\n{Output}");
-            if (clock.Elapsed > timeout) throw new TimeoutException($"celery worker did not print '{text}' within {timeout.TotalSeconds}s:\n{Output}");
-            await Task.Delay(50);
-        }
+        bool Printed() => Output.Contains(text, StringComparison.Ordinal);
+        await Eventually.Reached(() => Printed() || _process.HasExited, timeout);
+        if (Printed()) return;
+        if (_process.HasExited) throw new InvalidOperationException($"celery worker exited with {_process.ExitCode}:\n{Output}");
+        throw new TimeoutException($"celery worker did not print '{text}' within {timeout.TotalSeconds}s:\n{Output}");
     }
 
     /// <summary>SIGKILL: the worker dies with whatever it holds.</summary>

@@ -39,6 +39,7 @@ public sealed class RedisAutoscalingTests : OperatorTestBase
         // Received but not acknowledged: still counted (in flight), so the pool holds.
         var leased = await producer.Broker.ReceiveAsync(["high", "low"], 500, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), CancellationToken.None);
         Assert.NotEmpty(leased);
+        // A window of several polling intervals in which the pool must not scale down.
         await Task.Delay(2500);
         Assert.Equal(4, Replicas());
 

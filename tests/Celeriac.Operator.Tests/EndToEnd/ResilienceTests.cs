@@ -127,6 +127,7 @@ public sealed class ResilienceTests : OperatorTestBase
         var version = long.Parse(TaskQueue("billing")!["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         // A change to another resource moves the global resourceVersion; only a bookmark tells the TaskQueue watch.
         await Kubectl.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "unrelated", NamespaceProperty = "shop" }, Spec = new V1LeaseSpec() }, "shop");
+        // Bookmarks come every 200 ms; what the operator has read from its watch stream is not observable from here.
         await Task.Delay(1000);
         Api.DropWatches();
         await Eventually.Until(() => Api.Requests.Any(r => r.Contains("/taskqueues?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)
@@ -154,6 +155,7 @@ public sealed class ResilienceTests : OperatorTestBase
         var (leader, follower) = a.Controller.IsLeading ? (a, b) : (b, a);
         await CreateAsync();
         await Eventually.Until(() => Deployment("billing-general") is not null, "the leader reconciles");
+        // A window in which the follower must neither take the lease nor reconcile.
         await Task.Delay(1000);
         Assert.True(leader.Controller.IsLeading);
         Assert.False(follower.Controller.IsLeading);

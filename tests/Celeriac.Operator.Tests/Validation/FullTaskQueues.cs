@@ -37,6 +37,9 @@ public static class FullTaskQueues
               nodeSelector: { pool: workers }
               tolerations: [ { key: dedicated, operator: Equal, value: celeriac, effect: NoExecute, tolerationSeconds: 60 } ]
               env: [ { name: FEATURE_X, value: "on" }, { name: API_KEY, valueFrom: { secretKeyRef: { name: api, key: key } } } ]
+          routes:
+            - { pattern: "emails.*", queue: urgent }
+            - { pattern: reports.build, queue: bulk }
           tasks:
             - { name: emails.send, rateLimit: 70/s, softTimeLimit: 20s, timeLimit: 30s, maxRetries: 5, expires: 1h }
           schedules:

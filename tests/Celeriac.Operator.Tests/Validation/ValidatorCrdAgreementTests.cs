@@ -143,6 +143,8 @@ public sealed class ValidatorCrdAgreementTests
         Assert.Contains("spec.pools[].memoryCeilingPercent maximum", Bounds.Value.Keys);
         Assert.Contains("spec.pools[].autoscaling.engine enum", Bounds.Value.Keys);
         Assert.Contains("spec.pools[].resources.limits.* pattern", Bounds.Value.Keys);
+        Assert.Contains("spec.routes[].pattern pattern", Bounds.Value.Keys);
+        Assert.Contains("spec.routes unique", Bounds.Value.Keys);
     }
 
     /// <summary>Each CEL rule of the CRD: where it stands, its text, and a change to a full TaskQueue that breaks it.</summary>
@@ -152,6 +154,8 @@ public sealed class ValidatorCrdAgreementTests
             d => d["spec"]!["pools"]![0]!["queues"] = new JsonArray("nope")),
         ("spec", "!has(self.schedules) || self.schedules.all(s, self.queues.exists(d, d.name == s.queue) || !has(s.queue))", 0, "spec.schedules[0].queue",
             d => d["spec"]!["schedules"]![0]!["queue"] = "nope"),
+        ("spec", "!has(self.routes) || self.routes.all(r, self.queues.exists(d, d.name == r.queue))", 0, "spec.routes[1].queue",
+            d => d["spec"]!["routes"]![1]!["queue"] = "nope"),
         ("spec.broker", "(has(self.redis) ? 1 : 0) + (has(self.sqs) ? 1 : 0) + (has(self.serviceBus) ? 1 : 0) == 1", 0, "spec.broker",
             d => d["spec"]!["broker"]!["redis"] = new JsonObject { ["address"] = "r:6379" }),
         ("spec.broker.redis", "has(self.address) != has(self.connectionStringSecretRef)", 1, "spec.broker.redis",

@@ -5,7 +5,7 @@ using Celeriac.Envelope;
 namespace Celeriac.Testing.InProcess;
 
 /// <summary>Passes everything to an inner broker and records what was sent (batch by batch).</summary>
-public sealed class RecordingBroker(IBroker inner) : IBroker
+public sealed class RecordingBroker(IBroker inner) : ForwardingBroker(inner)
 {
     public sealed record Sent(OutgoingMessage Message, DateTimeOffset At)
     {
@@ -21,23 +21,26 @@ public sealed class RecordingBroker(IBroker inner) : IBroker
     /// <summary>When set, receiving throws this (a broker outage).</summary>
     public volatile Exception? ReceiveFailure;
 
+    private int _failedReceives;
+
+    /// <summary>Receives that threw <see cref="ReceiveFailure"/>.</summary>
+    public int FailedReceives => Volatile.Read(ref _failedReceives);
+
     public IEnumerable<TaskEnvelope> SentEnvelopes => SentMessages.Select(s => s.Envelope);
 
-    public ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
+    public override ValueTask SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         OnSend?.Invoke(messages);
         BatchSizes.Enqueue(messages.Count);
         var now = DateTimeOffset.UtcNow;
         foreach (var message in messages) SentMessages.Enqueue(new Sent(message, now));
-        return inner.SendAsync(messages, cancellationToken);
+        return base.SendAsync(messages, cancellationToken);
     }
 
-    public ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken) =>
-        ReceiveFailure is { } failure ? ValueTask.FromException<IReadOnlyList<BrokerMessage>>(failure) : inner.ReceiveAsync(queues, maxMessages, lease, wait, cancellationToken);
-
-    public ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken) => inner.AckAsync(messages, cancellationToken);
-    public ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken) => inner.ReleaseAsync(message, delay, cancellationToken);
-    public ValueTask ExtendLeaseAsync(IReadOnlyList<BrokerMessage> messages, TimeSpan lease, CancellationToken cancellationToken) => inner.ExtendLeaseAsync(messages, lease, cancellationToken);
-    public ValueTask DeadLetterAsync(BrokerMessage message, string reason, CancellationToken cancellationToken) => inner.DeadLetterAsync(message, reason, cancellationToken);
-    public ValueTask<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken) => inner.GetDepthAsync(queue, cancellationToken);
+    public override ValueTask<IReadOnlyList<BrokerMessage>> ReceiveAsync(IReadOnlyList<string> queues, int maxMessages, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (ReceiveFailure is not { } failure) return base.ReceiveAsync(queues, maxMessages, lease, wait, cancellationToken);
+        Interlocked.Increment(ref _failedReceives);
+        return ValueTask.FromException<IReadOnlyList<BrokerMessage>>(failure);
+    }
 }

@@ -1,8 +1,7 @@
 using Celeriac.Hosting;
-using Celeriac.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Celeriac.Sqlite.Tests;
+namespace Celeriac.Tests;
 
 /// <summary>The registry, control and index contract on the in-memory store: one provider per test, as in one process.</summary>
 public sealed class InMemoryLiveViewStoreContractTests : LiveViewStoreContractTests
