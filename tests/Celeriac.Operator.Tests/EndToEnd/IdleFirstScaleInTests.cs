@@ -44,7 +44,7 @@ public sealed class IdleFirstScaleInTests(ITestOutputHelper output) : OperatorTe
               queues: [default]
               concurrency: 1
               resources: { limits: { memory: 256Mi } }
-              autoscaling: { minReplicas: {{minReplicas}}, maxReplicas: 3, targetDepthPerReplica: 1, pollingInterval: 200ms, scaleDownStabilization: 1s, scaleInBusyWait: {{busyWait}} }
+              autoscaling: { minReplicas: {{minReplicas}}, maxReplicas: 3, targetDepthPerReplica: 2, pollingInterval: 200ms, scaleDownStabilization: 1s, scaleInBusyWait: {{busyWait}} }
         """;
 
     private const string DeploymentName = "scalein-general";
@@ -60,7 +60,7 @@ public sealed class IdleFirstScaleInTests(ITestOutputHelper output) : OperatorTe
         var busyPod = await Eventually.Value<string?>(async () => (await registry.ListAsync(CancellationToken.None)).FirstOrDefault(w => w.InFlight.Any(t => t.Id == id))?.Host,
             host => host is not null, "the long task runs and its worker's registry entry says so");
 
-        // One task in flight, one per replica: the pool needs one replica once its minimum allows it.
+        // One task in flight, two per replica: the pool needs one replica once its minimum allows it.
         await UpdateSpecAsync("shop", "scalein", spec => spec["pools"]![0]!["autoscaling"]!["minReplicas"] = 1);
         await Eventually.Until(() => Replicas() == 1, "the pool scales in to 1 replica", TimeSpan.FromSeconds(30));
 
@@ -85,6 +85,41 @@ public sealed class IdleFirstScaleInTests(ITestOutputHelper output) : OperatorTe
         await Eventually.Until(() => ConditionStatus("scalein", "IdleFirstScaleIn") == "True", "the status says the scale-in put idle workers first");
         Assert.Contains(Events("ScaledDown"), m => m.Contains("pool general: 3 -> 1 replicas", StringComparison.Ordinal));
         Assert.Empty(Events("WaitingForBusyWorkers"));
+    }
+
+    [Fact]
+    public async Task A_pool_waits_when_every_pod_is_busy_and_scales_in_once_a_worker_is_idle()
+    {
+        await using var workers = new Workers();
+        var processes = await StartPoolAsync(workers, Yaml(minReplicas: 2, busyWait: "5m"), replicas: 2);
+        var registry = workers.Services.GetRequiredService<IWorkerRegistry>();
+
+        var shortTask = await workers.Client.EnqueueAsync(new RecordArgs(6_000));
+        var longTask = await workers.Client.EnqueueAsync(new RecordArgs(30_000));
+        var running = await Eventually.Value(async () => await registry.ListAsync(CancellationToken.None),
+            entries => entries.Count(w => w.InFlightCount > 0 && processes.ContainsKey(w.Host)) == 2, "each pod's worker runs one of the two tasks");
+        var longPod = running.Single(w => w.InFlight.Any(t => t.Id == longTask)).Host;
+
+        // Two tasks in flight, two per replica: one replica would do, but both pods are busy.
+        await UpdateSpecAsync("shop", "scalein", spec => spec["pools"]![0]!["autoscaling"]!["minReplicas"] = 1);
+        await Eventually.Until(() => ConditionStatus("scalein", "ScaleInWaiting") == "True", "the status says the scale-in waits for busy workers");
+        Assert.Contains("pool general: the scale-in to 1 replicas waits for busy workers", Condition("scalein", "ScaleInWaiting")!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2, Replicas());
+        Assert.Contains("2 of 2 workers run tasks, so the scale-in to 1 waits for them (at most 5m)", Assert.Single(Events("WaitingForBusyWorkers")), StringComparison.Ordinal);
+
+        // The short task ends: its pod is idle, and the scale-in goes ahead with that one.
+        await Eventually.Until(() => Replicas() == 1, "the pool scales in once a worker is idle", TimeSpan.FromSeconds(30));
+        Assert.Contains(workers.Executions(), e => e.TaskId == shortTask && e.Event == "done");
+        Assert.DoesNotContain(workers.Executions(), e => e.TaskId == longTask && e.Event == "done");
+        // Polled every 200 ms for seconds, the wait was still one Event.
+        Assert.Single(Events("WaitingForBusyWorkers"));
+        var deleted = await ReplicaSetScaleDown.RunAsync(Kubectl, "shop", DeploymentName);
+        Assert.Equal([processes.Keys.Single(p => p != longPod)], deleted);
+        processes[deleted[0]].Terminate();
+
+        await Eventually.Until(() => workers.Executions().Any(e => e.TaskId == longTask && e.Event == "done"), "the long task completes", TimeSpan.FromSeconds(60));
+        Assert.Equal(["started", "done"], workers.Executions().Where(e => e.TaskId == longTask).Select(e => e.Event));
+        await Eventually.Until(() => ConditionStatus("scalein", "ScaleInWaiting") == "False", "the status says no scale-in waits any more");
     }
 
     /// <summary>Creates the TaskQueue, waits for its Deployment at <paramref name="replicas"/>, and runs a pod with a worker per replica, each registered under its pod's name.</summary>
