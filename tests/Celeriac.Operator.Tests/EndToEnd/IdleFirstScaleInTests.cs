@@ -122,6 +122,24 @@ public sealed class IdleFirstScaleInTests(ITestOutputHelper output) : OperatorTe
         await Eventually.Until(() => ConditionStatus("scalein", "ScaleInWaiting") == "False", "the status says no scale-in waits any more");
     }
 
+    [Fact]
+    public async Task Without_a_shared_store_a_pool_scales_in_as_before_and_says_so()
+    {
+        // The in-memory broker keeps its store (and so the workers' registry) inside each process: the operator cannot see the workers.
+        await StartOperatorAsync(brokerOverrides: new Dictionary<string, string?> { ["Celeriac:Broker:Type"] = "memory" });
+        await CreateAsync(Yaml(minReplicas: 3, busyWait: "5m"));
+        await Eventually.Until(() => Replicas() == 3, "the pool is at 3 replicas");
+
+        await UpdateSpecAsync("shop", "scalein", spec => spec["pools"]![0]!["autoscaling"]!["minReplicas"] = 1);
+        await Eventually.Until(() => Replicas() == 1, "the pool scales in as before", TimeSpan.FromSeconds(30));
+        await Eventually.Until(() => ConditionStatus("scalein", "IdleFirstScaleIn") == "False", "the status says idle workers could not be put first");
+        var message = Condition("scalein", "IdleFirstScaleIn")!["message"]!.GetValue<string>();
+        Assert.Contains("removes pods as the Deployment controller picks them", message, StringComparison.Ordinal);
+        Assert.Contains("the workers share no store", message, StringComparison.Ordinal);
+        Assert.Equal("True", ConditionStatus("scalein", "Reconciled"));
+        Assert.Empty(Events("WaitingForBusyWorkers"));
+    }
+
     /// <summary>Creates the TaskQueue, waits for its Deployment at <paramref name="replicas"/>, and runs a pod with a worker per replica, each registered under its pod's name.</summary>
     private async Task<Dictionary<string, LocalWorkerProcess>> StartPoolAsync(Workers workers, string yaml, int replicas)
     {
