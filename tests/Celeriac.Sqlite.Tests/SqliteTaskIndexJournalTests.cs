@@ -66,5 +66,26 @@ public sealed class SqliteTaskIndexJournalTests : IDisposable
         Assert.Equal(["t-9", "t-8"], found.Select(r => r.TaskId));
     }
 
+    [Fact]
+    public async Task Every_field_of_an_event_survives_the_journal()
+    {
+        await using var store = Store();
+        var index = store.GetRequiredService<ITaskIndex>();
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var ended = new TaskEvent("t-all", TaskState.Failed, at)
+        {
+            TaskName = "reports.build", Queue = "reports", Attempt = 2, Worker = "host:1:abc", EnqueuedAt = at.AddSeconds(-3),
+            StartedAt = at.AddSeconds(-2), FinishedAt = at.AddMilliseconds(-1), DurationMs = 1999.5, ExceptionType = "System.IO.IOException",
+            ExceptionMessage = "disk \"full\"\nline two", Args = "{\"n\":\"é\"}", TraceId = "0123456789abcdef0123456789abcdef",
+            Progress = 0.75, ProgressMessage = "page 3 of 4",
+        };
+        var masked = new TaskEvent("t-masked", TaskState.Queued, at) { TaskName = "secrets.rotate", ArgsMasked = true, HandedBack = true, Reset = true };
+
+        await index.RecordAsync([ended, masked], [], new TaskIndexLimits(100, TimeSpan.FromDays(1)), CancellationToken.None);
+
+        Assert.Equal(new TaskRecord("t-all").Apply(ended), await index.GetAsync("t-all", CancellationToken.None));
+        Assert.Equal(new TaskRecord("t-masked").Apply(masked), await index.GetAsync("t-masked", CancellationToken.None));
+    }
+
     public void Dispose() => _database.Dispose();
 }

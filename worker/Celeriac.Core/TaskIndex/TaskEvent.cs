@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Celeriac.TaskIndex;
 
@@ -37,12 +36,10 @@ public sealed record TaskEvent(string TaskId, TaskState? State, DateTimeOffset A
     public bool HandedBack { get; init; }
 
     /// <summary>The order of states within a task's life: the attempt, then queued &lt; started (or handed back) &lt; ended.</summary>
-    [JsonIgnore]
     public long Rank => State is null ? long.MinValue
         : Attempt * 3L + (State == TaskState.Queued && !HandedBack ? 0 : State is TaskState.Started or TaskState.Queued ? 1 : 2);
 
     /// <summary>Whether the event counts in the per-minute activity (enqueues and endings).</summary>
-    [JsonIgnore]
     public bool CountsAsActivity => State is { } state && state != TaskState.Started && !HandedBack && !Reset;
 
     /// <summary>One event that has the effect of <paramref name="earlier"/> then <paramref name="later"/> (same task).</summary>
@@ -77,11 +74,4 @@ public sealed record TaskEvent(string TaskId, TaskState? State, DateTimeOffset A
             Reset = earlier.Reset,
         };
     }
-
-    /// <summary>Events as JSON, for a store that keeps them as they came (the SQLite index's journal).</summary>
-    public static byte[] ListToJson(IReadOnlyList<TaskEvent> events) =>
-        JsonSerializer.SerializeToUtf8Bytes(events, TaskIndexJson.Default.IReadOnlyListTaskEvent);
-
-    public static IReadOnlyList<TaskEvent> ListFromJson(ReadOnlySpan<byte> json) =>
-        JsonSerializer.Deserialize(json, TaskIndexJson.Default.ListTaskEvent) ?? throw new JsonException("A task index journal entry is null.");
 }

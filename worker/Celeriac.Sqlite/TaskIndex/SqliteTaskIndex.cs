@@ -44,7 +44,7 @@ public sealed class SqliteTaskIndex(SqliteStoreDatabase database) : ITaskIndex
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(activity);
-        var blob = events.Count > 0 ? TaskEvent.ListToJson(events) : null;
+        var blob = events.Count > 0 ? JournalFormat.Write(events) : null;
         database.Write(Tables, s =>
         {
             var now = database.NowMillis;
@@ -102,7 +102,7 @@ public sealed class SqliteTaskIndex(SqliteStoreDatabase database) : ITaskIndex
             id = reader.GetInt64(0);
             maxTasks = reader.GetInt64(1);
             maxAge = reader.GetInt64(2);
-            events = TaskEvent.ListFromJson((byte[])reader.GetValue(3));
+            events = JournalFormat.Read((byte[])reader.GetValue(3));
         }
         var get = s.Command($"SELECT {Columns} FROM store_task_index WHERE task_id = $id", "$id");
         var set = s.Command(Upsert, Parameters);
