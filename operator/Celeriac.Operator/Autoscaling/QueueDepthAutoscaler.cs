@@ -183,7 +183,7 @@ public sealed class QueueDepthAutoscaler(
                 {
                     // A scale-in: which pods are idle decides how far it may go now; the same decision again, with that known.
                     var pods = await scaleIn.ReadAsync(queue, deployment, cancellationToken).ConfigureAwait(false);
-                    (decision, state) = ScaleMath.Decide(policy, previous, current, reading, started, error, age, pods.Idle);
+                    (decision, state) = ScaleMath.Decide(policy, previous, current, reading, started, error, age, pods.IdleOf(current));
                     var failure = decision.Replicas < decision.Current ? await scaleIn.MarkAsync(ns, pods, cancellationToken).ConfigureAwait(false) : pods.Error;
                     if (failure is not null && (failure != entry.ScaleInError || !entry.ScaleInTried))
                         AutoscalerLog.IdleFirstUnavailable(logger, ns, name, pool.Name, failure);

@@ -26,7 +26,7 @@ namespace Celeriac.Operator.Autoscaling;
 public static class ScaleMath
 {
     /// <param name="oldestReadyAge">How long the oldest ready message of the pool's queues has waited; null when none is ready or the broker cannot tell.</param>
-    /// <param name="idlePods">How many of the pool's pods run no task; null when unknown (no registry), and then a scale-in does not wait.</param>
+    /// <param name="idlePods">How many of the current replicas run no task (a replica without a pod counts as idle); null when unknown (no registry), and then a scale-in does not wait.</param>
     public static (ScaleDecision Decision, ScalerState State) Decide(ScalingPolicy policy, ScalerState state, int current, QueueDepth? reading, DateTimeOffset now,
         string? error = null, TimeSpan? oldestReadyAge = null, int? idlePods = null)
     {

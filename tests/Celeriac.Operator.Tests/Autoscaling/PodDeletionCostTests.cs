@@ -50,4 +50,16 @@ public sealed class PodDeletionCostTests
         var costs = PodDeletionCost.ForPods(["pool-a", "pool-b", "pool-c"], [restarted, current, Worker("pool-b", TimeSpan.FromSeconds(9)), Worker("elsewhere", TimeSpan.FromSeconds(9))], now);
         Assert.Equal(new Dictionary<string, int> { ["pool-a"] = 0, ["pool-b"] = 10, ["pool-c"] = 0 }, costs);
     }
+
+    [Fact]
+    public void Replicas_without_a_busy_pod_count_as_idle_and_unknown_costs_give_no_count()
+    {
+        var marked = new Dictionary<string, string?>();
+        var pods = new ScaleInPods(new Dictionary<string, int> { ["a"] = 0, ["b"] = 17 }, marked, null);
+        // Three replicas, two pods (one busy): the pod not created yet runs nothing either.
+        Assert.Equal(2, pods.IdleOf(3));
+        Assert.Equal(0, new ScaleInPods(new Dictionary<string, int>(), marked, null).IdleOf(0));
+        Assert.Equal(4, new ScaleInPods(new Dictionary<string, int>(), marked, null).IdleOf(4));
+        Assert.Null(new ScaleInPods(null, marked, "registry down").IdleOf(3));
+    }
 }

@@ -12,8 +12,11 @@ namespace Celeriac.Operator.Autoscaling.ScaleIn;
 /// <param name="Marked">The pods' current pod-deletion-cost annotations, by pod name.</param>
 public sealed record ScaleInPods(IReadOnlyDictionary<string, int>? Costs, IReadOnlyDictionary<string, string?> Marked, string? Error)
 {
-    /// <summary>Pods that run nothing; null when unknown.</summary>
-    public int? Idle => Costs?.Values.Count(c => c == 0);
+    /// <summary>
+    /// Of <paramref name="replicas"/>, how many run nothing (null when unknown): all but the busy pods, so a replica
+    /// whose pod does not exist yet, or has not registered, counts as idle.
+    /// </summary>
+    public int? IdleOf(int replicas) => Costs is null ? null : Math.Max(0, replicas - Costs.Values.Count(c => c > 0));
 }
 
 /// <summary>
