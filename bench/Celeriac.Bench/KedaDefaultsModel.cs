@@ -20,35 +20,18 @@ public sealed class KedaDefaultsModel(int minReplicas, int maxReplicas, int targ
     public static readonly TimeSpan HpaSyncOffset = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan ScaleDownWindow = TimeSpan.FromSeconds(300);
 
+    private readonly List<(TimeSpan At, int Replicas)> _recommendations = [];
+    private TimeSpan _lastActive = TimeSpan.Zero;
+
     /// <returns>(time, replicas) at every change, starting with the initial count.</returns>
     public List<(TimeSpan At, int Replicas)> Run(Func<TimeSpan, long> depthAt, TimeSpan duration, int initialReplicas)
     {
         var replicas = initialReplicas;
         var changes = new List<(TimeSpan, int)> { (TimeSpan.Zero, replicas) };
-        var recommendations = new List<(TimeSpan At, int Replicas)>();
-        var lastActive = TimeSpan.Zero;
         for (var t = TimeSpan.Zero; t <= duration; t += TimeSpan.FromSeconds(1))
         {
-            var next = replicas;
-            if (t.Ticks % PollingInterval.Ticks == 0)
-            {
-                var active = depthAt(t) > 0;
-                if (active) lastActive = t;
-                if (active && replicas == 0) next = Math.Max(1, minReplicas);
-                else if (!active && replicas > 0 && minReplicas == 0 && t - lastActive >= CooldownPeriod) next = 0;
-            }
-            else if ((t - HpaSyncOffset).Ticks % HpaSyncPeriod.Ticks == 0 && replicas > 0)
-            {
-                var depth = depthAt(t);
-                var desired = (int)Math.Ceiling(depth / (double)target);
-                if (Math.Abs(depth / ((double)target * replicas) - 1) <= 0.1) desired = replicas;
-                desired = Math.Clamp(desired, Math.Max(1, minReplicas), maxReplicas);
-                recommendations.Add((t, desired));
-                recommendations.RemoveAll(r => r.At <= t - ScaleDownWindow);
-                next = desired > replicas
-                    ? Math.Min(desired, Math.Max(replicas * 2, replicas + 4))
-                    : Math.Min(replicas, recommendations.Max(r => r.Replicas));
-            }
+            var at = t;
+            var next = Step(t, () => depthAt(at), replicas);
             if (next != replicas)
             {
                 replicas = next;
@@ -56,5 +39,28 @@ public sealed class KedaDefaultsModel(int minReplicas, int maxReplicas, int targ
             }
         }
         return changes;
+    }
+
+    /// <summary>One second of KEDA and the HPA: the replicas at <paramref name="t"/>, given the current ones; the depth is read only when one of them polls.</summary>
+    public int Step(TimeSpan t, Func<long> depthAt, int replicas)
+    {
+        if (t.Ticks % PollingInterval.Ticks == 0)
+        {
+            var active = depthAt() > 0;
+            if (active) _lastActive = t;
+            if (active && replicas == 0) return Math.Max(1, minReplicas);
+            if (!active && replicas > 0 && minReplicas == 0 && t - _lastActive >= CooldownPeriod) return 0;
+            return replicas;
+        }
+        if ((t - HpaSyncOffset).Ticks % HpaSyncPeriod.Ticks != 0 || replicas == 0) return replicas;
+        var depth = depthAt();
+        var desired = (int)Math.Ceiling(depth / (double)target);
+        if (Math.Abs(depth / ((double)target * replicas) - 1) <= 0.1) desired = replicas;
+        desired = Math.Clamp(desired, Math.Max(1, minReplicas), maxReplicas);
+        _recommendations.Add((t, desired));
+        _recommendations.RemoveAll(r => r.At <= t - ScaleDownWindow);
+        return desired > replicas
+            ? Math.Min(desired, Math.Max(replicas * 2, replicas + 4))
+            : Math.Min(replicas, _recommendations.Max(r => r.Replicas));
     }
 }

@@ -58,6 +58,8 @@ public static class OperatorHost
         services.AddSingleton(sp => new Brokers.TaskQueueBrokers(sp.GetRequiredService<IKubernetes>()));
         services.AddSingleton(sp => new Autoscaling.AutoscalingViews(sp.GetRequiredService<OperatorOptions>().AutoscalingStatusRefresh));
         services.AddSingleton<Autoscaling.IQueueDepthSource, Autoscaling.BrokerQueueDepthSource>();
+        services.AddSingleton<Autoscaling.ScaleIn.IWorkerSource, Autoscaling.ScaleIn.RegistryWorkerSource>();
+        services.AddSingleton<Autoscaling.ScaleIn.IdleFirstScaleIn>();
         services.AddSingleton<Autoscaling.QueueDepthAutoscaler>();
         services.AddSingleton<TaskQueueCache>();
         services.AddSingleton<TaskQueueReconciler>();

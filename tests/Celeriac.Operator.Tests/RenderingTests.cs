@@ -75,6 +75,16 @@ public sealed class RenderingTests
     }
 
     [Fact]
+    public void The_worker_learns_its_pods_name_from_the_downward_api_so_the_registry_matches_it_to_the_pod()
+    {
+        var variable = ContainerEnv(Deployment()).Single(v => v!["name"]!.GetValue<string>() == Celeriac.Registry.WorkerIdentity.PodNameVariable)!;
+        Assert.Equal("metadata.name", variable["valueFrom"]!["fieldRef"]!["fieldPath"]!.GetValue<string>());
+        Assert.Null(variable["value"]);
+    }
+
+    private static JsonArray ContainerEnv(JsonObject deployment) => Container(deployment)["env"]!.AsArray();
+
+    [Fact]
     public void Does_not_set_replicas_so_the_autoscaler_owns_them()
     {
         Assert.Null(Deployment()["spec"]!["replicas"]);

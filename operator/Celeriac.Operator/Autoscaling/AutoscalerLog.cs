@@ -12,4 +12,7 @@ internal static partial class AutoscalerLog
 
     [LoggerMessage(103, LogLevel.Warning, "Autoscaling TaskQueue {Key} failed; trying again at the next poll")]
     public static partial void PollFailed(ILogger logger, Exception exception, string key);
+
+    [LoggerMessage(104, LogLevel.Warning, "Scale-in of pool {Pool} of TaskQueue {Namespace}/{Name} cannot put idle workers first, so it removes pods as the Deployment controller picks them: {Error}")]
+    public static partial void IdleFirstUnavailable(ILogger logger, string @namespace, string name, string pool, string error);
 }

@@ -28,10 +28,46 @@ public static class AutoscalingStatus
             Reason = view.BrokerReachable ? "DepthRead" : "BrokerUnreachable",
             Message = view.BrokerReachable ? "the autoscaler reads the queue depth" : $"the queue depth could not be read (replicas kept): {view.BrokerError}",
         }, now);
-        status.Conditions = status.Conditions?.Any(c => c.Type == StatusBuilder.BrokerReachable) == true
-            ? [.. status.Conditions.Select(c => c.Type == StatusBuilder.BrokerReachable ? reachable : c)]
-            : [.. status.Conditions ?? [], reachable];
+        Put(status, reachable);
+
+        if (view.IdleFirst is { } idleFirst)
+        {
+            Put(status, StatusBuilder.Merge(previous, new StatusCondition
+            {
+                Type = IdleFirstScaleIn,
+                Status = idleFirst.Length == 0 ? "True" : "False",
+                ObservedGeneration = generation,
+                Reason = idleFirst.Length == 0 ? "PodsMarked" : "WorkersUnknown",
+                Message = idleFirst.Length == 0
+                    ? "the last scale-in marked the pods with their pod-deletion-cost from the worker registry, so idle workers go first"
+                    : $"the last scale-in removes pods as the Deployment controller picks them: {idleFirst}",
+            }, now));
+        }
+
+        var waits = view.Pools.Where(p => p.BusyWait is not null).ToList();
+        if (waits.Count > 0 || previous?.Any(c => c.Type == ScaleInWaiting) == true)
+        {
+            Put(status, StatusBuilder.Merge(previous, new StatusCondition
+            {
+                Type = ScaleInWaiting,
+                Status = waits.Count > 0 ? "True" : "False",
+                ObservedGeneration = generation,
+                Reason = waits.Count > 0 ? "BusyWorkers" : "NotWaiting",
+                Message = waits.Count > 0
+                    ? string.Join("; ", waits.Select(p => string.Create(CultureInfo.InvariantCulture,
+                        $"pool {p.Pool}: the scale-in to {p.BusyWait!.To} replicas waits for busy workers since {p.BusyWait.Since.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} (at most {KubeDuration.Format(p.BusyWait.Limit)}), at {p.DesiredReplicas} now")))
+                    : "no scale-in waits for busy workers",
+            }, now));
+        }
     }
+
+    public const string IdleFirstScaleIn = "IdleFirstScaleIn";
+    public const string ScaleInWaiting = "ScaleInWaiting";
+
+    private static void Put(TaskQueueStatus status, StatusCondition condition) =>
+        status.Conditions = status.Conditions?.Any(c => c.Type == condition.Type) == true
+            ? [.. status.Conditions.Select(c => c.Type == condition.Type ? condition : c)]
+            : [.. status.Conditions ?? [], condition];
 
     public const string Autoscaling = "Autoscaling";
 

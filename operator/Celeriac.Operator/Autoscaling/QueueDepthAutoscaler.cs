@@ -24,6 +24,7 @@ public sealed class QueueDepthAutoscaler(
     IKubernetes client,
     TaskQueueCache cache,
     IQueueDepthSource depths,
+    ScaleIn.IdleFirstScaleIn scaleIn,
     AutoscalingViews views,
     EventRecorder events,
     OperatorMetrics metrics,
@@ -46,6 +47,10 @@ public sealed class QueueDepthAutoscaler(
         public Task? Running { get; set; }
         public Dictionary<string, ScalerState> States { get; } = new(StringComparer.Ordinal);
         public bool? Reachable { get; set; }
+
+        /// <summary>Whether a scale-in was prepared yet, and what kept the last one from marking pods (null: nothing).</summary>
+        public bool ScaleInTried { get; set; }
+        public string? ScaleInError { get; set; }
     }
 
     /// <param name="requestReconcile">Asks the controller to reconcile a TaskQueue (to write its status).</param>
@@ -169,11 +174,30 @@ public sealed class QueueDepthAutoscaler(
                 if (deployments[i] is not { } deployment) continue; // Not created yet: the reconciler comes first.
                 var policy = policies[pool.Name];
                 var current = deployment.Spec?.Replicas ?? 1;
-                var pods = deployment.Status?.Replicas ?? 0;
+                var podCount = deployment.Status?.Replicas ?? 0;
                 QueueDepth? reading = readings is null ? null : Sum(pool.Queues.Distinct(StringComparer.Ordinal).Select(q => readings.GetValueOrDefault(q)));
                 var age = pool.Queues.Select(q => ages.GetValueOrDefault(q)).Max();
-                var (decision, state) = ScaleMath.Decide(policy, entry.States.GetValueOrDefault(pool.Name) ?? ScalerState.Initial, current, reading, started, error, age);
+                var previous = entry.States.GetValueOrDefault(pool.Name) ?? ScalerState.Initial;
+                var (decision, state) = ScaleMath.Decide(policy, previous, current, reading, started, error, age);
+                if (decision.Replicas < decision.Current)
+                {
+                    // A scale-in: which pods are idle decides how far it may go now; the same decision again, with that known.
+                    var pods = await scaleIn.ReadAsync(queue, deployment, cancellationToken).ConfigureAwait(false);
+                    (decision, state) = ScaleMath.Decide(policy, previous, current, reading, started, error, age, pods.IdleOf(current));
+                    var failure = decision.Replicas < decision.Current ? await scaleIn.MarkAsync(ns, pods, cancellationToken).ConfigureAwait(false) : pods.Error;
+                    if (failure is not null && (failure != entry.ScaleInError || !entry.ScaleInTried))
+                        AutoscalerLog.IdleFirstUnavailable(logger, ns, name, pool.Name, failure);
+                    (entry.ScaleInTried, entry.ScaleInError) = (true, failure);
+                }
                 if (decision.Replicas == 0 && started + policy.PollingIntervalAtZero < entry.Due) entry.Due = started + policy.PollingIntervalAtZero;
+                if (decision.BusyWaitStarted)
+                {
+                    var waiting = string.Create(CultureInfo.InvariantCulture, $"pool {pool.Name}: {decision.Message}");
+                    AutoscalerLog.Scaled(logger, ns, name, pool.Name, waiting);
+                    await events.RecordAsync(obj, EventRecorder.Normal, ScaleDecision.WaitingForBusyWorkers, waiting, cancellationToken).ConfigureAwait(false);
+                }
+                if (decision.BusyWaitExpired)
+                    await events.RecordAsync(obj, EventRecorder.Warning, "BusyWaitExpired", $"pool {pool.Name}: {decision.Message}", cancellationToken).ConfigureAwait(false);
                 if (decision.Changed)
                 {
                     var deploymentName = TaskQueueRenderer.ObjectName(queue, pool);
@@ -183,11 +207,18 @@ public sealed class QueueDepthAutoscaler(
                     await events.RecordAsync(obj, EventRecorder.Normal, decision.Replicas > decision.Current ? "ScaledUp" : "ScaledDown", message, cancellationToken).ConfigureAwait(false);
                 }
                 entry.States[pool.Name] = state;
-                metrics.SetPoolReplicas(name, pool.Name, pods, decision.Replicas, policy.MinReplicas, policy.MaxReplicas);
-                poolViews.Add(new PoolAutoscalingView(pool.Name, decision.Depth, decision.Replicas, pods, state.LastScaleTime, state.LastScaleReason));
+                metrics.SetPoolReplicas(name, pool.Name, podCount, decision.Replicas, policy.MinReplicas, policy.MaxReplicas);
+                var busyWait = decision.BusyWaitSince is { } since
+                    ? new BusyWaitView(since, decision.Current, decision.Wanted, policy.ScaleInBusyWait)
+                    : null;
+                poolViews.Add(new PoolAutoscalingView(pool.Name, decision.Depth, decision.Replicas, podCount, state.LastScaleTime, state.LastScaleReason) { BusyWait = busyWait });
             }
             var total = readings?.Values.Sum(d => d.Ready + d.InFlight + d.Delayed);
-            if (views.Set(key, new TaskQueueAutoscalingView(poolViews, readings is not null, error, total), time.GetUtcNow())) requestReconcile(key);
+            var view = new TaskQueueAutoscalingView(poolViews, readings is not null, error, total)
+            {
+                IdleFirst = entry.ScaleInTried ? entry.ScaleInError ?? "" : null,
+            };
+            if (views.Set(key, view, time.GetUtcNow())) requestReconcile(key);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Celeriac.Brokers;
+using Celeriac.Operator.Model;
 
 namespace Celeriac.Operator.Autoscaling;
 
@@ -15,6 +16,9 @@ namespace Celeriac.Operator.Autoscaling;
 /// <item>above the current count: scale up at once, by at most maxScaleUpStep.</item>
 /// <item>below: scale down to the highest recommendation of the stabilization window (as the HPA does), so a depth
 /// oscillating around a threshold holds the higher count instead of flapping.</item>
+/// <item>below, with the count of idle pods known (from the worker registry): scale in only by as many replicas as pods are
+/// idle, since the ReplicaSet removes idle pods first (their deletion cost is lowest), and hold the rest until more
+/// pods are idle or the scale-in has waited scaleInBusyWait; then scale in anyway. Unknown idle pods: scale in as decided.</item>
 /// <item>no reading (broker unreachable): keep the current count; after the outage the current count counts as a
 /// recommendation again, so the pool scales down only after a full window of good readings.</item>
 /// </list>
@@ -22,12 +26,14 @@ namespace Celeriac.Operator.Autoscaling;
 public static class ScaleMath
 {
     /// <param name="oldestReadyAge">How long the oldest ready message of the pool's queues has waited; null when none is ready or the broker cannot tell.</param>
-    public static (ScaleDecision Decision, ScalerState State) Decide(ScalingPolicy policy, ScalerState state, int current, QueueDepth? reading, DateTimeOffset now, string? error = null, TimeSpan? oldestReadyAge = null)
+    /// <param name="idlePods">How many of the current replicas run no task (a replica without a pod counts as idle); null when unknown (no registry), and then a scale-in does not wait.</param>
+    public static (ScaleDecision Decision, ScalerState State) Decide(ScalingPolicy policy, ScalerState state, int current, QueueDepth? reading, DateTimeOffset now,
+        string? error = null, TimeSpan? oldestReadyAge = null, int? idlePods = null)
     {
         if (reading is not { } depth)
         {
             return (new ScaleDecision(current, current, null, null, ScaleDecision.BrokerUnreachable,
-                $"the broker could not be read ({error ?? "no reading"}); keeping {current} replicas"), state with { Started = false });
+                $"the broker could not be read ({error ?? "no reading"}); keeping {current} replicas"), state with { Started = false, BusyWaitSince = null });
         }
 
         var counted = depth.Ready + (policy.CountsInFlight ? depth.InFlight : 0);
@@ -66,10 +72,41 @@ public static class ScaleMath
             : "";
         var message = string.Create(CultureInfo.InvariantCulture,
             $"depth {counted} ({target}, activation above {policy.ActivationDepth}){wait}: recommended {recommended}, {current} -> {next}");
-        var decision = new ScaleDecision(current, next, recommended, counted, reason, message) { OldestReadyAge = oldestReadyAge };
+
+        var wanted = next;
+        DateTimeOffset? waitSince = null;
+        var expired = false;
+        if (next < current && policy.ScaleInBusyWait > TimeSpan.Zero && idlePods is { } idle && Math.Max(next, current - Math.Max(0, idle)) is var allowed && allowed > next)
+        {
+            var waitingSince = state.BusyWaitSince ?? now;
+            var busy = string.Create(CultureInfo.InvariantCulture, $"{current - Math.Max(0, idle)} of {current} workers run tasks");
+            if (now - waitingSince < policy.ScaleInBusyWait)
+            {
+                waitSince = waitingSince;
+                next = allowed;
+                reason = next < current ? ScaleDecision.ScaleDown : ScaleDecision.WaitingForBusyWorkers;
+                message += string.Create(CultureInfo.InvariantCulture,
+                    $"; {busy}, so the scale-in to {wanted} waits for them (at most {KubeDuration.Format(policy.ScaleInBusyWait)}): {current} -> {next}");
+            }
+            else
+            {
+                expired = true;
+                message += string.Create(CultureInfo.InvariantCulture,
+                    $"; {busy}, and the scale-in waited {KubeDuration.Format(policy.ScaleInBusyWait)} for them: it removes busy workers");
+            }
+        }
+        var decision = new ScaleDecision(current, next, recommended, counted, reason, message)
+        {
+            OldestReadyAge = oldestReadyAge,
+            Wanted = wanted,
+            BusyWaitSince = waitSince,
+            BusyWaitStarted = waitSince is not null && state.BusyWaitSince is null,
+            BusyWaitExpired = expired,
+        };
         var nextState = state with
         {
             Started = true,
+            BusyWaitSince = waitSince,
             Recommendations = history,
             LastScaleTime = decision.Changed ? now : state.LastScaleTime,
             LastScaleReason = decision.Changed ? $"{reason}: {message}" : state.LastScaleReason,

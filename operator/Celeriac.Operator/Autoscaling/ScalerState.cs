@@ -16,4 +16,7 @@ public sealed record ScalerState
     /// <summary>False until the first decision and after a failed read: a fresh scaler (new leader, restart, broker back)
     /// counts the current replicas as a recommendation, so it never scales down before a full window.</summary>
     public bool Started { get; init; }
+
+    /// <summary>Since when a scale-in has waited for busy workers to become idle; null when none waits.</summary>
+    public DateTimeOffset? BusyWaitSince { get; init; }
 }

@@ -45,6 +45,9 @@ public sealed record ScalingPolicy
     /// <summary>How often a pool at zero replicas is read, so that the first message starts a worker within about this long.</summary>
     public TimeSpan PollingIntervalAtZero { get; init; } = KubeDuration.Parse(Defaults.PollingIntervalAtZero);
 
+    /// <summary>How long a scale-in that would remove a busy worker waits for it to become idle (builtin engine); then it proceeds.</summary>
+    public TimeSpan ScaleInBusyWait { get; init; } = KubeDuration.Parse(Defaults.ScaleInBusyWait);
+
     /// <summary>When set, the pool also scales on the age of its oldest ready message: the larger recommendation wins.</summary>
     public TimeSpan? TargetQueueWait { get; init; }
 
@@ -73,6 +76,7 @@ public sealed record ScalingPolicy
         ScaleDownStabilization = KubeDuration.Parse(spec.ScaleDownStabilization),
         PollingInterval = KubeDuration.Parse(spec.PollingInterval),
         PollingIntervalAtZero = KubeDuration.Parse(spec.PollingIntervalAtZero),
+        ScaleInBusyWait = KubeDuration.Parse(spec.ScaleInBusyWait),
         TargetQueueWait = spec.TargetQueueWait is { } wait ? KubeDuration.Parse(wait) : null,
     };
 

@@ -30,4 +30,7 @@ public sealed class AutoscalingSpec
 
     /// <summary>How often the queues of a pool at zero replicas are read (a duration).</summary>
     public string PollingIntervalAtZero { get; set; } = "2s";
+
+    /// <summary>How long a scale-in waits for busy workers to become idle before it removes them anyway (a duration; 0s: never waits).</summary>
+    public string ScaleInBusyWait { get; set; } = "3m";
 }

@@ -28,6 +28,12 @@ public static class WorkerEnvironment
     public static JsonArray Build(TaskQueueSpec spec, PoolSpec pool, int? memoryCeilingMb, TimeSpan shutdownGrace)
     {
         var env = new Writer();
+        // The worker's registry entry names its pod, so the autoscaler can tell which pods are busy (idle-first scale-in).
+        env.Variables.Add(new JsonObject
+        {
+            ["name"] = Celeriac.Registry.WorkerIdentity.PodNameVariable,
+            ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = "metadata.name" } },
+        });
         env.Client(ClientSettings.For(spec, env.Secret), spec);
         var served = spec.QueuesOf(pool);
         for (var i = 0; i < served.Count; i++) env.Value(Key(WorkerSection, nameof(WorkerOptions.Queues), i), served[i]);

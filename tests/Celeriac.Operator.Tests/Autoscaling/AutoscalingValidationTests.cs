@@ -12,6 +12,7 @@ public sealed class AutoscalingValidationTests
     [InlineData("keda redis connection string", "needs broker.redis.address")]
     [InlineData("wait", "spec.pools[0].autoscaling.targetQueueWait: '500ms' is shorter than 1s")]
     [InlineData("at zero", "spec.pools[0].autoscaling.pollingIntervalAtZero: 'soon' does not match")]
+    [InlineData("busy wait", "spec.pools[0].autoscaling.scaleInBusyWait: 'a while' does not match")]
     [InlineData("metric", "spec.pools[0].autoscaling.metric: 'cpu' is not one of")]
     [InlineData("utilization", "spec.pools[0].autoscaling.targetUtilization:")]
     public void Rejects(string what, string expected)
@@ -26,6 +27,7 @@ public sealed class AutoscalingValidationTests
             case "metric": scaling.Metric = "cpu"; break;
             case "wait": scaling.TargetQueueWait = "500ms"; break;
             case "at zero": scaling.PollingIntervalAtZero = "soon"; break;
+            case "busy wait": scaling.ScaleInBusyWait = "a while"; break;
             case "utilization": scaling.TargetUtilization = 120; break;
             case "keda redis connection string":
                 scaling.Engine = AutoscalingSpec.KedaEngine;
@@ -44,6 +46,7 @@ public sealed class AutoscalingValidationTests
             Engine = AutoscalingSpec.KedaEngine, MinReplicas = 0, MaxReplicas = 4, TargetDepthPerReplica = 10, PollingInterval = "100ms",
             ActivationDepth = 2, CountInFlight = false, MaxScaleUpStep = 1, ScaleDownStabilization = "30s",
             Metric = AutoscalingSpec.SlotsMetric, TargetUtilization = 100, TargetQueueWait = "30s", PollingIntervalAtZero = "500ms",
+            ScaleInBusyWait = "0s",
         };
         Assert.Empty(TaskQueueValidator.Validate(queue));
     }

@@ -15,7 +15,7 @@ public sealed class ScalingPolicyTests
         var autoscaling = CrdFile.OpenApiSchema()["properties"]!["spec"]!["properties"]!["pools"]!["items"]!["properties"]!["autoscaling"]!.AsObject();
         var defaulted = new JsonObject();
         SchemaDefaults.Apply(defaulted, autoscaling);
-        Assert.Equal(12, defaulted.Count);
+        Assert.Equal(13, defaulted.Count);
         var spec = defaulted.Deserialize<AutoscalingSpec>(ModelJson.Options)!;
         var concurrency = new PoolSpec().Concurrency;
         Assert.Equal(new ScalingPolicy(), ScalingPolicy.From(spec, concurrency));
@@ -31,6 +31,7 @@ public sealed class ScalingPolicyTests
             MinReplicas = 0, MaxReplicas = 7, TargetDepthPerReplica = 30, ActivationDepth = 4, CountInFlight = false,
             MaxScaleUpStep = 2, PollingInterval = "1500ms", ScaleDownStabilization = "90s",
             Metric = AutoscalingSpec.SlotsMetric, TargetUtilization = 50, TargetQueueWait = "45s", PollingIntervalAtZero = "1s",
+            ScaleInBusyWait = "2m",
         }, concurrency: 4);
         Assert.Equal(new ScalingPolicy
         {
@@ -38,6 +39,7 @@ public sealed class ScalingPolicyTests
             MaxScaleUpStep = 2, PollingInterval = TimeSpan.FromMilliseconds(1500), ScaleDownStabilization = TimeSpan.FromSeconds(90),
             Metric = ScalingMetric.Slots, Concurrency = 4, TargetUtilization = 50,
             TargetQueueWait = TimeSpan.FromSeconds(45), PollingIntervalAtZero = TimeSpan.FromSeconds(1),
+            ScaleInBusyWait = TimeSpan.FromMinutes(2),
         }, policy);
     }
 }

@@ -19,10 +19,11 @@ namespace Celeriac.Operator.Tests.Fake;
 /// <item>metadata.generation increases on changes outside metadata and status.</item>
 /// <item>Status subresource: writes to the object ignore .status, writes to /status change only .status.</item>
 /// <item>Server-side apply (PATCH application/apply-patch+yaml, fieldManager, force): see <see cref="ServerSideApply"/>.</item>
+/// <item>JSON merge patch and strategic merge patch of maps (PATCH application/merge-patch+json, application/strategic-merge-patch+json): see FakeKubernetesApi.Patch.cs.</item>
 /// <item>Watch: events after the given resourceVersion, BOOKMARK events when allowWatchBookmarks=true, timeoutSeconds,
 /// and a 200 response carrying one ERROR event with a 410 Expired Status when the version is older than the
 /// retained history (after <see cref="Compact"/>), as the API server does.</item>
-/// <item>Deletion removes the object; the garbage collector is simulated by deleting, in the background after every
+/// <item>Deletion removes the object (at once: no graceful deletion) and answers with a Status, or with the object for pods; the garbage collector is simulated by deleting, in the background after every
 /// delete and every write of a dependent, objects whose ownerReferences all name uids that no longer exist (cascading).</item>
 /// <item>Defaulting of Deployment spec.replicas to 1 on creation; the Deployment's scale subresource (autoscaling/v1 Scale: GET, PUT, apply).</item>
 /// <item>Bearer-token authentication when <see cref="RequiredToken"/> is set: any other request gets 401 Unauthorized, as an
@@ -65,6 +66,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
         fake.Register(new FakeResource("", "v1", "events", "Event", true, false));
         fake.Register(new FakeResource("coordination.k8s.io", "v1", "leases", "Lease", true, false));
         fake.Register(new FakeResource("", "v1", "secrets", "Secret", true, false));
+        fake.Register(new FakeResource("", "v1", "pods", "Pod", true, true));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o =>
@@ -252,6 +254,12 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
             case "PATCH" when name is not null && request.ContentType?.StartsWith("application/apply-patch+yaml", StringComparison.Ordinal) == true:
                 await WriteResultAsync(context, ApplyPatch(resource, ns, name, subresource, request.Query["fieldManager"].ToString(),
                     request.Query["force"] == "true", await BodyAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
+                break;
+            case "PATCH" when name is not null && request.ContentType?.StartsWith(MergePatchType, StringComparison.Ordinal) == true:
+                await WriteResultAsync(context, MergePatch(resource, ns, name, subresource, strategic: false, await BodyAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
+                break;
+            case "PATCH" when name is not null && request.ContentType?.StartsWith(StrategicMergePatchType, StringComparison.Ordinal) == true:
+                await WriteResultAsync(context, MergePatch(resource, ns, name, subresource, strategic: true, await BodyAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
                 break;
             case "DELETE" when name is not null:
                 var options = request.ContentLength > 0 ? await BodyAsync(context).ConfigureAwait(false) : null;
@@ -475,6 +483,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
 
     private (int, JsonObject) Delete(FakeResource resource, string? ns, string name, string? uid)
     {
+        JsonObject deleted;
         lock (gate)
         {
             var key = Key(ResourceKey(resource), ns, name);
@@ -482,9 +491,11 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
             if (uid is not null && current["metadata"]!["uid"]!.GetValue<string>() != uid)
                 return (409, StatusObject(409, "Conflict", "Precondition failed: UID in precondition does not match the object"));
             Remove(key, current);
+            deleted = (JsonObject)current.DeepClone();
         }
         _ = Task.Run(CollectGarbage);
-        return (200, StatusObject(200, "Success", "deleted"));
+        // The API server answers with the deleted object where the resource's storage says so (pods), else a Status.
+        return resource.Kind == "Pod" ? (200, deleted) : (200, StatusObject(200, "Success", "deleted"));
     }
 
     /// <summary>The garbage collector: dependents whose every owner is gone are deleted, cascading.</summary>

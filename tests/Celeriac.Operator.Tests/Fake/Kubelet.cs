@@ -12,18 +12,30 @@ namespace Celeriac.Operator.Tests.Fake;
 public static class Kubelet
 {
     /// <param name="secret">A Secret's key (name, key) as the pod would read it.</param>
-    public static Dictionary<string, string> Environment(JsonArray env, Func<string, string, string> secret)
+    /// <param name="pod">The pod the container runs in, for <c>valueFrom.fieldRef</c> (the downward API); default: one named worker-0.</param>
+    public static Dictionary<string, string> Environment(JsonArray env, Func<string, string, string> secret, JsonObject? pod = null)
     {
+        pod ??= new JsonObject { ["metadata"] = new JsonObject { ["name"] = "worker-0", ["namespace"] = "default" } };
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var node in env)
         {
             var name = node!["name"]!.GetValue<string>();
             variables[name] = node["valueFrom"]?["secretKeyRef"] is JsonObject reference
                 ? secret(reference["name"]!.GetValue<string>(), reference["key"]!.GetValue<string>())
-                : Expand(node["value"]?.GetValue<string>() ?? "", variables);
+                : node["valueFrom"]?["fieldRef"]?["fieldPath"]?.GetValue<string>() is { } path
+                    ? Field(pod, path)
+                    : Expand(node["value"]?.GetValue<string>() ?? "", variables);
         }
         return variables;
     }
+
+    /// <summary>A downward-API field of the pod: metadata.name, metadata.namespace, metadata.uid (the ones a fieldRef may name that this fake knows).</summary>
+    public static string Field(JsonObject pod, string path) => path switch
+    {
+        "metadata.name" or "metadata.namespace" or "metadata.uid" =>
+            pod["metadata"]?[path["metadata.".Length..]]?.GetValue<string>() ?? throw new InvalidOperationException($"the pod has no {path}"),
+        _ => throw new NotSupportedException($"fieldRef {path} is not simulated"),
+    };
 
     public static string Expand(string value, IReadOnlyDictionary<string, string> earlier)
     {

@@ -33,7 +33,7 @@ public static class FullTaskQueues
               memoryCeilingPercent: 80
               shutdownGrace: 40s
               resources: { requests: { cpu: 250m, memory: 256Mi }, limits: { memory: 1Gi, cpu: 2 } }
-              autoscaling: { engine: builtin, minReplicas: 1, maxReplicas: 8, targetDepthPerReplica: 50, pollingInterval: 5s, activationDepth: 2, countInFlight: false, maxScaleUpStep: 3, scaleDownStabilization: 2m, metric: slots, targetUtilization: 75, targetQueueWait: 45s, pollingIntervalAtZero: 1s }
+              autoscaling: { engine: builtin, minReplicas: 1, maxReplicas: 8, targetDepthPerReplica: 50, pollingInterval: 5s, activationDepth: 2, countInFlight: false, maxScaleUpStep: 3, scaleDownStabilization: 2m, metric: slots, targetUtilization: 75, targetQueueWait: 45s, pollingIntervalAtZero: 1s, scaleInBusyWait: 90s }
               nodeSelector: { pool: workers }
               tolerations: [ { key: dedicated, operator: Equal, value: celeriac, effect: NoExecute, tolerationSeconds: 60 } ]
               env: [ { name: FEATURE_X, value: "on" }, { name: API_KEY, valueFrom: { secretKeyRef: { name: api, key: key } } } ]
