@@ -5,7 +5,7 @@ using Celeriac.Registry;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
-namespace Celeriac.Core.Tests;
+namespace Celeriac.Tests;
 
 /// <summary>
 /// A producer that sends tasks by name without their code (another service, the CLI) routes, locks and expires them as

@@ -19,6 +19,8 @@ public abstract class ForwardingBroker(IBroker inner) : IBroker
 
     public virtual ValueTask AckAsync(IReadOnlyList<BrokerMessage> messages, CancellationToken cancellationToken) => Inner.AckAsync(messages, cancellationToken);
 
+    public virtual TimeSpan DelayResolution => Inner.DelayResolution;
+
     public virtual ValueTask ReleaseAsync(BrokerMessage message, TimeSpan delay, CancellationToken cancellationToken) =>
         Inner.ReleaseAsync(message, delay, cancellationToken);
 
