@@ -1,4 +1,3 @@
-using Celeriac.Cli;
 using Celeriac.Sqs.Tests.Infrastructure;
 
 namespace Celeriac.Sqs.Tests;
@@ -20,22 +19,6 @@ public sealed class SqsLiveViewProcessTests(SqsEmulator emulator) : LiveViewProc
 
     protected override WorkerProcessScenario NewScenario() => new SqsScenario(emulator, _store);
 
-    protected override async Task<(int Code, string Out, string Err)> RunCliAsync(WorkerProcessScenario scenario, string[] args)
-    {
-        var sqs = (SqsScenario)scenario;
-        var settings = new Dictionary<string, string?>
-        {
-            ["Celeriac:Broker:Sqs:QueueUrlPrefix"] = sqs.Prefix,
-            ["Celeriac:Broker:Sqs:AutoCreateQueues"] = "true",
-            ["Celeriac:Broker:Sqs:Endpoint"] = emulator.Endpoint,
-            ["Celeriac:Broker:Sqs:Region"] = "us-east-1",
-            ["Celeriac:Broker:Sqs:AccessKeyId"] = "test",
-            ["Celeriac:Broker:Sqs:SecretAccessKey"] = "test",
-        };
-        foreach (var (name, value) in sqs.StoreEnvironment) settings[name.Replace("__", ":", StringComparison.Ordinal)] = value;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await CliApp.InvokeAsync(["--broker", "sqs", .. args], output, error, settings);
-        return (code, output.ToString(), error.ToString());
-    }
+    protected override Task<(int Code, string Out, string Err)> RunCliAsync(WorkerProcessScenario scenario, string[] args) =>
+        ((SqsScenario)scenario).CliAsync(args);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Celeriac.Cli;
 using Celeriac.Examples.Tasks;
 using Celeriac.Sqs.Tests.Infrastructure;
 
@@ -18,21 +17,8 @@ public sealed class SqsSharedStoreProcessTests(SqsEmulator emulator) : IClassFix
         await using var scenario = new SqsScenario(emulator, redis);
         async Task<(int Code, string Out, string Err)> Cli(params string[] args)
         {
-            var output = new StringWriter();
-            var error = new StringWriter();
-            var settings = new Dictionary<string, string?>
-            {
-                ["Celeriac:Broker:Sqs:QueueUrlPrefix"] = scenario.Prefix,
-                ["Celeriac:Broker:Sqs:AutoCreateQueues"] = "true",
-                ["Celeriac:Broker:Sqs:Endpoint"] = emulator.Endpoint,
-                ["Celeriac:Broker:Sqs:Region"] = "us-east-1",
-                ["Celeriac:Broker:Sqs:AccessKeyId"] = "test",
-                ["Celeriac:Broker:Sqs:SecretAccessKey"] = "test",
-                ["Celeriac:Queues:0:Name"] = "default",
-            };
-            foreach (var (name, value) in scenario.StoreEnvironment) settings[name.Replace("__", ":", StringComparison.Ordinal)] = value;
-            var code = await CliApp.InvokeAsync(["--broker", "sqs", .. args], output, error, settings);
-            return (code, output.ToString().Trim(), error.ToString());
+            var (code, output, error) = await scenario.CliAsync(args);
+            return (code, output.Trim(), error);
         }
 
         // Delayed, so that it is still queued while the worker starts and after the revocation is in the store.

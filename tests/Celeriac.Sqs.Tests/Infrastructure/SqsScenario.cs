@@ -1,4 +1,5 @@
 using Amazon.SQS;
+using Celeriac.Cli;
 using Celeriac.Hosting;
 using Celeriac.Redis;
 using Celeriac.Testing;
@@ -46,6 +47,26 @@ public sealed class SqsScenario(SqsEmulator emulator, string prefix, RedisServer
         ["Celeriac__Store__Redis__ConnectionString"] = store.ConnectionString,
         ["Celeriac__Store__Redis__KeyPrefix"] = prefix,
     };
+
+    /// <summary>Runs the <c>celeriac</c> CLI in process against this scenario's queues (and store), configured as through the environment.</summary>
+    public async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Celeriac:Broker:Sqs:QueueUrlPrefix"] = Prefix,
+            ["Celeriac:Broker:Sqs:AutoCreateQueues"] = "true",
+            ["Celeriac:Broker:Sqs:Endpoint"] = emulator.Endpoint,
+            ["Celeriac:Broker:Sqs:Region"] = "us-east-1",
+            ["Celeriac:Broker:Sqs:AccessKeyId"] = "test",
+            ["Celeriac:Broker:Sqs:SecretAccessKey"] = "test",
+            ["Celeriac:Queues:0:Name"] = "default",
+        };
+        foreach (var (name, value) in StoreEnvironment) settings[name.Replace("__", ":", StringComparison.Ordinal)] = value;
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await CliApp.InvokeAsync(["--broker", "sqs", .. args], output, error, settings);
+        return (code, output.ToString(), error.ToString());
+    }
 
     protected override IReadOnlyDictionary<string, string> BrokerEnvironment => new Dictionary<string, string>(StoreEnvironment)
     {
