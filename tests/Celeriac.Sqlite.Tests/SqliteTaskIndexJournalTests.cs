@@ -8,8 +8,8 @@ using Xunit;
 namespace Celeriac.Sqlite.Tests;
 
 /// <summary>
-/// The SQLite index's split of the work: workers append a journal row per batch, readers fold it into the searchable table,
-/// and an unread journal stays bounded.
+/// The SQLite index's split of the work: workers append a journal row per batch (in the index's own file beside the
+/// store's), readers fold it into the searchable table, and an unread journal stays bounded.
 /// </summary>
 public sealed class SqliteTaskIndexJournalTests : IDisposable
 {
@@ -18,12 +18,15 @@ public sealed class SqliteTaskIndexJournalTests : IDisposable
     private ServiceProvider Store() =>
         new ServiceCollection().AddLogging().AddCeleriac(c => c.UseSqliteStore(o => o.Path = _database.Path)).BuildServiceProvider();
 
-    private long Count(string table)
+    private long Count(string table) => Scalar(_database.Path + SqliteTaskIndex.FileSuffix,
+        table == "journal events" ? "SELECT coalesce(sum(json_array_length(events)), 0) FROM store_task_journal" : $"SELECT count(*) FROM {table}");
+
+    private static long Scalar(string path, string sql)
     {
-        using var connection = new SqliteConnection($"Data Source={_database.Path}");
+        using var connection = new SqliteConnection($"Data Source={path}");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = table == "journal events" ? "SELECT coalesce(sum(json_array_length(events)), 0) FROM store_task_journal" : $"SELECT count(*) FROM {table}";
+        command.CommandText = sql;
         return (long)command.ExecuteScalar()!;
     }
 
@@ -42,6 +45,8 @@ public sealed class SqliteTaskIndexJournalTests : IDisposable
 
         Assert.Equal(2, Count("store_task_journal"));
         Assert.Equal(0, Count("store_task_index"));
+        // In a file of its own: the broker's and the other features' file holds none of it.
+        Assert.Equal(0, Scalar(_database.Path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'store_task_%'"));
 
         var found = await reader.GetRequiredService<ITaskIndex>().SearchAsync(new TaskQuery(), CancellationToken.None);
 

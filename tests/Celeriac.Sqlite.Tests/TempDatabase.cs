@@ -1,6 +1,6 @@
 namespace Celeriac.Sqlite.Tests;
 
-/// <summary>A database path of its own in the temp directory; deletes the file and its WAL companions on dispose.</summary>
+/// <summary>A database path of its own in the temp directory; deletes the file, its WAL companions and the task index's file on dispose.</summary>
 public sealed class TempDatabase : IDisposable
 {
     public TempDatabase()
@@ -17,7 +17,7 @@ public sealed class TempDatabase : IDisposable
 
     public void Dispose()
     {
-        foreach (var suffix in (string[])["", "-wal", "-shm", "-journal"])
+        foreach (var suffix in (string[])["", "-wal", "-shm", "-journal", "-index", "-index-wal", "-index-shm"])
         {
             try { File.Delete(Path + suffix); }
             catch (IOException) { }

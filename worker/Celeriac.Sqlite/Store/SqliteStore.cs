@@ -12,7 +12,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Celeriac.Sqlite.Store;
 
-/// <summary>The SQLite store's features, over the one <see cref="SqliteStoreDatabase"/> registered in the container.</summary>
+/// <summary>
+/// The SQLite store's features, over the one <see cref="SqliteStoreDatabase"/> registered in the container; the task index in
+/// a file of its own beside it (<see cref="SqliteTaskIndex.FileSuffix"/>), so that its appends and their checkpoints never
+/// hold or slow the file the broker and the other features write.
+/// </summary>
 public static class SqliteStore
 {
     public static StoreServices Services { get; } = new(
@@ -24,7 +28,7 @@ public static class SqliteStore
         sp => new SqliteFanOutProgressStore(Database(sp)),
         sp => new SqliteWorkerRegistry(Database(sp)),
         sp => new SqliteControlStore(Database(sp)),
-        sp => new SqliteTaskIndex(Database(sp)));
+        sp => new SqliteTaskIndex(Database(sp).Beside(SqliteTaskIndex.FileSuffix), ownsDatabase: true));
 
     private static SqliteStoreDatabase Database(IServiceProvider services) => services.GetRequiredService<SqliteStoreDatabase>();
 }

@@ -21,8 +21,9 @@ public sealed class SqliteStoreDatabase : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         SQLitePCL.Batteries_V2.Init();
         _busyTimeout = busyTimeout;
+        Path = path;
         Time = timeProvider ?? TimeProvider.System;
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -33,7 +34,12 @@ public sealed class SqliteStoreDatabase : IDisposable
         }.ToString();
     }
 
+    public string Path { get; }
+
     public TimeProvider Time { get; }
+
+    /// <summary>The file beside this one whose name adds <paramref name="suffix"/>, with the same settings (the task index's).</summary>
+    public SqliteStoreDatabase Beside(string suffix) => new(Path + suffix, _busyTimeout, Time);
 
     public long NowMillis => Time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -11,8 +11,11 @@ namespace Celeriac.Sqlite.TaskIndex;
 /// (name, state and last update indexed), one journal row per transaction so that workers wait at most one batch for the
 /// file. Unread, the journal keeps the newest <see cref="JournalEventsPerTask"/> × MaxTasks events and drops older ones.
 /// </summary>
-public sealed class SqliteTaskIndex(SqliteStoreDatabase database) : ITaskIndex
+public sealed class SqliteTaskIndex(SqliteStoreDatabase database, bool ownsDatabase = false) : ITaskIndex, IDisposable
 {
+    /// <summary>The index's file is the store's path with this added (<c>celeriac.db-index</c>).</summary>
+    public const string FileSuffix = "-index";
+
     private const string Columns = "task_id, name, queue, state, rank, attempt, enqueued, started, finished, updated, worker, duration, " +
         "exception_type, exception_message, args, args_masked, trace_id, progress, progress_message";
 
@@ -178,6 +181,11 @@ public sealed class SqliteTaskIndex(SqliteStoreDatabase database) : ITaskIndex
             }
             return activity;
         }));
+
+    public void Dispose()
+    {
+        if (ownsDatabase) database.Dispose();
+    }
 
     private static void Bind(SqliteCommand set, TaskRecord r)
     {
