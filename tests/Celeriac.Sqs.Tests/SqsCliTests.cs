@@ -1,4 +1,3 @@
-using Celeriac.Cli;
 using Celeriac.Sqs.Tests.Infrastructure;
 
 namespace Celeriac.Sqs.Tests;
@@ -8,23 +7,8 @@ public sealed class SqsCliTests(SqsEmulator emulator) : IClassFixture<SqsEmulato
 {
     private readonly string _prefix = emulator.NewPrefix();
 
-    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Celeriac:Broker:Sqs:QueueUrlPrefix"] = _prefix,
-            ["Celeriac:Broker:Sqs:AutoCreateQueues"] = "true",
-            ["Celeriac:Broker:Sqs:Endpoint"] = emulator.Endpoint,
-            ["Celeriac:Broker:Sqs:Region"] = "us-east-1",
-            ["Celeriac:Broker:Sqs:AccessKeyId"] = "test",
-            ["Celeriac:Broker:Sqs:SecretAccessKey"] = "test",
-            ["Celeriac:Queues:0:Name"] = "default",
-        };
-        var code = await CliApp.InvokeAsync(["--broker", "sqs", .. args], output, error, settings);
-        return (code, output.ToString(), error.ToString());
-    }
+    private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) =>
+        SqsTestBrokers.RunCliAsync(emulator, _prefix, new Dictionary<string, string>(), args);
 
     [Fact]
     public async Task Enqueue_inspect_and_purge_work_on_sqs_and_revoke_says_it_needs_a_shared_store()

@@ -1,5 +1,4 @@
 using Amazon.SQS;
-using Celeriac.Cli;
 using Celeriac.Hosting;
 using Celeriac.Redis;
 using Celeriac.Testing;
@@ -49,24 +48,8 @@ public sealed class SqsScenario(SqsEmulator emulator, string prefix, RedisServer
     };
 
     /// <summary>Runs the <c>celeriac</c> CLI in process against this scenario's queues (and store), configured as through the environment.</summary>
-    public async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Celeriac:Broker:Sqs:QueueUrlPrefix"] = Prefix,
-            ["Celeriac:Broker:Sqs:AutoCreateQueues"] = "true",
-            ["Celeriac:Broker:Sqs:Endpoint"] = emulator.Endpoint,
-            ["Celeriac:Broker:Sqs:Region"] = "us-east-1",
-            ["Celeriac:Broker:Sqs:AccessKeyId"] = "test",
-            ["Celeriac:Broker:Sqs:SecretAccessKey"] = "test",
-            ["Celeriac:Queues:0:Name"] = "default",
-        };
-        foreach (var (name, value) in StoreEnvironment) settings[name.Replace("__", ":", StringComparison.Ordinal)] = value;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await CliApp.InvokeAsync(["--broker", "sqs", .. args], output, error, settings);
-        return (code, output.ToString(), error.ToString());
-    }
+    public Task<(int Code, string Out, string Err)> CliAsync(params string[] args) =>
+        SqsTestBrokers.RunCliAsync(emulator, Prefix, StoreEnvironment, args);
 
     protected override IReadOnlyDictionary<string, string> BrokerEnvironment => new Dictionary<string, string>(StoreEnvironment)
     {
