@@ -72,6 +72,27 @@ public sealed class SqliteTaskIndexJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_big_batch_is_split_into_rows_small_enough_to_stay_off_the_large_object_heap()
+    {
+        await using var store = Store();
+        var index = store.GetRequiredService<ITaskIndex>();
+        var at = DateTimeOffset.UtcNow;
+        var args = "{\"text\":\"" + new string('x', 200) + "\"}";
+        var batch = Enumerable.Range(0, 2_000).Select(i => Ended($"t-{i}", at.AddMilliseconds(i)) with { Args = args }).ToList();
+
+        await index.RecordAsync(batch, [], new TaskIndexLimits(5_000, TimeSpan.FromDays(1)), CancellationToken.None);
+
+        Assert.True(Count("store_task_journal") > 1, "one batch, several rows");
+        // 85,000 bytes is where the runtime puts an array on the large object heap.
+        Assert.True(Scalar(_database.Path + SqliteTaskIndex.FileSuffix, "SELECT max(length(events)) FROM store_task_journal") < 85_000);
+        Assert.Equal(2_000, Count("journal events"));
+        var newest = await index.SearchAsync(new TaskQuery(), CancellationToken.None);
+        Assert.Equal("t-1999", newest[0].TaskId);
+        Assert.Equal(2_000, Count("store_task_index"));
+        Assert.Equal(args, (await index.GetAsync("t-0", CancellationToken.None))!.Args);
+    }
+
+    [Fact]
     public async Task Every_field_of_an_event_survives_the_journal()
     {
         await using var store = Store();

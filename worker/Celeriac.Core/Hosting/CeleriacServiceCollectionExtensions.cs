@@ -13,6 +13,7 @@ using Celeriac.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Celeriac.Hosting;
 
@@ -62,6 +63,8 @@ public static class CeleriacServiceCollectionExtensions
         services.TryAddSingleton<RegisteredTasks>();
         services.TryAddSingleton<ControlState>();
         services.TryAddSingleton<ControlClient>();
+        services.AddSingleton(sp => new RunningStarts(sp.GetService<WorkerActivity>(), sp.GetRequiredService<WorkerIdentity>(),
+            sp.GetRequiredService<IOptions<TaskIndexOptions>>().Value.MaxArgsLength));
         services.AddSingleton<TaskIndexWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<TaskIndexWriter>());
         services.AddSingleton<TaskIndexRecorder>();

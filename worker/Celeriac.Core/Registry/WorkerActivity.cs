@@ -21,6 +21,9 @@ public sealed class WorkerActivity : ITaskObserver
 
     public int RunningCount => _running.Count;
 
+    /// <summary>The executions running now (a copy).</summary>
+    public ICollection<TaskExecution> Executions => _running.Keys;
+
     /// <summary>The running tasks, oldest first, at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<RunningTask> Running(int limit) =>
         [.. _running.Keys.OrderBy(e => e.StartedAt).Take(limit).Select(e => new RunningTask(e.TaskId, e.TaskName, e.Queue, e.Attempt, e.StartedAt))];

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Celeriac.TaskIndex;
 
 /// <summary>
@@ -23,8 +21,6 @@ public sealed record TaskEvent(string TaskId, TaskState? State, DateTimeOffset A
     public string? ExceptionMessage { get; init; }
     /// <summary>The args as JSON, cut to the index's limit; never set for a task whose args are masked.</summary>
     public string? Args { get; init; }
-    /// <summary>The args not yet turned into text: the writer does that off the task's path.</summary>
-    internal JsonElement? RawArgs { get; init; }
     /// <summary>The task's args are masked (<c>MaskArgs</c>): the record drops any args it has.</summary>
     public bool ArgsMasked { get; init; }
     public string? TraceId { get; init; }
@@ -41,6 +37,14 @@ public sealed record TaskEvent(string TaskId, TaskState? State, DateTimeOffset A
 
     /// <summary>Whether the event counts in the per-minute activity (enqueues and endings).</summary>
     public bool CountsAsActivity => State is { } state && state != TaskState.Started && !HandedBack && !Reset;
+
+    /// <summary>Puts <paramref name="e"/> into a batch keyed by task id, folded into what the batch has of its task.</summary>
+    public static void FoldInto(Dictionary<string, TaskEvent> batch, TaskEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(e);
+        batch[e.TaskId] = batch.TryGetValue(e.TaskId, out var prior) ? Fold(prior, e) : e;
+    }
 
     /// <summary>One event that has the effect of <paramref name="earlier"/> then <paramref name="later"/> (same task).</summary>
     public static TaskEvent Fold(TaskEvent earlier, TaskEvent later)
@@ -67,7 +71,6 @@ public sealed record TaskEvent(string TaskId, TaskState? State, DateTimeOffset A
             ExceptionMessage = winner.ExceptionMessage,
             ArgsMasked = masked,
             Args = masked ? null : later.Args ?? earlier.Args,
-            RawArgs = masked ? null : later.RawArgs ?? earlier.RawArgs,
             TraceId = later.TraceId ?? earlier.TraceId,
             Progress = progressed.Progress,
             ProgressMessage = progressed.ProgressMessage,

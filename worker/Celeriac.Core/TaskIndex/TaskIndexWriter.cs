@@ -10,9 +10,10 @@ namespace Celeriac.TaskIndex;
 /// <see cref="TaskIndexOptions.FlushInterval"/>, or sooner once a batch is full, with the events of one task folded into
 /// one write and the latest progress of each task. While the store is slow or away it holds up to
 /// <see cref="TaskIndexOptions.MaxPending"/> events and drops newer ones, so that neither memory nor the tasks suffer;
-/// the index is a view, not a record of truth. A process without a host (the CLI) writes what is left when disposed.
+/// the index is a view, not a record of truth. Each flush adds the starts of the tasks running then
+/// (<see cref="RunningStarts"/>). A process without a host (the CLI) writes what is left when disposed.
 /// </summary>
-public sealed partial class TaskIndexWriter(ITaskIndex index, IOptions<TaskIndexOptions> options, TimeProvider time, ILogger<TaskIndexWriter> logger)
+public sealed partial class TaskIndexWriter(ITaskIndex index, RunningStarts starts, IOptions<TaskIndexOptions> options, TimeProvider time, ILogger<TaskIndexWriter> logger)
     : BackgroundService, IAsyncDisposable
 {
     private const int MaxBatch = 2_000;
@@ -21,6 +22,10 @@ public sealed partial class TaskIndexWriter(ITaskIndex index, IOptions<TaskIndex
     private readonly ConcurrentDictionary<string, TaskEvent> _progress = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _full = new(0, 1);
     private readonly SemaphoreSlim _flushing = new(1, 1);
+    // Used by one flush at a time (under _flushing) and cleared after it, so that a busy worker does not grow them anew
+    // for every batch.
+    private readonly Dictionary<string, TaskEvent> _batch = new(StringComparer.Ordinal);
+    private readonly Dictionary<(DateTimeOffset Minute, string Name, TaskState State), long> _activity = [];
     private long _pending;
     private long _dropped;
     private bool _failing;
@@ -91,8 +96,8 @@ public sealed partial class TaskIndexWriter(ITaskIndex index, IOptions<TaskIndex
     /// <summary>Writes one batch; true when more is queued.</summary>
     private async Task<bool> WriteBatchAsync(CancellationToken cancellationToken)
     {
-        var batch = new Dictionary<string, TaskEvent>(StringComparer.Ordinal);
-        var activity = new Dictionary<(DateTimeOffset Minute, string Name, TaskState State), long>();
+        var batch = _batch;
+        var activity = _activity;
         var taken = 0;
         while (taken < MaxBatch && _queue.TryDequeue(out var e))
         {
@@ -103,16 +108,17 @@ public sealed partial class TaskIndexWriter(ITaskIndex index, IOptions<TaskIndex
                 var key = (TaskActivity.MinuteOf(e.At), name, e.State!.Value);
                 activity[key] = activity.GetValueOrDefault(key) + 1;
             }
-            batch[e.TaskId] = batch.TryGetValue(e.TaskId, out var prior) ? TaskEvent.Fold(prior, e) : e;
+            TaskEvent.FoldInto(batch, e);
         }
         foreach (var id in _progress.Keys)
             if (_progress.TryRemove(id, out var progress))
-                batch[id] = batch.TryGetValue(id, out var prior) ? TaskEvent.Fold(prior, progress) : progress;
+                TaskEvent.FoldInto(batch, progress);
+        starts.AddTo(batch);
         ReportDrops();
         if (batch.Count == 0 && activity.Count == 0) return false;
         try
         {
-            await index.RecordAsync([.. batch.Values.Select(Materialize)],
+            await index.RecordAsync([.. batch.Values],
                 [.. activity.Select(a => new TaskActivity(a.Key.Minute, a.Key.Name, a.Key.State, a.Value))],
                 new TaskIndexLimits(_options.MaxTasks, _options.MaxAge), cancellationToken).ConfigureAwait(false);
             if (_failing) LogRecovered();
@@ -123,15 +129,12 @@ public sealed partial class TaskIndexWriter(ITaskIndex index, IOptions<TaskIndex
             if (!_failing) LogWriteFailed(ex, batch.Count);
             _failing = true;
         }
+        finally
+        {
+            batch.Clear();
+            activity.Clear();
+        }
         return taken == MaxBatch;
-    }
-
-    private TaskEvent Materialize(TaskEvent e)
-    {
-        if (e.RawArgs is not { } raw) return e;
-        var text = raw.ValueKind == System.Text.Json.JsonValueKind.Undefined ? null : raw.GetRawText();
-        if (text is not null && text.Length > _options.MaxArgsLength) text = text[.._options.MaxArgsLength] + "…";
-        return e with { Args = text, RawArgs = null };
     }
 
     private void ReportDrops()

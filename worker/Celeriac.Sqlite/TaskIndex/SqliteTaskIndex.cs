@@ -1,3 +1,4 @@
+using System.Buffers;
 using Celeriac.Sqlite.Store;
 using Celeriac.TaskIndex;
 using Microsoft.Data.Sqlite;
@@ -43,25 +44,32 @@ public sealed class SqliteTaskIndex(SqliteStoreDatabase database, bool ownsDatab
     /// <summary>How many events per task the journal keeps while nobody reads it (enqueued, started, ended).</summary>
     public const int JournalEventsPerTask = 3;
 
+    private readonly ArrayBufferWriter<byte> _journal = new();
+
     public ValueTask RecordAsync(IReadOnlyList<TaskEvent> events, IReadOnlyList<TaskActivity> activity, TaskIndexLimits limits, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(activity);
-        var blob = events.Count > 0 ? JournalFormat.Write(events) : null;
+        List<(byte[] Row, int Count)> rows;
+        lock (_journal) rows = JournalFormat.Write(events, _journal);
         database.Write(Tables, s =>
         {
             var now = database.NowMillis;
-            if (blob is not null)
+            if (rows.Count > 0)
             {
                 var append = s.Command("INSERT INTO store_task_journal (total, written, max_tasks, max_age, events) " +
                     "VALUES (coalesce((SELECT total FROM store_task_journal ORDER BY id DESC LIMIT 1), 0) + $count, $now, $max_tasks, $max_age, $events) RETURNING total",
                     "$count", "$now", "$max_tasks", "$max_age", "$events");
-                append.Parameters[0].Value = events.Count;
-                append.Parameters[1].Value = now;
-                append.Parameters[2].Value = limits.MaxTasks;
-                append.Parameters[3].Value = (long)limits.MaxAge.TotalMilliseconds;
-                append.Parameters[4].Value = blob;
-                var total = (long)append.ExecuteScalar()!;
+                long total = 0;
+                foreach (var (row, eventsInRow) in rows)
+                {
+                    append.Parameters[0].Value = eventsInRow;
+                    append.Parameters[1].Value = now;
+                    append.Parameters[2].Value = limits.MaxTasks;
+                    append.Parameters[3].Value = (long)limits.MaxAge.TotalMilliseconds;
+                    append.Parameters[4].Value = row;
+                    total = (long)append.ExecuteScalar()!;
+                }
                 var unread = s.Command("DELETE FROM store_task_journal WHERE total <= $total_kept OR written < $cutoff", "$total_kept", "$cutoff");
                 unread.Parameters[0].Value = total - (long)limits.MaxTasks * JournalEventsPerTask;
                 unread.Parameters[1].Value = now - (long)limits.MaxAge.TotalMilliseconds;
