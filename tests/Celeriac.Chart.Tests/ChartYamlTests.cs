@@ -25,8 +25,9 @@ public sealed partial class ChartYamlTests
     {
         var kinds = Templates.Files().Where(f => f.EndsWith(".yaml", StringComparison.Ordinal))
             .SelectMany(f => Templates.Skeleton(Path.GetFileName(f))).Select(d => d["kind"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
-        // The operator's Deployment and metrics Service, and the web dashboard's.
-        Assert.Equal(["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Deployment", "PrometheusRule", "Role", "RoleBinding", "Service", "Service", "ServiceAccount", "ServiceMonitor"], kinds);
+        // The operator's Deployment, metrics Service and RBAC, and the web dashboard's (a Role or a ClusterRole).
+        Assert.Equal(["ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "ConfigMap", "Deployment", "Deployment", "PrometheusRule",
+            "Role", "Role", "RoleBinding", "RoleBinding", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor"], kinds);
         Assert.True(File.Exists(Path.Combine(Templates.Directory, "NOTES.txt")));
         Assert.True(File.Exists(Path.Combine(Repo.Chart, "values.schema.json")));
     }

@@ -6,6 +6,7 @@ using Celeriac.Operator.Tests.Fake;
 using k8s;
 using k8s.Autorest;
 using k8s.Exceptions;
+using Celeriac.Kubernetes;
 
 namespace Celeriac.Operator.Tests;
 

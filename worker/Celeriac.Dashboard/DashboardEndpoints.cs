@@ -213,32 +213,22 @@ public static class DashboardEndpoints
         return Json(schedules);
     }
 
-    private static async Task<IResult> TaskQueuesAsync(IOptions<DashboardOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> TaskQueuesAsync(ClusterTaskQueues cluster, CancellationToken cancellationToken)
     {
-        List<string> args = ["get", "taskqueues.celeriac.io", "-o", "json", "--request-timeout=5s"];
-        args.AddRange(options.Value.KubernetesNamespace is { } ns ? ["-n", ns] : ["--all-namespaces"]);
-        try
+        var (items, problem) = await cluster.ListAsync(cancellationToken);
+        if (items is null) return Json(new { available = false, message = problem });
+        return Json(new
         {
-            var (code, json, error) = await Kubectl.RunAsync("kubectl", args, cancellationToken);
-            if (code != 0) return Json(new { available = false, message = error.Trim() });
-            var items = JsonNode.Parse(json)?["items"]?.AsArray() ?? [];
-            return Json(new
+            available = true,
+            items = items.Select(q => new
             {
-                available = true,
-                items = items.Select(q => new
-                {
-                    ns = q?["metadata"]?["namespace"]?.ToString(),
-                    name = q?["metadata"]?["name"]?.ToString(),
-                    conditions = q?["status"]?["conditions"],
-                    pools = q?["status"]?["pools"],
-                    schedules = q?["status"]?["schedules"],
-                }),
-            });
-        }
-        catch (InvalidOperationException e)
-        {
-            return Json(new { available = false, message = e.Message });
-        }
+                ns = q?["metadata"]?["namespace"]?.ToString(),
+                name = q?["metadata"]?["name"]?.ToString(),
+                conditions = q?["status"]?["conditions"],
+                pools = q?["status"]?["pools"],
+                schedules = q?["status"]?["schedules"],
+            }),
+        });
     }
 
     public sealed record IdsRequest(IReadOnlyList<string>? Ids);

@@ -15,6 +15,12 @@ public sealed class DashboardOptions
     /// <summary>How often an open page asks for fresh data (at least a second).</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The namespace whose TaskQueues are shown (unset: all that kubectl may list).</summary>
+    /// <summary>The namespace whose TaskQueues are shown (unset: those of every namespace).</summary>
     public string? KubernetesNamespace { get; set; }
+
+    /// <summary>The kubeconfig file(s) to read TaskQueues with (unset: <c>$KUBECONFIG</c>, <c>~/.kube/config</c>, or the pod's service account).</summary>
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>The kubeconfig context to use (unset: the current one).</summary>
+    public string? KubeContext { get; set; }
 }

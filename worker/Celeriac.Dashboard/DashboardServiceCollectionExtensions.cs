@@ -17,6 +17,7 @@ public static class DashboardServiceCollectionExtensions
         services.AddCeleriacOptions<DashboardOptions, DashboardOptionsValidator>(configuration?.GetSection("Celeriac"), configure);
         services.TryAddSingleton<DashboardToken>();
         services.TryAddSingleton<DashboardActionFilter>();
+        services.TryAddSingleton<ClusterTaskQueues>();
         return services;
     }
 }

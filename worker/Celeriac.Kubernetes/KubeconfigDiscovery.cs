@@ -2,7 +2,7 @@ using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
 
-namespace Celeriac.Operator.Kubernetes;
+namespace Celeriac.Kubernetes;
 
 /// <summary>
 /// Finds the API server and the credentials as kubectl does: every file named in <c>$KUBECONFIG</c>, merged (the first file

@@ -1,3 +1,4 @@
+using Celeriac.Kubernetes;
 using Celeriac.Operator.Model;
 
 namespace Celeriac.Operator.Kubernetes;
@@ -8,7 +9,7 @@ namespace Celeriac.Operator.Kubernetes;
 /// </summary>
 public static class ResourceTypes
 {
-    public static ResourceType TaskQueues { get; } = new(TaskQueue.Group, TaskQueue.Version, "taskqueues", TaskQueue.KindValue);
+    public static ResourceType TaskQueues { get; } = new(TaskQueue.Group, TaskQueue.Version, TaskQueueResource.Plural, TaskQueue.KindValue);
     public static ResourceType Deployments { get; } = new("apps", "v1", "deployments", "Deployment");
     public static ResourceType PodDisruptionBudgets { get; } = new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget");
     public static ResourceType Services { get; } = new("", "v1", "services", "Service");

@@ -3,6 +3,7 @@ using Celeriac.Operator.Kubernetes;
 using Celeriac.Operator.Tests.Fake;
 using Celeriac.Operator.Yaml;
 using k8s;
+using Celeriac.Kubernetes;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
 

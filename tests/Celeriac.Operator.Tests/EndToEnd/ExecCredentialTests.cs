@@ -1,4 +1,5 @@
 using Celeriac.Operator.Kubernetes;
+using Celeriac.Kubernetes;
 
 namespace Celeriac.Operator.Tests.EndToEnd;
 

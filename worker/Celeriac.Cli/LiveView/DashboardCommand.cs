@@ -13,11 +13,16 @@ public static class DashboardCommand
     {
         var urls = new Option<string>("--urls") { Description = $"Where to listen (default {DashboardHost.DefaultUrls}: this machine only)", DefaultValueFactory = _ => DashboardHost.DefaultUrls };
         var readOnly = new Option<bool>("--read-only") { Description = "Refuse every action (revoke, replay, delete, control)" };
-        var command = new Command("dashboard", "Serve the web dashboard: queues, workers, tasks, dead letters, revocations, schedules, TaskQueues. Actions need a token (Celeriac__Dashboard__Token or TokenFile; else one is generated and printed).") { urls, readOnly };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig to read TaskQueues with (default: $KUBECONFIG, ~/.kube/config, or the pod's service account)" };
+        var command = new Command("dashboard", "Serve the web dashboard: queues, workers, tasks, dead letters, revocations, schedules, TaskQueues. Actions need a token (Celeriac__Dashboard__Token or TokenFile; else one is generated and printed).") { urls, readOnly, kubeconfig };
         command.SetAction(CliApp.Guard(services, error, async (result, cancellationToken) =>
         {
             var listen = result.GetValue(urls)!;
-            await using var app = DashboardHost.Build(services.Configuration(result), listen, o => o.ReadOnly |= result.GetValue(readOnly));
+            await using var app = DashboardHost.Build(services.Configuration(result), listen, o =>
+            {
+                o.ReadOnly |= result.GetValue(readOnly);
+                o.Kubeconfig = result.GetValue(kubeconfig) ?? o.Kubeconfig;
+            });
             var token = app.Services.GetRequiredService<DashboardToken>();
             await app.StartAsync(cancellationToken);
             output.WriteLine($"Celeriac dashboard on {string.Join(", ", app.Urls)}");
