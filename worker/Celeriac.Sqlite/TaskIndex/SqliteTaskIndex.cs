@@ -6,11 +6,11 @@ using Microsoft.Data.Sqlite;
 namespace Celeriac.Sqlite.TaskIndex;
 
 /// <summary>
-/// The recent-tasks index in the SQLite store. Workers only append: each batch of events is one row of a journal (and a
+/// The recent-tasks index in the SQLite store. Workers only append: each batch of events is a few rows of a journal (and a
 /// few per-minute counts), so recording costs a task a share of one insert however busy the index is. Whoever reads
 /// (the dashboard, the CLI) first folds the journal into the searchable table, a row per task with a column per field
-/// (name, state and last update indexed), one journal row per transaction so that workers wait at most one batch for the
-/// file. Unread, the journal keeps the newest <see cref="JournalEventsPerTask"/> × MaxTasks events and drops older ones.
+/// (name, state and last update indexed), about one batch of events per transaction so that workers wait at most that
+/// long for the file. Unread, the journal keeps the newest <see cref="JournalEventsPerTask"/> × MaxTasks events and drops older ones.
 /// </summary>
 public sealed class SqliteTaskIndex(SqliteStoreDatabase database, bool ownsDatabase = false) : ITaskIndex, IDisposable
 {
@@ -43,6 +43,9 @@ public sealed class SqliteTaskIndex(SqliteStoreDatabase database, bool ownsDatab
 
     /// <summary>How many events per task the journal keeps while nobody reads it (enqueued, started, ended).</summary>
     public const int JournalEventsPerTask = 3;
+
+    /// <summary>About how many journal events a reader folds in one transaction: what a worker waits for at most.</summary>
+    private const int FoldBatch = 2_000;
 
     private readonly ArrayBufferWriter<byte> _journal = new();
 
@@ -93,31 +96,45 @@ public sealed class SqliteTaskIndex(SqliteStoreDatabase database, bool ownsDatab
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Folds the journal into the table, the oldest row first, each in its own transaction.</summary>
+    /// <summary>
+    /// Folds the journal into the table, the oldest row first, each in its own transaction; then prunes the table once, to
+    /// the limits of the newest row folded (a prune walks the update index past MaxTasks, too much to do for every row).
+    /// </summary>
     private void Fold()
     {
-        while (database.Write(Tables, FoldOldest))
-        {
-        }
+        (long MaxTasks, long MaxAge)? limits = null;
+        while (database.Write(Tables, FoldOldest) is { } folded) limits = folded;
+        if (limits is { } last) database.Write(Tables, s => Prune(s, last.MaxTasks, last.MaxAge));
     }
 
-    /// <summary>Folds the journal's oldest row into the table and prunes it to that row's limits; false when none was left.</summary>
-    private bool FoldOldest(SqliteSession s)
+    /// <summary>
+    /// Folds the journal's oldest rows, up to <see cref="FoldBatch"/> events, into the table: events of one task are folded
+    /// together first (a producer's enqueue and a worker's end meet here), so the table is written once per task. Returns
+    /// the newest folded row's limits, or null when none was left.
+    /// </summary>
+    private static (long MaxTasks, long MaxAge)? FoldOldest(SqliteSession s)
     {
-        var oldest = s.Command("SELECT id, max_tasks, max_age, events FROM store_task_journal ORDER BY id LIMIT 1");
-        long id, maxTasks, maxAge;
-        IReadOnlyList<TaskEvent> events;
+        var oldest = s.Command("SELECT id, max_tasks, max_age, events FROM store_task_journal ORDER BY id");
+        long lastId = 0, maxTasks = 0, maxAge = 0, count = 0;
+        var tasks = new Dictionary<string, TaskEvent>(StringComparer.Ordinal);
         using (var reader = oldest.ExecuteReader())
         {
-            if (!reader.Read()) return false;
-            id = reader.GetInt64(0);
-            maxTasks = reader.GetInt64(1);
-            maxAge = reader.GetInt64(2);
-            events = JournalFormat.Read((byte[])reader.GetValue(3));
+            while (count < FoldBatch && reader.Read())
+            {
+                lastId = reader.GetInt64(0);
+                maxTasks = reader.GetInt64(1);
+                maxAge = reader.GetInt64(2);
+                foreach (var e in JournalFormat.Read((byte[])reader.GetValue(3)))
+                {
+                    TaskEvent.FoldInto(tasks, e);
+                    count++;
+                }
+            }
         }
+        if (count == 0) return null;
         var get = s.Command($"SELECT {Columns} FROM store_task_index WHERE task_id = $id", "$id");
         var set = s.Command(Upsert, Parameters);
-        foreach (var e in events)
+        foreach (var e in tasks.Values)
         {
             get.Parameters[0].Value = e.TaskId;
             TaskRecord before;
@@ -126,17 +143,21 @@ public sealed class SqliteTaskIndex(SqliteStoreDatabase database, bool ownsDatab
             Bind(set, before.Apply(e));
             set.ExecuteNonQuery();
         }
-        var done = s.Command("DELETE FROM store_task_journal WHERE id = $id", "$id");
-        done.Parameters[0].Value = id;
+        var done = s.Command("DELETE FROM store_task_journal WHERE id <= $id", "$id");
+        done.Parameters[0].Value = lastId;
         done.ExecuteNonQuery();
+        return (maxTasks, maxAge);
+    }
+
+    private int Prune(SqliteSession s, long maxTasks, long maxAge)
+    {
         var old = s.Command("DELETE FROM store_task_index WHERE updated < $cutoff", "$cutoff");
         old.Parameters[0].Value = database.NowMillis - maxAge;
         old.ExecuteNonQuery();
         // The newest MaxTasks stay, exactly (ties on the millisecond included): one walk of the update index past them.
         var over = s.Command("DELETE FROM store_task_index WHERE task_id IN (SELECT task_id FROM store_task_index ORDER BY updated DESC LIMIT -1 OFFSET $max)", "$max");
         over.Parameters[0].Value = maxTasks;
-        over.ExecuteNonQuery();
-        return true;
+        return over.ExecuteNonQuery();
     }
 
     public ValueTask<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken)
