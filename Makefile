@@ -21,7 +21,7 @@ test: test-deps ## Install test peers, restore, build and run every test project
 test-deps: ## Install the real servers and tools the tests start (idempotent)
 	bash scripts/test-deps.sh
 
-bench: ## Throughput and latency: in-memory, SQLite, Redis, and Celery 5.2 on the same redis-server (ARGS="--quick", "--redis", "--no-celery", "--sqlite", "--celery-protocol", "--sqs", "--servicebus" or "--autoscaling")
+bench: ## Throughput and latency: in-memory, SQLite, Redis, and Celery 5.2 on the same redis-server (ARGS="--quick", "--redis", "--no-celery", "--sqlite", "--celery-protocol", "--sqs", "--servicebus", "--autoscaling", "--live-view" or "--dashboard")
 	bash scripts/bench-deps.sh
 	$(DOTNET) run --project bench/Celeriac.Bench -c Release -- $(ARGS)
 

@@ -16,7 +16,8 @@ using Microsoft.Extensions.DependencyInjection;
 // --celery-protocol (only the Celery-protocol drain: a Python producer's tasks drained by Celeriac and by Celery),
 // --sqlite (only SQLite, with its receive statement two ways; with --receive-only just the statements), --sqs (only SQS),
 // --servicebus (only Service Bus, through the SDK against the in-process AMQP peer, one worker at concurrency 16 and 64), --autoscaling (only the
-// autoscaling simulation), --live-view (only SQLite no-op throughput with the worker registry, control and the task index on vs off).
+// autoscaling simulation), --live-view (only SQLite no-op throughput with the worker registry, control and the task index on vs off),
+// --dashboard (only the dashboard's views at 100,000 queued tasks and 50 workers, and a worker's throughput while they are polled).
 if (args is [RedisFloorBench.ConsumerFlag, var floorPort, var floorKey, var floorCount])
     return RedisFloorBench.Consume(int.Parse(floorPort, CultureInfo.InvariantCulture), floorKey, int.Parse(floorCount, CultureInfo.InvariantCulture));
 var quick = args.Contains("--quick");
@@ -47,6 +48,12 @@ var latencySamples = quick ? 200 : 1000;
 if (args.Contains("--live-view"))
 {
     results.AddRange(await LiveViewCostAsync(sqliteTasks, rounds: quick ? 2 : 3));
+    Print(results);
+    return 0;
+}
+if (args.Contains("--dashboard"))
+{
+    results.AddRange(await DashboardCostAsync(sqliteTasks, rounds: quick ? 1 : 3));
     Print(results);
     return 0;
 }
@@ -284,6 +291,48 @@ static async Task<BenchResult[]> LiveViewCostAsync(int tasks, int rounds)
         // The bound: with them on, within 10 % of without.
         new BenchResult("sqlite, live view on / off", "throughput ratio", Median(on) / Median(off), 0.9, HigherIsBetter: true),
     ];
+}
+
+/// <summary>
+/// The dashboard at scale: its views timed with <paramref name="tasks"/> queued tasks and 50 busy workers in the registry;
+/// then one worker process's no-op throughput with two pages open (overview and tasks, polling every 2 s) and without, alternated.
+/// </summary>
+static async Task<BenchResult[]> DashboardCostAsync(int tasks, int rounds)
+{
+    var results = new List<BenchResult>();
+    using (var directory = new TempDirectory())
+    {
+        var db = Path.Combine(directory.Path, "bench.db");
+        await using var services = Producer(db);
+        await services.GetRequiredService<ITaskClient>().EnqueueManyAsync(Enumerable.Range(0, tasks).Select(i => new NoopArgs(i)).ToAsyncEnumerable());
+        await services.GetRequiredService<Celeriac.TaskIndex.TaskIndexWriter>().FlushAsync();
+        await DashboardScaleBench.SeedWorkersAsync(services, 50);
+        await using var dashboard = await DashboardScaleBench.StartAsync(db);
+        Console.WriteLine($"dashboard views with {tasks:N0} queued tasks and 50 workers:");
+        results.AddRange(await DashboardScaleBench.TimeViewsAsync(dashboard, requests: 100));
+    }
+    var polled = new List<double>();
+    var quiet = new List<double>();
+    for (var round = 0; round < rounds; round++)
+    {
+        foreach (var poll in new[] { true, false })
+        {
+            using var directory = new TempDirectory();
+            var db = Path.Combine(directory.Path, "bench.db");
+            await using var services = Producer(db);
+            await using var dashboard = await DashboardScaleBench.StartAsync(db);
+            using var stop = new CancellationTokenSource();
+            var poller = poll ? DashboardScaleBench.PollAsync(dashboard, stop.Token) : Task.CompletedTask;
+            var rate = await ProcessThroughputAsync(poll ? "sqlite, dashboard polled" : "sqlite, dashboard idle", services, tasks, 1, () => StartWorker(db, null));
+            await stop.CancelAsync();
+            await poller;
+            await dashboard.StopAsync();
+            (poll ? polled : quiet).Add(rate.Value);
+        }
+    }
+    double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    results.Add(new BenchResult("sqlite, dashboard polled / idle", "throughput ratio", Median(polled) / Median(quiet), 0.9, HigherIsBetter: true));
+    return [.. results];
 }
 
 /// <summary>The settings that turn the registry, control and the task index off (all on by default).</summary>
