@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Celeriac.ServiceBus.Peer.Entities;
 using Microsoft.Azure.Amqp;
 using Microsoft.Azure.Amqp.Encoding;
@@ -13,7 +14,10 @@ namespace Celeriac.ServiceBus.Peer.Amqp;
 /// error's info; modified = abandon, or defer when undeliverable-here is set, its message-annotations being properties
 /// to modify; released = abandon without counting the delivery (AMQP 1.0, 3.4.4). The peer settles each disposition,
 /// echoing the outcome, or rejects it with <c>com.microsoft:message-lock-lost</c> when the lock expired or was settled.
-/// In receive-and-delete mode deliveries go out settled.
+/// In receive-and-delete mode deliveries go out settled. A disposition is applied with the outcome it carried when it
+/// arrived, once per delivery: Microsoft.Azure.Amqp 2.7.3, when the receiver settles a delivery while the send is still in
+/// progress (a release at once, on loopback), calls the listener again and sets the delivery's state to Accepted, and
+/// reading the state later completed, and so lost, a message the receiver had given back.
 /// </summary>
 internal sealed class OutboundLink : IQueueConsumer
 {
@@ -21,6 +25,8 @@ internal sealed class OutboundLink : IQueueConsumer
     private readonly SendingAmqpLink _link;
     private readonly PeerQueue _queue;
     private readonly PeerNamespace _ns;
+    // Deliveries whose disposition is being applied (the listener runs in order, the settlements on the thread pool).
+    private readonly ConcurrentDictionary<Guid, byte> _settling = new();
 
     public OutboundLink(SendingAmqpLink link, PeerQueue queue, PeerNamespace ns)
     {
@@ -34,7 +40,11 @@ internal sealed class OutboundLink : IQueueConsumer
             _ns.Operations.Count(PeerOperations.Credit);
             ThreadPool.UnsafeQueueUserWorkItem(_ => _queue.Pump(_ns.Now), null);
         });
-        link.RegisterDispositionListener(delivery => ThreadPool.UnsafeQueueUserWorkItem(_ => Settle(delivery), null));
+        link.RegisterDispositionListener(delivery =>
+        {
+            var (token, outcome) = (new Guid(delivery.DeliveryTag.AsSpan()), delivery.State);
+            if (_settling.TryAdd(token, 0)) ThreadPool.UnsafeQueueUserWorkItem(_ => Settle(delivery, token, outcome), null);
+        });
         link.Closed += (_, _) => _queue.Detach(this);
         _queue.Attach(this);
     }
@@ -60,26 +70,26 @@ internal sealed class OutboundLink : IQueueConsumer
         return true;
     }
 
-    private void Settle(Delivery delivery)
+    private void Settle(Delivery delivery, Guid token, DeliveryState? outcome)
     {
-        var token = new Guid(delivery.DeliveryTag.AsSpan());
         var now = _ns.Now;
-        var (operation, reply) = delivery.State switch
+        var (operation, reply) = outcome switch
         {
             Accepted => (PeerOperations.Complete, (DeliveryState)AmqpConstants.AcceptedOutcome),
             Rejected => (PeerOperations.DeadLetter, new Rejected()),
             Modified { UndeliverableHere: true } modified => (PeerOperations.Defer, modified),
             Modified modified => (PeerOperations.Abandon, modified),
             Released => (PeerOperations.Release, AmqpConstants.ReleasedOutcome),
-            _ => ("", (DeliveryState)Failed(AmqpErrorCode.NotImplemented, $"The peer does not settle with {delivery.State?.GetType().Name ?? "no outcome"}.")),
+            _ => ("", (DeliveryState)Failed(AmqpErrorCode.NotImplemented, $"The peer does not settle with {outcome?.GetType().Name ?? "no outcome"}.")),
         };
         if (operation.Length > 0)
         {
             _ns.Operations.Count(operation);
             if (_ns.Faults.Failure(operation) is { } condition) reply = Failed(condition, "Injected by the peer.");
-            else if (!Apply(delivery.State!, token, now)) reply = Failed(LockLost, "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.");
+            else if (!Apply(outcome!, token, now)) reply = Failed(LockLost, "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.");
         }
         _link.DisposeDelivery(delivery, true, reply);
+        _settling.TryRemove(token, out _);
     }
 
     private bool Apply(DeliveryState outcome, Guid token, DateTimeOffset now) => outcome switch
