@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Celeriac.Bench;
+using static Celeriac.Bench.Statistics;
 using Celeriac.Brokers;
 using Celeriac.Client;
 using Celeriac.Examples;
@@ -282,7 +283,6 @@ static async Task<BenchResult[]> LiveViewCostAsync(int tasks, int rounds)
         on.Add((await SqliteThroughputAsync(tasks, 1, liveView: true)).Value);
         off.Add((await SqliteThroughputAsync(tasks, 1, liveView: false)).Value);
     }
-    double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
     Console.WriteLine($"live view on: {string.Join(", ", on.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))} tasks/s; off: {string.Join(", ", off.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))} tasks/s");
     return
     [
@@ -330,7 +330,6 @@ static async Task<BenchResult[]> DashboardCostAsync(int tasks, int rounds)
             (poll ? polled : quiet).Add(rate.Value);
         }
     }
-    double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
     results.Add(new BenchResult("sqlite, dashboard polled / idle", "throughput ratio", Median(polled) / Median(quiet), 0.9, HigherIsBetter: true));
     return [.. results];
 }
@@ -425,5 +424,3 @@ static LocalWorkerProcess StartWorker(string db, string? executionLog, bool live
 static TimeSpan WorkerCpu(IEnumerable<LocalWorkerProcess> workers) =>
     workers.Aggregate(TimeSpan.Zero, (sum, worker) => sum + Process.GetProcessById(worker.Id).TotalProcessorTime);
 
-static double Percentile(double[] sorted, double q) =>
-    sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];

@@ -65,7 +65,7 @@ public static class RedisFloorBench
             waits[i] = Stopwatch.GetElapsedTime(long.Parse(text.Split("\r\n")[4], CultureInfo.InvariantCulture), now).TotalMilliseconds;
         }
         var sorted = waits.Skip(WarmUp).Order().ToArray();
-        Console.WriteLine(FormattableString.Invariant($"{Percentile(sorted, 0.50)} {Percentile(sorted, 0.99)}"));
+        Console.WriteLine(FormattableString.Invariant($"{Statistics.Percentile(sorted, 0.50)} {Statistics.Percentile(sorted, 0.99)}"));
         return 0;
     }
 
@@ -82,7 +82,4 @@ public static class RedisFloorBench
         foreach (var part in parts) text.Append('$').Append(Encoding.UTF8.GetByteCount(part)).Append("\r\n").Append(part).Append("\r\n");
         return Encoding.UTF8.GetBytes(text.ToString());
     }
-
-    private static double Percentile(double[] sorted, double q) =>
-        sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

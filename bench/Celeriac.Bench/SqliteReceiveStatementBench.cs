@@ -85,13 +85,7 @@ public static class SqliteReceiveStatementBench
             readThenLease.Add(a);
             returning.Add(b);
         }
-        return (version, (readThenLease.Min(), Median(readThenLease)), (returning.Min(), Median(returning)));
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
+        return (version, (readThenLease.Min(), Statistics.Median(readThenLease)), (returning.Min(), Statistics.Median(returning)));
     }
 
     /// <summary>Receives every row in batches, then makes them all ready again; returns µs per message.</summary>
