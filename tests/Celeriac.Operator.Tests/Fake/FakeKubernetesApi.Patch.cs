@@ -24,9 +24,7 @@ public sealed partial class FakeKubernetesApi
         {
             var key = Key(ResourceKey(resource), ns, name);
             if (!objects.TryGetValue(key, out var current)) return NotFound(resource, name);
-            var sent = body["metadata"]?["resourceVersion"]?.GetValue<string>();
-            if (sent is not null && sent != current["metadata"]!["resourceVersion"]!.GetValue<string>())
-                return (409, StatusObject(409, "Conflict", $"Operation cannot be fulfilled on {resource.Plural} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"));
+            if (StaleWrite(resource, name, body, current) is { } conflict) return conflict;
             var merged = (JsonObject)Merge(current.DeepClone(), body)!;
             JsonObject next;
             if (subresource == "status")

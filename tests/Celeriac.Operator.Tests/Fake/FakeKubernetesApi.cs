@@ -411,15 +411,22 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
         }
     }
 
+    /// <summary>409 Conflict when the body names a resourceVersion other than the stored one (optimistic concurrency); null otherwise.</summary>
+    private static (int, JsonObject)? StaleWrite(FakeResource resource, string name, JsonObject body, JsonObject current)
+    {
+        var sent = body["metadata"]?["resourceVersion"]?.GetValue<string>();
+        return sent is not null && sent != current["metadata"]!["resourceVersion"]!.GetValue<string>()
+            ? (409, StatusObject(409, "Conflict", $"Operation cannot be fulfilled on {resource.Plural} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"))
+            : null;
+    }
+
     private (int, JsonObject) Replace(FakeResource resource, string? ns, string name, string? subresource, JsonObject body)
     {
         lock (gate)
         {
             var key = Key(ResourceKey(resource), ns, name);
             if (!objects.TryGetValue(key, out var current)) return NotFound(resource, name);
-            var sent = body["metadata"]?["resourceVersion"]?.GetValue<string>();
-            if (sent is not null && sent != current["metadata"]!["resourceVersion"]!.GetValue<string>())
-                return (409, StatusObject(409, "Conflict", $"Operation cannot be fulfilled on {resource.Plural} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"));
+            if (StaleWrite(resource, name, body, current) is { } conflict) return conflict;
             var next = (JsonObject)current.DeepClone();
             if (subresource == "status")
             {
