@@ -63,13 +63,13 @@ public sealed class SqliteTaskIndex(SqliteStoreDatabase database, bool ownsDatab
                 var append = s.Command("INSERT INTO store_task_journal (total, written, max_tasks, max_age, events) " +
                     "VALUES (coalesce((SELECT total FROM store_task_journal ORDER BY id DESC LIMIT 1), 0) + $count, $now, $max_tasks, $max_age, $events) RETURNING total",
                     "$count", "$now", "$max_tasks", "$max_age", "$events");
+                append.Parameters[1].Value = now;
+                append.Parameters[2].Value = limits.MaxTasks;
+                append.Parameters[3].Value = (long)limits.MaxAge.TotalMilliseconds;
                 long total = 0;
                 foreach (var (row, eventsInRow) in rows)
                 {
                     append.Parameters[0].Value = eventsInRow;
-                    append.Parameters[1].Value = now;
-                    append.Parameters[2].Value = limits.MaxTasks;
-                    append.Parameters[3].Value = (long)limits.MaxAge.TotalMilliseconds;
                     append.Parameters[4].Value = row;
                     total = (long)append.ExecuteScalar()!;
                 }
